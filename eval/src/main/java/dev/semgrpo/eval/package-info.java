@@ -1,0 +1,2 @@
+/** Evaluation harness: metrics, benchmarks, forgetting and the alignment-tax report. */
+package dev.semgrpo.eval;

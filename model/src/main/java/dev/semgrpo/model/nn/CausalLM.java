@@ -1,0 +1,350 @@
+package dev.semgrpo.model.nn;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.config.ModelConfig;
+import dev.semgrpo.model.io.Checkpoint;
+import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.SafetensorsException;
+import dev.semgrpo.model.io.SafetensorsWriter;
+import dev.semgrpo.model.io.TensorInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A decoder-only causal LM (Llama, Qwen2, Qwen3) as DJL NDArray ops: embeddings, {@link DecoderBlock}s, final
+ * RMSNorm and the LM head. Weights are HF-named; {@link #load} reads a HF model directory and {@link #save} writes
+ * one that transformers loads.
+ */
+public final class CausalLM implements AutoCloseable {
+    /** Files copied beside the weights by {@link #save}, when the source directory has them. */
+    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "generation_config.json", "chat_template.jinja", "chat_template.json",
+            "vocab.json", "merges.txt", "added_tokens.json", "tokenizer.model");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ModelConfig config;
+    private final ObjectNode rawConfig; // config.json as read, written back on save (null for new models)
+    private final NDManager manager;
+    private final DataType dtype;
+    private final Map<String, NDArray> params; // HF name -> weight
+    private final NDArray embedding; // (vocab, hidden)
+    private final List<DecoderBlock> blocks;
+    private final RMSNorm norm;
+    private final Linear lmHead;
+    private final RotaryEmbedding rotary;
+    private final Path sourceDir;
+    private boolean adaptersEnabled = true;
+    private boolean training;
+
+    private CausalLM(ModelConfig config, ObjectNode rawConfig, NDManager manager, DataType dtype,
+            Map<String, NDArray> params, Path sourceDir) {
+        this.config = config;
+        this.rawConfig = rawConfig;
+        this.manager = manager;
+        this.dtype = dtype;
+        this.params = params;
+        this.sourceDir = sourceDir;
+        this.embedding = params.get("model.embed_tokens.weight");
+        this.blocks = new ArrayList<>();
+        double eps = config.rmsNormEps();
+        for (int i = 0; i < config.numLayers(); i++) {
+            String p = WeightLayout.layer(i);
+            boolean qk = config.architecture().hasQkNorm();
+            CausalSelfAttention attn = new CausalSelfAttention(config, linear(p + "self_attn.q_proj"),
+                    linear(p + "self_attn.k_proj"), linear(p + "self_attn.v_proj"), linear(p + "self_attn.o_proj"),
+                    qk ? new RMSNorm(params.get(p + "self_attn.q_norm.weight"), eps) : null,
+                    qk ? new RMSNorm(params.get(p + "self_attn.k_norm.weight"), eps) : null);
+            MLP mlp = new MLP(linear(p + "mlp.gate_proj"), linear(p + "mlp.up_proj"), linear(p + "mlp.down_proj"));
+            blocks.add(new DecoderBlock(new RMSNorm(params.get(p + "input_layernorm.weight"), eps), attn,
+                    new RMSNorm(params.get(p + "post_attention_layernorm.weight"), eps), mlp));
+        }
+        this.norm = new RMSNorm(params.get("model.norm.weight"), eps);
+        this.lmHead = new Linear("lm_head", config.tieWordEmbeddings() ? embedding : params.get("lm_head.weight"), null);
+        this.rotary = new RotaryEmbedding(manager, config, dtype);
+    }
+
+    private Linear linear(String name) {
+        return new Linear(name, params.get(name + ".weight"), params.get(name + ".bias"));
+    }
+
+    /**
+     * Loads {@code dir} (config.json + safetensors) onto {@code device} in {@code dtype} (FP32 or FP16). All missing
+     * and mis-shaped tensors are reported in one error, each with the shape the config implies.
+     */
+    public static CausalLM load(Path dir, Device device, DataType dtype) throws IOException {
+        checkDtype(dtype);
+        ModelConfig config = ModelConfig.load(dir.resolve("config.json"));
+        ObjectNode raw = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
+        Map<String, long[]> expected = WeightLayout.expected(config);
+        NDManager manager = NDManager.newBaseManager(device);
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            List<String> problems = new ArrayList<>();
+            for (Map.Entry<String, long[]> e : expected.entrySet()) {
+                if (!ckpt.contains(e.getKey())) {
+                    problems.add("missing tensor '" + e.getKey() + "', expected shape " + Arrays.toString(e.getValue())
+                            + " (" + WeightLayout.explain(e.getKey(), config) + ")");
+                    continue;
+                }
+                TensorInfo t = ckpt.info(e.getKey());
+                if (!Arrays.equals(t.shape(), e.getValue())) {
+                    problems.add("tensor '" + e.getKey() + "' has shape " + t.shapeString() + ", expected "
+                            + Arrays.toString(e.getValue()) + " (" + WeightLayout.explain(e.getKey(), config) + ")");
+                } else if (!t.dtype().isFloat()) {
+                    problems.add("tensor '" + e.getKey() + "' has dtype " + t.dtype() + ", expected F32, F16 or BF16");
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new SafetensorsException(dir + ": " + problems.size() + " weight problem(s): check config.json"
+                        + " against the checkpoint\n  " + String.join("\n  ", problems));
+            }
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            for (String name : expected.keySet()) {
+                params.put(name, ckpt.load(manager, name, dtype));
+            }
+            return new CausalLM(config, raw, manager, dtype, params, dir);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A randomly initialised model, reproducible from {@code seed} on any machine (values are drawn in Java):
+     * matrices and biases normal(0, std), norm weights 1 + normal(0, std) so that tests see every weight at work.
+     */
+    public static CausalLM randomInit(ModelConfig config, long seed, double std, Device device, DataType dtype) {
+        checkDtype(dtype);
+        NDManager manager = NDManager.newBaseManager(device);
+        Random rng = new Random(seed);
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : WeightLayout.expected(config).entrySet()) {
+            String name = e.getKey();
+            int n = Math.toIntExact(TensorInfo.numel(e.getValue()));
+            float[] v = new float[n];
+            float base = name.endsWith("norm.weight") ? 1f : 0f;
+            for (int i = 0; i < n; i++) {
+                v[i] = base + (float) (rng.nextGaussian() * std);
+            }
+            params.put(name, manager.create(v, new Shape(e.getValue())).toType(dtype, false));
+        }
+        return new CausalLM(config, null, manager, dtype, params, null);
+    }
+
+    private static void checkDtype(DataType dtype) {
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("compute dtype must be float32 or float16, found " + dtype
+                    + " (bfloat16 arrays abort DJL's PyTorch engine; bf16 checkpoints are converted on load)");
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    public DataType dtype() {
+        return dtype;
+    }
+
+    /** The directory this model was loaded from, or null. */
+    public Path sourceDir() {
+        return sourceDir;
+    }
+
+    /** Base weights by HF name (live arrays; do not close). */
+    public Map<String, NDArray> parameters() {
+        return Collections.unmodifiableMap(params);
+    }
+
+    public int maxPositions() {
+        return rotary.maxPositions();
+    }
+
+    /** Every projection a LoRA adapter can wrap, layer by layer: q, k, v, o, gate, up, down. */
+    public List<Linear> projections() {
+        List<Linear> out = new ArrayList<>();
+        for (DecoderBlock b : blocks) {
+            out.addAll(Arrays.asList(b.attention().projections()));
+            out.addAll(Arrays.asList(b.mlp().projections()));
+        }
+        return out;
+    }
+
+    /** Attaches {@code adapter} to the projection named {@code module} (e.g. model.layers.0.self_attn.q_proj). */
+    public void attachAdapter(Linear module, LoraAdapter adapter) {
+        module.attach(adapter);
+    }
+
+    /** Whether attached adapters take part in the forward; off makes this model its own reference model. */
+    public boolean adaptersEnabled() {
+        return adaptersEnabled;
+    }
+
+    public void setAdaptersEnabled(boolean enabled) {
+        this.adaptersEnabled = enabled;
+    }
+
+    /** Training mode turns adapter dropout on. */
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    public boolean training() {
+        return training;
+    }
+
+    /** Folds every adapter into its base weight ({@code W + scale B A}) and removes the adapters. */
+    public void mergeAdapters() {
+        for (Linear l : projections()) {
+            if (l.lora() != null) {
+                l.merge();
+                params.put(l.name() + ".weight", l.weight());
+            }
+        }
+    }
+
+    /**
+     * Logits (FP32) for {@code inputIds}.
+     *
+     * @param inputIds (B, T) int64
+     * @param positions (B, T) int64 rotary positions, or null for {@code cache.length() + 0..T-1}
+     * @param keyMask (B, >= S) 1 for real tokens, 0 for padding, over the cache plus these tokens; null means none
+     * @param cache KV cache to read and extend, or null for a full forward
+     * @param lastOnly compute logits for the last position only: (B, 1, V)
+     * @return (B, T, V) or (B, 1, V)
+     */
+    public NDArray forward(NDArray inputIds, NDArray positions, NDArray keyMask, KVCache cache, boolean lastOnly) {
+        NDArray h = hidden(inputIds, positions, keyMask, cache);
+        if (lastOnly) {
+            h = h.get(new NDIndex(":, -1:, :"));
+        }
+        return logits(h);
+    }
+
+    /** Final hidden states after the last RMSNorm, (B, T, hidden). */
+    public NDArray hidden(NDArray inputIds, NDArray positions, NDArray keyMask, KVCache cache) {
+        long b = inputIds.getShape().get(0);
+        long t = inputIds.getShape().get(1);
+        int offset = cache == null ? 0 : cache.length();
+        long s = offset + t;
+        NDManager m = inputIds.getManager();
+        if (positions == null) {
+            positions = m.arange(offset, (int) s).toType(DataType.INT64, false).reshape(1, t).repeat(0, b);
+        }
+        NDArray bias = attentionBias(m, keyMask, b, offset, t, s);
+        NDArray[] rope = rotary.tables(positions);
+        NDArray x = inputIds.getNDArrayInternal().embedding(inputIds, embedding, ai.djl.ndarray.types.SparseFormat.DENSE)
+                .singletonOrThrow();
+        for (int i = 0; i < blocks.size(); i++) {
+            x = blocks.get(i).forward(x, rotary, rope, bias, cache, i, adaptersEnabled, training);
+        }
+        if (cache != null) {
+            cache.advance((int) t);
+        }
+        return norm.forward(x);
+    }
+
+    /** LM head in FP32: (..., hidden) to (..., V). */
+    public NDArray logits(NDArray hidden) {
+        NDArray out = lmHead.forward(hidden, false, false);
+        return out.getDataType() == DataType.FLOAT32 ? out : out.toType(DataType.FLOAT32, false);
+    }
+
+    /**
+     * Additive attention mask (B or 1, 1, T, S): 0 where query t (at cache index offset+t) may see key s (causal,
+     * and the key is not padding), -1e9 elsewhere. A fully masked row (a left-pad query) stays finite.
+     */
+    static NDArray attentionBias(NDManager m, NDArray keyMask, long b, int offset, long t, long s) {
+        NDArray queries = m.arange(offset, offset + (int) t).reshape(t, 1);
+        NDArray keys = m.arange((int) s).reshape(1, s);
+        NDArray allowed = keys.lte(queries).toType(DataType.FLOAT32, false).reshape(1, 1, t, s);
+        if (keyMask != null) {
+            if (keyMask.getShape().get(1) < s) {
+                throw new IllegalArgumentException("keyMask covers " + keyMask.getShape().get(1)
+                        + " keys, the forward needs " + s);
+            }
+            NDArray km = keyMask.get(new NDIndex(":, :{}", s)).toType(DataType.FLOAT32, false).reshape(b, 1, 1, s);
+            allowed = allowed.mul(km);
+        }
+        return allowed.sub(1f).mul(1e9f);
+    }
+
+    /**
+     * Writes a HF model directory: config.json, safetensors (sharded past {@code maxShardBytes}) stored as
+     * {@code storeAs}, and the tokenizer files of {@code tokenizerDir} (or the source directory). Adapters are not
+     * part of the base weights: merge them first, or save them with the PEFT writer.
+     */
+    public void save(Path dir, DType storeAs, Path tokenizerDir, long maxShardBytes) throws IOException {
+        if (storeAs != DType.F32 && storeAs != DType.F16 && storeAs != DType.BF16) {
+            throw new IllegalArgumentException("weights are stored as F32, F16 or BF16, found " + storeAs);
+        }
+        Files.createDirectories(dir);
+        List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            entries.add(new SafetensorsWriter.Entry(e.getKey(), e.getValue(), storeAs));
+        }
+        SafetensorsWriter.writeCheckpoint(dir, entries, maxShardBytes);
+        String torchDtype = switch (storeAs) {
+            case F16 -> "float16";
+            case BF16 -> "bfloat16";
+            default -> "float32";
+        };
+        ObjectNode cfg = rawConfig != null ? rawConfig.deepCopy() : config.toJson(torchDtype);
+        cfg.put("torch_dtype", torchDtype);
+        Path tmp = dir.resolve("config.json.tmp");
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), cfg);
+        Files.move(tmp, dir.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        Path tok = tokenizerDir != null ? tokenizerDir : sourceDir;
+        if (tok != null && !tok.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
+            for (String f : TOKENIZER_FILES) {
+                if (Files.isRegularFile(tok.resolve(f))) {
+                    Files.copy(tok.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** {@link #save(Path, DType, Path, long)} as F32 with transformers' default shard size. */
+    public void save(Path dir) throws IOException {
+        save(dir, DType.F32, null, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+    }
+
+    /** Parameter count of the base model (tied embeddings counted once). */
+    public long parameterCount() {
+        long n = 0;
+        for (NDArray a : params.values()) {
+            n += a.getShape().size();
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

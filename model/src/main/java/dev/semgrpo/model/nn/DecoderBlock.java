@@ -1,0 +1,32 @@
+package dev.semgrpo.model.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/** Pre-norm residual block: {@code x + attn(norm(x))}, then {@code x + mlp(norm(x))}. */
+final class DecoderBlock {
+    private final RMSNorm inputNorm;
+    private final CausalSelfAttention attention;
+    private final RMSNorm postAttentionNorm;
+    private final MLP mlp;
+
+    DecoderBlock(RMSNorm inputNorm, CausalSelfAttention attention, RMSNorm postAttentionNorm, MLP mlp) {
+        this.inputNorm = inputNorm;
+        this.attention = attention;
+        this.postAttentionNorm = postAttentionNorm;
+        this.mlp = mlp;
+    }
+
+    CausalSelfAttention attention() {
+        return attention;
+    }
+
+    MLP mlp() {
+        return mlp;
+    }
+
+    NDArray forward(NDArray x, RotaryEmbedding rotary, NDArray[] rope, NDArray bias, KVCache cache, int layer,
+            boolean adapters, boolean training) {
+        NDArray h = x.add(attention.forward(inputNorm.forward(x), rotary, rope, bias, cache, layer, adapters, training));
+        return h.add(mlp.forward(postAttentionNorm.forward(h), adapters, training));
+    }
+}

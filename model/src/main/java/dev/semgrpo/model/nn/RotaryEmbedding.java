@@ -1,0 +1,60 @@
+package dev.semgrpo.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.semgrpo.model.config.ModelConfig;
+import dev.semgrpo.model.config.RopeScaling;
+
+/**
+ * Rotary position embedding in transformers' layout: {@code x * cos + rotate_half(x) * sin}, where
+ * {@code rotate_half([x1, x2]) = [-x2, x1]} and the tables repeat the {@code d/2} frequencies twice.
+ */
+final class RotaryEmbedding {
+    private final NDArray cos; // (max_position, head_dim)
+    private final NDArray sin; // (max_position, head_dim)
+    private final int half;
+    private final int maxPositions;
+
+    RotaryEmbedding(NDManager manager, ModelConfig c, DataType dtype) {
+        int d = c.headDim();
+        half = d / 2;
+        maxPositions = c.maxPositionEmbeddings();
+        double[] inv = RopeScaling.inverseFrequencies(d, c.ropeTheta(), c.ropeScaling());
+        float[] cosv = new float[maxPositions * d];
+        float[] sinv = new float[maxPositions * d];
+        for (int p = 0; p < maxPositions; p++) {
+            for (int i = 0; i < half; i++) {
+                double angle = (float) (p * (float) inv[i]);
+                float cv = (float) Math.cos(angle);
+                float sv = (float) Math.sin(angle);
+                cosv[p * d + i] = cv;
+                cosv[p * d + i + half] = cv;
+                sinv[p * d + i] = sv;
+                sinv[p * d + i + half] = sv;
+            }
+        }
+        cos = manager.create(cosv, new Shape(maxPositions, d)).toType(dtype, false);
+        sin = manager.create(sinv, new Shape(maxPositions, d)).toType(dtype, false);
+    }
+
+    int maxPositions() {
+        return maxPositions;
+    }
+
+    /** cos and sin rows for {@code positions} (batch, seq), shaped (batch, 1, seq, head_dim). */
+    NDArray[] tables(NDArray positions) {
+        NDIndex idx = new NDIndex("{}", positions);
+        return new NDArray[] {cos.get(idx).expandDims(1), sin.get(idx).expandDims(1)};
+    }
+
+    /** Rotates x (batch, heads, seq, head_dim). */
+    NDArray apply(NDArray x, NDArray[] cs) {
+        NDArray x1 = x.get(new NDIndex("..., :{}", half));
+        NDArray x2 = x.get(new NDIndex("..., {}:", half));
+        NDArray rotated = x2.neg().concat(x1, -1);
+        return x.mul(cs[0]).add(rotated.mul(cs[1]));
+    }
+}

@@ -1,0 +1,62 @@
+package dev.semgrpo.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.config.Architecture;
+import dev.semgrpo.model.config.ModelConfig;
+import dev.semgrpo.model.config.RopeScaling;
+import dev.semgrpo.model.nn.CausalLM;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Tiny configurations of the three families, each exercising its own options. */
+final class TinyModels {
+    static final int VOCAB = 96;
+
+    private TinyModels() {
+    }
+
+    /** Llama with GQA, llama3 rope scaling and tied embeddings. */
+    static ModelConfig llama() {
+        return new ModelConfig(Architecture.LLAMA, VOCAB, 32, 48, 2, 4, 2, 8, 1e-5, 500000.0,
+                new RopeScaling(8.0, 1.0, 4.0, 64), true, 256, false, false, false, List.of(1), 0, null);
+    }
+
+    /** Qwen2 with q/k/v bias and an untied head. */
+    static ModelConfig qwen2() {
+        return new ModelConfig(Architecture.QWEN2, VOCAB, 32, 64, 2, 4, 2, 8, 1e-6, 1000000.0, null, false, 256,
+                true, false, false, List.of(2, 3), null, null);
+    }
+
+    /** Qwen3 with q/k norm and head_dim not equal to hidden/heads. */
+    static ModelConfig qwen3() {
+        return new ModelConfig(Architecture.QWEN3, VOCAB, 32, 64, 3, 4, 1, 16, 1e-6, 1000000.0, null, true, 256,
+                false, false, false, List.of(2), null, null);
+    }
+
+    static List<ModelConfig> all() {
+        return List.of(llama(), qwen2(), qwen3());
+    }
+
+    static CausalLM random(ModelConfig c, long seed) {
+        return CausalLM.randomInit(c, seed, 0.2, Device.cpu(), DataType.FLOAT32);
+    }
+
+    static Map<String, float[]> weights(CausalLM model) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+            out.put(e.getKey(), e.getValue().toType(DataType.FLOAT32, false).toFloatArray());
+        }
+        return out;
+    }
+
+    static ObjectNode json(ModelConfig c) {
+        return c.toJson("float32");
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper();
+}

@@ -1,0 +1,2 @@
+/** GRPO and SFT training loops, advantages, losses, checkpoints and resume. */
+package dev.semgrpo.trainer;
