@@ -1,0 +1,355 @@
+package dev.semgrpo.model.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.semgrpo.model.nn.CausalLM;
+import dev.semgrpo.model.nn.KVCache;
+import dev.semgrpo.model.tokenizer.TextTokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
+
+/**
+ * Batched sampling of groups. Prompts are left-padded and prefilled once; each prompt's KV cache rows are then
+ * fanned out to its {@code n} samples. Every decode step runs on the device and pulls back one (rows, 2) array:
+ * the drawn tokens and their log-probs. Finished rows are dropped from the batch (and the cache) so they stop
+ * costing compute.
+ *
+ * <p>Each sample draws its uniforms from its own stream seeded by (seed, prompt index, sample index), so results
+ * do not depend on batch size or on which other prompts share the batch.
+ */
+public final class Generator {
+    private final CausalLM model;
+    private final TextTokenizer tokenizer;
+    private final Set<Integer> eosIds;
+    private final int padId;
+    private int maxBatchRows = 64;
+
+    /**
+     * @param tokenizer decodes text and detects stop strings; null gives samples without text
+     * @param eosIds tokens that end a sample
+     * @param padId id used for left padding (never attended to)
+     */
+    public Generator(CausalLM model, TextTokenizer tokenizer, Set<Integer> eosIds, int padId) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.eosIds = Set.copyOf(eosIds);
+        this.padId = padId;
+    }
+
+    /** A generator using the tokenizer's eos and pad ids. */
+    public Generator(CausalLM model, TextTokenizer tokenizer) {
+        this(model, tokenizer, tokenizer.eosIds(), tokenizer.padId());
+    }
+
+    /** Most sequences decoded together (prompts per batch = max(1, rows / n)). */
+    public Generator maxBatchRows(int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("max batch rows must be >= 1, found " + rows);
+        }
+        this.maxBatchRows = rows;
+        return this;
+    }
+
+    /**
+     * Samples {@code params.n()} completions for every prompt.
+     *
+     * @param progress called with the number of prompts finished so far (may be null)
+     * @return per prompt, its group of completions in sample order
+     */
+    public List<List<Completion>> generate(List<int[]> prompts, SamplingParams params, IntConsumer progress) {
+        return generate(prompts, 0, params, progress);
+    }
+
+    /**
+     * As {@link #generate(List, SamplingParams, IntConsumer)}, for prompts that start at {@code firstIndex} of a
+     * larger request or data set: sample streams are keyed by {@code firstIndex + i}, so a data set generated in
+     * slices (or a resumed run) draws exactly what one call over all of it would.
+     */
+    public List<List<Completion>> generate(List<int[]> prompts, int firstIndex, SamplingParams params,
+            IntConsumer progress) {
+        for (int i = 0; i < prompts.size(); i++) {
+            int[] p = prompts.get(i);
+            if (p.length == 0) {
+                throw new IllegalArgumentException("prompt " + i + " is empty; every prompt needs at least one token");
+            }
+            if (p.length + params.maxNewTokens() > model.maxPositions()) {
+                throw new IllegalArgumentException("prompt " + i + " has " + p.length + " tokens; with max_new_tokens="
+                        + params.maxNewTokens() + " it passes max_position_embeddings=" + model.maxPositions()
+                        + ": shorten the prompt or lower max_new_tokens");
+            }
+            for (int t : p) {
+                if (t < 0 || t >= model.config().vocabSize()) {
+                    throw new IllegalArgumentException("prompt " + i + " holds token id " + t + " outside the vocabulary"
+                            + " [0, " + model.config().vocabSize() + ")");
+                }
+            }
+        }
+        int perBatch = Math.max(1, maxBatchRows / params.n());
+        List<List<Completion>> out = new ArrayList<>();
+        for (int start = 0; start < prompts.size(); start += perBatch) {
+            int end = Math.min(prompts.size(), start + perBatch);
+            out.addAll(generateBatch(prompts.subList(start, end), firstIndex + start, params));
+            if (progress != null) {
+                progress.accept(end);
+            }
+        }
+        return out;
+    }
+
+    private List<List<Completion>> generateBatch(List<int[]> prompts, int firstIndex, SamplingParams params) {
+        int b = prompts.size();
+        int n = params.n();
+        int rows = b * n;
+        int promptLen = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
+        int capacity = promptLen + params.maxNewTokens();
+        int vocab = model.config().vocabSize();
+        long[] ids = new long[b * promptLen];
+        long[] positions = new long[b * promptLen];
+        float[] keyMask = new float[b * capacity];
+        long[] nextPos = new long[rows];
+        long[] fan = new long[rows];
+        for (int i = 0; i < b; i++) {
+            int[] p = prompts.get(i);
+            int pad = promptLen - p.length;
+            for (int t = 0; t < promptLen; t++) {
+                ids[i * promptLen + t] = t < pad ? padId : p[t - pad];
+                positions[i * promptLen + t] = Math.max(0, t - pad);
+                keyMask[i * capacity + t] = t < pad ? 0 : 1;
+            }
+            for (int s = 0; s < n; s++) {
+                fan[i * n + s] = i;
+                nextPos[i * n + s] = p.length;
+            }
+        }
+        Row[] state = new Row[rows];
+        for (int r = 0; r < rows; r++) {
+            int prompt = (int) fan[r];
+            state[r] = new Row(firstIndex + prompt, r % n, params.maxNewTokens(), params.seed());
+        }
+        try (NDManager gm = model.manager().newSubManager()) {
+            NDArray rowIndex = gm.create(fan);
+            KVCache cache;
+            NDArray logits; // (rows, V) FP32
+            NDArray mask; // (rows, capacity)
+            try (KVCache prefill = KVCache.allocate(gm, model.config(), b, capacity, model.dtype())) {
+                NDArray maskB = gm.create(keyMask, new Shape(b, capacity));
+                try (NDScope scope = new NDScope()) {
+                    NDArray l = model.forward(gm.create(ids, new Shape(b, promptLen)),
+                            gm.create(positions, new Shape(b, promptLen)), maskB, prefill, true)
+                            .reshape(b, vocab).get(new NDIndex("{}", rowIndex));
+                    logits = l;
+                    NDScope.unregister(logits);
+                }
+                cache = prefill.select(gm, rowIndex);
+                mask = maskB.get(new NDIndex("{}", rowIndex));
+            }
+            NDArray position = gm.create(nextPos, new Shape(rows, 1));
+            NDArray presence = params.repetitionPenalty() != 1.0 ? presence(gm, prompts, fan, vocab) : null;
+            int[] active = new int[rows]; // active slot -> row
+            for (int r = 0; r < rows; r++) {
+                active[r] = r;
+            }
+            int live = rows;
+            for (int step = 0; step < params.maxNewTokens() && live > 0; step++) {
+                float[] drawn;
+                try (NDScope scope = new NDScope()) {
+                    drawn = draw(gm, logits, presence, params, state, active, live);
+                }
+                long[] nextTokens = new long[live];
+                int stillLive = 0;
+                boolean[] keep = new boolean[live];
+                for (int a = 0; a < live; a++) {
+                    Row row = state[active[a]];
+                    int token = (int) drawn[2 * a];
+                    row.append(token, drawn[2 * a + 1]);
+                    nextTokens[a] = token;
+                    if (eosIds.contains(token)) {
+                        row.finish(FinishReason.STOP);
+                    } else if (!params.stopStrings().isEmpty() && tokenizer != null && row.hitStop(tokenizer,
+                            params.stopStrings())) {
+                        row.finish(FinishReason.STOP);
+                    } else if (row.length() >= params.maxNewTokens()) {
+                        row.finish(FinishReason.LENGTH);
+                    } else {
+                        keep[a] = true;
+                        stillLive++;
+                    }
+                }
+                if (stillLive == 0) {
+                    break;
+                }
+                if (stillLive < live) {
+                    long[] keepIdx = new long[stillLive];
+                    int[] newActive = new int[stillLive];
+                    long[] keptTokens = new long[stillLive];
+                    for (int a = 0, k = 0; a < live; a++) {
+                        if (keep[a]) {
+                            keepIdx[k] = a;
+                            newActive[k] = active[a];
+                            keptTokens[k++] = nextTokens[a];
+                        }
+                    }
+                    NDArray sel = gm.create(keepIdx);
+                    NDIndex idx = new NDIndex("{}", sel);
+                    KVCache smaller = cache.select(gm, sel);
+                    cache.close();
+                    cache = smaller;
+                    mask = replace(mask, mask.get(idx));
+                    position = replace(position, position.get(idx));
+                    if (presence != null) {
+                        presence = replace(presence, presence.get(idx));
+                    }
+                    sel.close();
+                    active = newActive;
+                    nextTokens = keptTokens;
+                    live = stillLive;
+                }
+                mask.set(new NDIndex(":, {}", cache.length()), 1f);
+                NDArray input = gm.create(nextTokens, new Shape(live, 1));
+                if (presence != null) {
+                    presence = replace(presence, presence.maximum(input.squeeze(1).oneHot(vocab)));
+                }
+                try (NDScope scope = new NDScope()) {
+                    NDArray l = model.forward(input, position, mask, cache, true).reshape(live, vocab);
+                    NDScope.unregister(l);
+                    logits.close();
+                    logits = l;
+                }
+                position = replace(position, position.add(1));
+                input.close();
+            }
+            cache.close();
+        }
+        List<List<Completion>> out = new ArrayList<>();
+        for (int i = 0; i < b; i++) {
+            List<Completion> group = new ArrayList<>();
+            for (int s = 0; s < n; s++) {
+                group.add(state[i * n + s].toCompletion(tokenizer, eosIds, params.stopStrings()));
+            }
+            out.add(group);
+        }
+        return out;
+    }
+
+    /** Draws a token for every live row; returns (token, logprob) pairs as floats, the step's only device sync. */
+    private static float[] draw(NDManager gm, NDArray logits, NDArray presence, SamplingParams params, Row[] state,
+            int[] active, int live) {
+        NDArray processed = LogitsProcessors.apply(logits, params, presence);
+        NDArray logProbs = processed.logSoftmax(-1);
+        NDArray tokens;
+        if (params.greedy()) {
+            tokens = processed.argMax(-1);
+        } else {
+            float[] u = new float[live];
+            for (int a = 0; a < live; a++) {
+                u[a] = state[active[a]].uniform();
+            }
+            tokens = LogitsProcessors.sample(logProbs, gm.create(u, new Shape(live, 1)));
+        }
+        NDArray chosen = logProbs.gather(tokens.reshape(live, 1), 1);
+        return tokens.toType(DataType.FLOAT32, false).reshape(live, 1).concat(chosen, 1).toFloatArray();
+    }
+
+    private static NDArray presence(NDManager gm, List<int[]> prompts, long[] fan, int vocab) {
+        float[] p = new float[fan.length * vocab];
+        for (int r = 0; r < fan.length; r++) {
+            for (int t : prompts.get((int) fan[r])) {
+                p[r * vocab + t] = 1f;
+            }
+        }
+        return gm.create(p, new Shape(fan.length, vocab));
+    }
+
+    private static NDArray replace(NDArray old, NDArray fresh) {
+        old.close();
+        return fresh;
+    }
+
+    /** One sample's host-side state. */
+    private static final class Row {
+        final int promptIndex;
+        final int sampleIndex;
+        final SplittableRandom rng;
+        int[] tokens;
+        float[] logprobs;
+        int length;
+        FinishReason finish;
+
+        Row(int promptIndex, int sampleIndex, int maxNew, long seed) {
+            this.promptIndex = promptIndex;
+            this.sampleIndex = sampleIndex;
+            this.rng = new SplittableRandom(mix(mix(seed) ^ mix(promptIndex * 0x9E3779B97F4A7C15L + sampleIndex)));
+            this.tokens = new int[Math.min(maxNew, 64)];
+            this.logprobs = new float[tokens.length];
+        }
+
+        /** A uniform in (0, 1), never 0 (which would select a zero-probability first token). */
+        float uniform() {
+            float u;
+            do {
+                u = (float) rng.nextDouble();
+            } while (u <= 0f || u >= 1f);
+            return u;
+        }
+
+        void append(int token, float logprob) {
+            if (length == tokens.length) {
+                tokens = Arrays.copyOf(tokens, tokens.length * 2);
+                logprobs = Arrays.copyOf(logprobs, logprobs.length * 2);
+            }
+            tokens[length] = token;
+            logprobs[length++] = logprob;
+        }
+
+        int length() {
+            return length;
+        }
+
+        void finish(FinishReason reason) {
+            finish = reason;
+        }
+
+        boolean hitStop(TextTokenizer tok, List<String> stops) {
+            String text = tok.decode(Arrays.copyOf(tokens, length), true);
+            for (String s : stops) {
+                if (text.contains(s)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        Completion toCompletion(TextTokenizer tok, Set<Integer> eos, List<String> stops) {
+            int[] ids = Arrays.copyOf(tokens, length);
+            String text = null;
+            if (tok != null) {
+                int textLen = length > 0 && eos.contains(ids[length - 1]) ? length - 1 : length;
+                text = tok.decode(Arrays.copyOf(ids, textLen), true);
+                int cut = text.length();
+                for (String s : stops) {
+                    int at = text.indexOf(s);
+                    if (at >= 0) {
+                        cut = Math.min(cut, at);
+                    }
+                }
+                text = text.substring(0, cut);
+            }
+            return new Completion(promptIndex, sampleIndex, ids, text, Arrays.copyOf(logprobs, length),
+                    finish == null ? FinishReason.LENGTH : finish);
+        }
+
+        private static long mix(long z) {
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            return z ^ (z >>> 31);
+        }
+    }
+}
