@@ -1,0 +1,179 @@
+package dev.semgrpo.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.generate.Completion;
+import dev.semgrpo.model.generate.Generator;
+import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.model.nn.CausalLM;
+import dev.semgrpo.model.tokenizer.TextTokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Samples groups of completions for a JSONL file of prompts. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Sample n completions per prompt. Input lines hold \"prompt\" (text) or \"messages\""
+                + " (chat, rendered with the model's chat template); output has one line per sample.",
+        footer = {"", "Examples:",
+                "  semgrpo generate --model runs/tiny --prompts prompts.jsonl --out samples.jsonl --n 8 \\",
+                "      --temperature 0.8 --top-p 0.9 --max-new-tokens 128 --seed 1",
+                "  semgrpo generate --model Qwen3-4B --prompts chat.jsonl --out greedy.jsonl --greedy --chat --device gpu",
+                "", "Output fields: prompt_index, sample_index, prompt, completion, token_ids, logprobs, finish_reason."})
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "HF model directory")
+    Path model;
+
+    @Option(names = "--prompts", required = true, description = "JSONL with \"prompt\" or \"messages\" per line")
+    Path prompts;
+
+    @Option(names = "--out", required = true, description = "output JSONL")
+    Path out;
+
+    @Option(names = "--n", defaultValue = "1", description = "samples per prompt (the GRPO group). Default: ${DEFAULT-VALUE}.")
+    int n;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "Default: ${DEFAULT-VALUE}.")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "1.0", description = "Default: ${DEFAULT-VALUE} (off).")
+    double topP;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "Default: ${DEFAULT-VALUE} (off).")
+    int topK;
+
+    @Option(names = "--min-p", defaultValue = "0.0", description = "Default: ${DEFAULT-VALUE} (off).")
+    double minP;
+
+    @Option(names = "--repetition-penalty", defaultValue = "1.0", description = "Default: ${DEFAULT-VALUE} (off).")
+    double repetitionPenalty;
+
+    @Option(names = "--max-new-tokens", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}.")
+    int maxNewTokens;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--greedy", description = "argmax decoding (n must be 1)")
+    boolean greedy;
+
+    @Option(names = "--chat", description = "wrap plain prompts as one user message and apply the chat template")
+    boolean chat;
+
+    @Option(names = "--stop", description = "stop string (repeatable)")
+    List<String> stops = new ArrayList<>();
+
+    @Option(names = "--batch-rows", defaultValue = "64", description = "sequences decoded together. Default: ${DEFAULT-VALUE}.")
+    int batchRows;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        SamplingParams params = new SamplingParams(n, maxNewTokens, temperature, topK, topP, minP, repetitionPenalty,
+                greedy, stops, seed);
+        List<Jsonl.Line> lines = Jsonl.read(prompts);
+        try (TextTokenizer tok = TextTokenizer.load(model);
+                CausalLM lm = CausalLM.load(model, modelOptions.device(), modelOptions.dtype())) {
+            List<String> texts = new ArrayList<>();
+            List<int[]> ids = new ArrayList<>();
+            for (Jsonl.Line line : lines) {
+                String text = promptText(line, tok);
+                texts.add(text);
+                ids.add(chat || line.node().has("messages") ? tok.encodeRaw(text) : tok.encode(text));
+            }
+            ProgressBar bar = new ProgressBar("generate", lines.size(), "prompts");
+            bar.update(0);
+            long t0 = System.nanoTime();
+            List<List<Completion>> groups = new Generator(lm, tok).maxBatchRows(batchRows)
+                    .generate(ids, params, bar::update);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            List<ObjectNode> records = new ArrayList<>();
+            long tokens = 0;
+            for (List<Completion> group : groups) {
+                for (Completion c : group) {
+                    ObjectNode o = Jsonl.JSON.createObjectNode();
+                    o.put("prompt_index", c.promptIndex());
+                    o.put("sample_index", c.sampleIndex());
+                    o.put("prompt", texts.get(c.promptIndex()));
+                    o.put("completion", c.text());
+                    ArrayNode tid = o.putArray("token_ids");
+                    for (int t : c.tokenIds()) {
+                        tid.add(t);
+                    }
+                    ArrayNode lp = o.putArray("logprobs");
+                    for (float f : c.logprobs()) {
+                        lp.add(f);
+                    }
+                    o.put("finish_reason", c.finishReason().label());
+                    records.add(o);
+                    tokens += c.tokenIds().length;
+                }
+            }
+            Jsonl.write(out, records);
+            System.out.printf("wrote %d samples for %d prompts to %s (%d tokens, %.1f tokens/s)%n", records.size(),
+                    lines.size(), out, tokens, tokens / Math.max(secs, 1e-9));
+        }
+        return 0;
+    }
+
+    private String promptText(Jsonl.Line line, TextTokenizer tok) {
+        JsonNode node = line.node();
+        String where = prompts + ":" + line.number();
+        if (node.has("messages")) {
+            JsonNode msgs = node.get("messages");
+            if (!msgs.isArray() || msgs.isEmpty()) {
+                throw new IllegalArgumentException(where + ": \"messages\" must be a non-empty list of {role, content}");
+            }
+            List<Map<String, Object>> messages = new ArrayList<>();
+            for (JsonNode m : msgs) {
+                if (!m.path("role").isTextual() || !m.path("content").isTextual()) {
+                    throw new IllegalArgumentException(where + ": every message needs string \"role\" and \"content\","
+                            + " found " + m);
+                }
+                Map<String, Object> msg = new LinkedHashMap<>();
+                msg.put("role", m.get("role").asText());
+                msg.put("content", m.get("content").asText());
+                messages.add(msg);
+            }
+            return render(tok, messages, where);
+        }
+        if (!node.path("prompt").isTextual()) {
+            throw new IllegalArgumentException(where + ": needs a string \"prompt\" or a \"messages\" list, found keys "
+                    + iterableToString(node.fieldNames()));
+        }
+        String prompt = node.get("prompt").asText();
+        if (prompt.isEmpty()) {
+            throw new IllegalArgumentException(where + ": \"prompt\" is empty");
+        }
+        if (!chat) {
+            return prompt;
+        }
+        Map<String, Object> msg = new LinkedHashMap<>();
+        msg.put("role", "user");
+        msg.put("content", prompt);
+        return render(tok, List.of(msg), where);
+    }
+
+    private static String render(TextTokenizer tok, List<Map<String, Object>> messages, String where) {
+        try {
+            return tok.applyChatTemplate(messages, true, null);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String iterableToString(java.util.Iterator<String> it) {
+        List<String> keys = new ArrayList<>();
+        it.forEachRemaining(keys::add);
+        return keys.toString();
+    }
+}

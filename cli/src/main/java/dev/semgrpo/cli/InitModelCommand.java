@@ -1,0 +1,98 @@
+package dev.semgrpo.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import dev.semgrpo.model.config.Architecture;
+import dev.semgrpo.model.config.ModelConfig;
+import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.SafetensorsWriter;
+import dev.semgrpo.model.nn.CausalLM;
+import dev.semgrpo.model.tokenizer.TextTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Writes a randomly initialised HF model directory. */
+@Command(name = "init-model", mixinStandardHelpOptions = true,
+        description = "Write a random-init HF-format causal LM directory (config.json, model.safetensors, tokenizer files).",
+        footer = {"", "Examples:",
+                "  semgrpo init-model --arch qwen3 --hidden 64 --layers 2 --heads 4 --kv-heads 2 \\",
+                "      --vocab-from data/tokenizers/byte-level/tokenizer.json --seed 1 --out runs/tiny-qwen3",
+                "  semgrpo init-model --arch llama --hidden 512 --layers 8 --heads 8 --kv-heads 8 \\",
+                "      --intermediate 1536 --vocab-from my-tokenizer/tokenizer.json --seed 7 --out runs/llama-30m"})
+final class InitModelCommand implements Callable<Integer> {
+    @Option(names = "--arch", required = true, description = "qwen3, qwen2 or llama")
+    String arch;
+
+    @Option(names = "--hidden", required = true, description = "hidden size")
+    int hidden;
+
+    @Option(names = "--layers", required = true, description = "decoder layers")
+    int layers;
+
+    @Option(names = "--heads", required = true, description = "attention heads")
+    int heads;
+
+    @Option(names = "--kv-heads", required = true, description = "key/value heads (GQA when fewer than heads)")
+    int kvHeads;
+
+    @Option(names = "--head-dim", description = "per-head width (default hidden / heads)")
+    Integer headDim;
+
+    @Option(names = "--intermediate", description = "MLP width (default 3 x hidden)")
+    Integer intermediate;
+
+    @Option(names = "--max-positions", defaultValue = "4096", description = "max_position_embeddings. Default: ${DEFAULT-VALUE}.")
+    int maxPositions;
+
+    @Option(names = "--tie-embeddings", description = "share embed_tokens with the LM head")
+    boolean tie;
+
+    @Option(names = "--init-std", defaultValue = "0.02", description = "std of the normal init. Default: ${DEFAULT-VALUE}.")
+    double std;
+
+    @Option(names = "--vocab-from", required = true,
+            description = "tokenizer.json whose vocabulary sets vocab_size; its directory's tokenizer files are copied")
+    Path vocabFrom;
+
+    @Option(names = "--seed", defaultValue = "0", description = "init seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "output directory (must be new or empty)")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(vocabFrom)) {
+            throw new IllegalArgumentException("--vocab-from " + vocabFrom + ": no such file; pass a tokenizer.json");
+        }
+        if (Files.isDirectory(out)) {
+            try (var s = Files.list(out)) {
+                if (s.findAny().isPresent()) {
+                    throw new IllegalArgumentException("--out " + out + " exists and is not empty; choose a new"
+                            + " directory (nothing was overwritten)");
+                }
+            }
+        }
+        Architecture a = Architecture.fromModelType(arch);
+        Path tokDir = vocabFrom.toAbsolutePath().getParent();
+        ModelConfig c;
+        try (TextTokenizer tok = TextTokenizer.load(tokDir)) {
+            List<Integer> eos = new ArrayList<>(tok.eosIds());
+            int hd = headDim != null ? headDim : (heads > 0 ? hidden / heads : 0);
+            c = new ModelConfig(a, tok.vocabSize(), hidden, intermediate != null ? intermediate : 3 * hidden, layers,
+                    heads, kvHeads, hd, 1e-6, a == Architecture.LLAMA ? 500000.0 : 1000000.0, null, tie, maxPositions,
+                    a == Architecture.QWEN2, false, false, eos, tok.bosId(), tok.padId());
+        }
+        try (CausalLM model = CausalLM.randomInit(c, seed, std, Device.cpu(), DataType.FLOAT32)) {
+            model.save(out, DType.F32, tokDir, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+            System.out.printf("wrote %s: %s, %,d parameters, vocab %d%n", out, a.modelType(), model.parameterCount(),
+                    c.vocabSize());
+        }
+        return 0;
+    }
+}

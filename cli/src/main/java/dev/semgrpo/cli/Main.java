@@ -1,0 +1,36 @@
+package dev.semgrpo.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code semgrpo} command. */
+@Command(name = "semgrpo", mixinStandardHelpOptions = true, version = "semgrpo 0.1.0",
+        description = "GRPO with semantic rewards for low-resource language expansion, on the JVM.",
+        subcommands = {InitModelCommand.class, GenerateCommand.class, LogprobsCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Examples:",
+                "  semgrpo demo",
+                "  semgrpo init-model --arch qwen3 --hidden 64 --layers 2 --heads 4 --kv-heads 2 \\",
+                "      --vocab-from data/tokenizers/byte-level/tokenizer.json --seed 1 --out runs/tiny",
+                "  semgrpo generate --model runs/tiny --prompts prompts.jsonl --out samples.jsonl --n 8"})
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code; errors are printed as one clear message, no trace. */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("error: " + ex.getMessage());
+            if (System.getenv("SEMGRPO_DEBUG") != null) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        return cl.execute(args);
+    }
+}

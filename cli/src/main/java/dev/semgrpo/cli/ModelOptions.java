@@ -1,0 +1,43 @@
+package dev.semgrpo.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import picocli.CommandLine.Option;
+
+/** Where and in what precision a model runs. */
+final class ModelOptions {
+    @Option(names = "--device", defaultValue = "cpu",
+            description = "cpu, gpu or gpu:N (needs the CUDA native flavour, see README). Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--dtype", defaultValue = "float32",
+            description = "compute dtype: float32 or float16 (bf16 checkpoints are converted). Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
+    Device device() {
+        String d = device.trim().toLowerCase(java.util.Locale.ROOT);
+        if (d.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (d.equals("gpu")) {
+            return Device.gpu();
+        }
+        if (d.startsWith("gpu:")) {
+            try {
+                return Device.gpu(Integer.parseInt(d.substring(4)));
+            } catch (NumberFormatException e) {
+                // fall through to the error below
+            }
+        }
+        throw new IllegalArgumentException("--device must be cpu, gpu or gpu:N, found '" + device + "'");
+    }
+
+    DataType dtype() {
+        return switch (dtype.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "float32", "fp32", "f32" -> DataType.FLOAT32;
+            case "float16", "fp16", "f16", "half" -> DataType.FLOAT16;
+            default -> throw new IllegalArgumentException("--dtype must be float32 or float16, found '" + dtype
+                    + "' (bfloat16 compute is not available in DJL's PyTorch engine)");
+        };
+    }
+}
