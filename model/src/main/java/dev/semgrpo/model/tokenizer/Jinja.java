@@ -395,8 +395,10 @@ public final class Jinja {
     private static Object at(int line, java.util.function.Supplier<Object> f) {
         try {
             return f.get();
-        } catch (TemplateException | LoopControl e) {
+        } catch (LoopControl e) {
             throw e;
+        } catch (TemplateException e) {
+            throw e.getMessage().startsWith("line ") ? e : new TemplateException("line " + line + ": " + e.getMessage());
         } catch (RuntimeException e) {
             throw new TemplateException("line " + line + ": " + e.getMessage());
         }

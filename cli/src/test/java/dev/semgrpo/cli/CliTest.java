@@ -1,0 +1,88 @@
+package dev.semgrpo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private String runCapturingErr(String... args) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(1, Main.run(args), "expected a failure exit code");
+        } finally {
+            System.setErr(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void initGenerateAndScoreATinyModel() throws Exception {
+        Path tok = dir.resolve("tok");
+        dev.semgrpo.model.tokenizer.ByteLevelTokenizer.write(tok);
+        Path model = dir.resolve("model");
+        assertEquals(0, Main.run("init-model", "--arch", "qwen2", "--hidden", "32", "--layers", "2", "--heads", "4",
+                "--kv-heads", "2", "--vocab-from", tok.resolve("tokenizer.json").toString(), "--seed", "3", "--out",
+                model.toString()));
+        assertTrue(Files.exists(model.resolve("model.safetensors")));
+        assertTrue(Files.exists(model.resolve("tokenizer_config.json")));
+
+        Path prompts = dir.resolve("p.jsonl");
+        Files.writeString(prompts, "{\"prompt\": \"hello\"}\n\n{\"messages\": [{\"role\": \"user\", \"content\":"
+                + " \"བོད\"}]}\n");
+        Path out = dir.resolve("o.jsonl");
+        assertEquals(0, Main.run("generate", "--model", model.toString(), "--prompts", prompts.toString(), "--out",
+                out.toString(), "--n", "3", "--max-new-tokens", "5", "--temperature", "0.8", "--top-p", "0.9",
+                "--seed", "4"));
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(6, lines.size());
+        JsonNode first = Jsonl.JSON.readTree(lines.get(0));
+        assertEquals(first.get("token_ids").size(), first.get("logprobs").size());
+        assertTrue(first.get("finish_reason").asText().matches("stop|length"));
+        assertTrue(Jsonl.JSON.readTree(lines.get(3)).get("prompt").asText().startsWith("<|im_start|>user"));
+
+        Path pairs = dir.resolve("pairs.jsonl");
+        Files.writeString(pairs, "{\"prompt\": \"ab\", \"completion\": \"cde\"}\n{\"prompt\": \"x\", \"completion\":"
+                + " \"\"}\n");
+        Path scores = dir.resolve("s.jsonl");
+        assertEquals(0, Main.run("logprobs", "--model", model.toString(), "--data", pairs.toString(), "--out",
+                scores.toString()));
+        List<String> s = Files.readAllLines(scores);
+        assertEquals(3, Jsonl.JSON.readTree(s.get(0)).get("token_logprobs").size());
+        assertTrue(Jsonl.JSON.readTree(s.get(0)).get("sum_logprob").asDouble() < 0);
+        assertEquals(0, Jsonl.JSON.readTree(s.get(1)).get("token_logprobs").size());
+
+        // bad input: the line number is named and the earlier output survives
+        Files.writeString(prompts, "{\"prompt\": \"ok\"}\n{\"prompt\": 3}\n");
+        String err = runCapturingErr("generate", "--model", model.toString(), "--prompts", prompts.toString(), "--out",
+                out.toString());
+        assertTrue(err.contains("p.jsonl:2"), err);
+        assertEquals(6, Files.readAllLines(out).size(), "the previous output is untouched");
+        Files.writeString(prompts, "{\"prompt\": \"ok\"}\n{oops\n");
+        err = runCapturingErr("generate", "--model", model.toString(), "--prompts", prompts.toString(), "--out",
+                out.toString());
+        assertTrue(err.contains("p.jsonl:2: not valid JSON"), err);
+        err = runCapturingErr("init-model", "--arch", "gpt2", "--hidden", "32", "--layers", "2", "--heads", "4",
+                "--kv-heads", "2", "--vocab-from", tok.resolve("tokenizer.json").toString(), "--out",
+                dir.resolve("m2").toString());
+        assertTrue(err.contains("unsupported model_type 'gpt2'"), err);
+        err = runCapturingErr("init-model", "--arch", "qwen3", "--hidden", "32", "--layers", "2", "--heads", "4",
+                "--kv-heads", "2", "--vocab-from", tok.resolve("tokenizer.json").toString(), "--out", model.toString());
+        assertTrue(err.contains("not empty"), err);
+        assertFalse(err.contains("Exception"), "no stack trace for user errors: " + err);
+    }
+}
