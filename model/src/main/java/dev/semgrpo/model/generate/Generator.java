@@ -75,6 +75,10 @@ public final class Generator {
      */
     public List<List<Completion>> generate(List<int[]> prompts, int firstIndex, SamplingParams params,
             IntConsumer progress) {
+        if (!params.stopStrings().isEmpty() && tokenizer == null) {
+            throw new IllegalArgumentException("stop strings " + params.stopStrings() + " need a tokenizer to decode"
+                    + " text; construct the Generator with one");
+        }
         for (int i = 0; i < prompts.size(); i++) {
             int[] p = prompts.get(i);
             if (p.length == 0) {
