@@ -1,0 +1,52 @@
+package dev.semgrpo.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.semgrpo.model.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Qwen3's real tokenizer files: ids as transformers' Qwen tokenizer gives them. */
+class QwenTokenizerTest {
+    @TempDir
+    Path dir;
+
+    private TextTokenizer load() throws IOException {
+        try (InputStream gz = new GZIPInputStream(getClass().getResourceAsStream("/qwen3/tokenizer.json.gz"));
+                InputStream cfg = getClass().getResourceAsStream("/qwen3/tokenizer_config.json")) {
+            Files.copy(gz, dir.resolve("tokenizer.json"));
+            Files.copy(cfg, dir.resolve("tokenizer_config.json"));
+        }
+        return TextTokenizer.load(dir);
+    }
+
+    @Test
+    void specialTokensChatPromptAndRoundTrip() throws IOException {
+        try (TextTokenizer tok = load()) {
+            assertEquals(151669, tok.vocabSize());
+            assertEquals(Set.of(151645), tok.eosIds(), "<|im_end|>");
+            assertEquals(151643, tok.padId(), "<|endoftext|>");
+            assertNull(tok.bosId());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("role", "user");
+            m.put("content", "你好");
+            assertArrayEquals(new int[] {151644, 872, 198, 108386, 151645, 198, 151644, 77091, 198},
+                    tok.encodeChat(List.of(m)));
+            assertArrayEquals(new int[] {100644, 104307, 101243, 1773}, tok.encode("今天天气很好。"));
+            String mixed = "今天天气很好。བོད་ཡིག Hello world";
+            assertEquals(mixed, tok.decode(tok.encode(mixed), true));
+            assertEquals("", tok.decode(new int[] {151645}, true), "special tokens are skipped");
+        }
+    }
+}
