@@ -115,6 +115,25 @@ class LoraTest {
         }
     }
 
+    @Test
+    void aBadAdapterIsRejectedAndLeavesTheModelWithoutAdapters() throws IOException {
+        try (CausalLM model = TinyModels.random(TinyModels.qwen3(), 34)) {
+            Lora.attach(model, CFG, 4);
+            Path out = dir.resolve("adapter-r4");
+            Lora.save(model, CFG, out, null);
+            java.nio.file.Files.writeString(out.resolve(Lora.CONFIG), java.nio.file.Files.readString(
+                    out.resolve(Lora.CONFIG)).replace("\"r\" : 4", "\"r\" : 8"));
+            try (CausalLM fresh = TinyModels.random(TinyModels.qwen3(), 34)) {
+                float[] base = logits(fresh);
+                IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                        () -> Lora.load(fresh, out));
+                assertTrue(e.getMessage().contains("has shape [4, 32], expected [8, 32] (r=8)"), e.getMessage());
+                assertTrue(Lora.parameters(fresh).isEmpty(), "no half-loaded adapters stay attached");
+                assertArrayEquals(base, logits(fresh));
+            }
+        }
+    }
+
     private static double maxDiff(float[] a, float[] b) {
         double d = 0;
         for (int i = 0; i < a.length; i++) {

@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
@@ -81,6 +82,20 @@ class SaveLoadTest {
                     assertEquals(before[i], after[i], 0.02 + Math.abs(before[i]) * 0.01);
                 }
             }
+        }
+    }
+
+    @Test
+    void aCheckpointWithMoreLayersThanTheConfigIsRejected() throws IOException {
+        try (CausalLM model = TinyModels.random(TinyModels.qwen3(), 23)) {
+            Path out = dir.resolve("deeper");
+            model.save(out);
+            ObjectNode cfg = (ObjectNode) TinyModels.JSON.readTree(out.resolve("config.json").toFile());
+            cfg.put("num_hidden_layers", 2);
+            Files.writeString(out.resolve("config.json"), cfg.toString());
+            SafetensorsException e = assertThrows(SafetensorsException.class,
+                    () -> CausalLM.load(out, Device.cpu(), DataType.FLOAT32));
+            assertTrue(e.getMessage().contains("belongs to layer 2 but num_hidden_layers=2"), e.getMessage());
         }
     }
 

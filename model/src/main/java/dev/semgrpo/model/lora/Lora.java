@@ -170,10 +170,23 @@ public final class Lora {
         }
     }
 
-    /** Attaches the adapter stored in {@code dir} to {@code model}; shapes are checked tensor by tensor. */
+    /**
+     * Attaches the adapter stored in {@code dir} to {@code model}; shapes are checked tensor by tensor. On any error
+     * the model is left without adapters.
+     */
     public static LoraConfig load(CausalLM model, Path dir) throws IOException {
         LoraConfig config = readConfig(dir);
         attach(model, config, 0);
+        try {
+            fill(model, config, dir);
+        } catch (IOException | RuntimeException e) {
+            model.detachAdapters();
+            throw e;
+        }
+        return config;
+    }
+
+    private static void fill(CausalLM model, LoraConfig config, Path dir) throws IOException {
         List<String> problems = new ArrayList<>();
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
             for (Linear l : model.projections()) {
@@ -206,6 +219,5 @@ public final class Lora {
             throw new SafetensorsException(dir.resolve(WEIGHTS) + ": " + problems.size()
                     + " adapter problem(s)\n  " + String.join("\n  ", problems));
         }
-        return config;
     }
 }

@@ -25,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A decoder-only causal LM (Llama, Qwen2, Qwen3) as DJL NDArray ops: embeddings, {@link DecoderBlock}s, final
@@ -38,6 +40,7 @@ public final class CausalLM implements AutoCloseable {
             "vocab.json", "merges.txt", "added_tokens.json", "tokenizer.model");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(CausalLM.class);
 
     private final ModelConfig config;
     private final ObjectNode rawConfig; // config.json as read, written back on save (null for new models)
@@ -110,6 +113,24 @@ public final class CausalLM implements AutoCloseable {
                     problems.add("tensor '" + e.getKey() + "' has dtype " + t.dtype() + ", expected F32, F16 or BF16");
                 }
             }
+            List<String> unused = new ArrayList<>();
+            for (String name : ckpt.names()) {
+                if (expected.containsKey(name) || name.endsWith("rotary_emb.inv_freq")
+                        || (name.equals("lm_head.weight") && config.tieWordEmbeddings())) {
+                    continue;
+                }
+                int layer = layerOf(name);
+                if (layer >= config.numLayers()) {
+                    problems.add("tensor '" + name + "' belongs to layer " + layer + " but num_hidden_layers="
+                            + config.numLayers());
+                } else {
+                    unused.add(name);
+                }
+            }
+            if (!unused.isEmpty()) {
+                LOG.warn("{}: {} checkpoint tensor(s) not used by {}: {}", dir, unused.size(),
+                        config.architecture().modelType(), unused.subList(0, Math.min(10, unused.size())));
+            }
             if (!problems.isEmpty()) {
                 throw new SafetensorsException(dir + ": " + problems.size() + " weight problem(s): check config.json"
                         + " against the checkpoint\n  " + String.join("\n  ", problems));
@@ -145,6 +166,20 @@ public final class CausalLM implements AutoCloseable {
             params.put(name, manager.create(v, new Shape(e.getValue())).toType(dtype, false));
         }
         return new CausalLM(config, null, manager, dtype, params, null);
+    }
+
+    /** The layer index of {@code model.layers.N.*}, or -1. */
+    private static int layerOf(String name) {
+        String p = "model.layers.";
+        if (!name.startsWith(p)) {
+            return -1;
+        }
+        int end = name.indexOf('.', p.length());
+        try {
+            return Integer.parseInt(name.substring(p.length(), end < 0 ? name.length() : end));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static void checkDtype(DataType dtype) {
@@ -217,6 +252,13 @@ public final class CausalLM implements AutoCloseable {
         return training;
     }
 
+    /** Removes every adapter (closing its factors); the model is the base model again. */
+    public void detachAdapters() {
+        for (Linear l : projections()) {
+            l.detach();
+        }
+    }
+
     /** Folds every adapter into its base weight ({@code W + scale B A}) and removes the adapters. */
     public void mergeAdapters() {
         for (Linear l : projections()) {
@@ -252,6 +294,10 @@ public final class CausalLM implements AutoCloseable {
         int offset = cache == null ? 0 : cache.length();
         long s = offset + t;
         NDManager m = inputIds.getManager();
+        if (!inputIds.getDevice().equals(device())) {
+            throw new IllegalArgumentException("inputIds are on " + inputIds.getDevice() + " but the model is on "
+                    + device() + "; create inputs with model.manager() or one of its sub-managers");
+        }
         if (positions == null) {
             positions = m.arange(offset, (int) s).toType(DataType.INT64, false).reshape(1, t).repeat(0, b);
         }

@@ -44,6 +44,14 @@ public final class Linear {
         this.lora = adapter;
     }
 
+    void detach() {
+        if (lora != null) {
+            lora.a().close();
+            lora.b().close();
+            lora = null;
+        }
+    }
+
     /** Folds the adapter into the weight and drops it: {@code W <- W + scale B A}. */
     void merge() {
         if (lora == null) {
