@@ -28,9 +28,6 @@ import picocli.CommandLine.Option;
                 "  semgrpo generate --model Qwen3-4B --prompts chat.jsonl --out greedy.jsonl --greedy --chat --device gpu",
                 "", "Output fields: prompt_index, sample_index, prompt, completion, token_ids, logprobs, finish_reason."})
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "HF model directory")
-    Path model;
-
     @Option(names = "--prompts", required = true, description = "JSONL with \"prompt\" or \"messages\" per line")
     Path prompts;
 
@@ -81,8 +78,7 @@ final class GenerateCommand implements Callable<Integer> {
         SamplingParams params = new SamplingParams(n, maxNewTokens, temperature, topK, topP, minP, repetitionPenalty,
                 greedy, stops, seed);
         List<Jsonl.Line> lines = Jsonl.read(prompts);
-        try (TextTokenizer tok = TextTokenizer.load(model);
-                CausalLM lm = CausalLM.load(model, modelOptions.device(), modelOptions.dtype())) {
+        try (TextTokenizer tok = modelOptions.tokenizer(); CausalLM lm = modelOptions.load()) {
             List<String> texts = new ArrayList<>();
             List<int[]> ids = new ArrayList<>();
             for (Jsonl.Line line : lines) {

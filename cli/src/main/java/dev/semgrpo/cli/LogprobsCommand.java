@@ -22,9 +22,6 @@ import picocli.CommandLine.Option;
                 "  semgrpo logprobs --model runs/tiny --data pairs.jsonl --out scores.jsonl",
                 "", "Output fields: index, token_ids, token_logprobs, token_entropies, sum_logprob, mean_logprob."})
 final class LogprobsCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "HF model directory")
-    Path model;
-
     @Option(names = "--data", required = true, description = "JSONL with \"prompt\" and \"completion\" per line")
     Path data;
 
@@ -43,8 +40,7 @@ final class LogprobsCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-size must be >= 1, found " + batchSize);
         }
         List<Jsonl.Line> lines = Jsonl.read(data);
-        try (TextTokenizer tok = TextTokenizer.load(model);
-                CausalLM lm = CausalLM.load(model, modelOptions.device(), modelOptions.dtype())) {
+        try (TextTokenizer tok = modelOptions.tokenizer(); CausalLM lm = modelOptions.load()) {
             List<int[]> prompts = new ArrayList<>();
             List<int[]> completions = new ArrayList<>();
             for (Jsonl.Line line : lines) {

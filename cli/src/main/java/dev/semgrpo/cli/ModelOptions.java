@@ -2,10 +2,18 @@ package dev.semgrpo.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.semgrpo.model.nn.CausalLM;
+import dev.semgrpo.model.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Where and in what precision a model runs. */
+/** Which model, where and in what precision it runs. */
 final class ModelOptions {
+    @Option(names = "--model", required = true, description = "HF model directory (config.json, safetensors,"
+            + " tokenizer.json)")
+    Path model;
+
     @Option(names = "--device", defaultValue = "cpu",
             description = "cpu, gpu or gpu:N (needs the CUDA native flavour, see README). Default: ${DEFAULT-VALUE}.")
     String device;
@@ -13,6 +21,14 @@ final class ModelOptions {
     @Option(names = "--dtype", defaultValue = "float32",
             description = "compute dtype: float32 or float16 (bf16 checkpoints are converted). Default: ${DEFAULT-VALUE}.")
     String dtype;
+
+    CausalLM load() throws IOException {
+        return CausalLM.load(model, device(), dtype());
+    }
+
+    TextTokenizer tokenizer() throws IOException {
+        return TextTokenizer.load(model);
+    }
 
     Device device() {
         String d = device.trim().toLowerCase(java.util.Locale.ROOT);

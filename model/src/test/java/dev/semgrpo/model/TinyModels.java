@@ -2,6 +2,8 @@ package dev.semgrpo.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,9 +11,12 @@ import dev.semgrpo.model.config.Architecture;
 import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.config.RopeScaling;
 import dev.semgrpo.model.nn.CausalLM;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Tiny configurations of the three families, each exercising its own options. */
 final class TinyModels {
@@ -54,8 +59,36 @@ final class TinyModels {
         return out;
     }
 
-    static ObjectNode json(ModelConfig c) {
-        return c.toJson("float32");
+    /**
+     * Greedy decoding by full recompute (no KV cache, no batching), with the CTRL repetition penalty applied in Java
+     * (1 = off): the oracle for the generator.
+     */
+    static int[] referenceGreedy(CausalLM model, int[] prompt, int steps, float penalty) {
+        List<Integer> seq = new ArrayList<>();
+        for (int t : prompt) {
+            seq.add(t);
+        }
+        int[] out = new int[steps];
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int step = 0; step < steps; step++) {
+                long[] ids = seq.stream().mapToLong(Integer::longValue).toArray();
+                float[] l = model.forward(m.create(ids, new Shape(1, ids.length)), null, null, null, true)
+                        .toFloatArray();
+                Set<Integer> seen = new HashSet<>(seq);
+                int best = -1;
+                for (int v = 0; v < l.length; v++) {
+                    if (penalty != 1f && seen.contains(v)) {
+                        l[v] = l[v] > 0 ? l[v] / penalty : l[v] * penalty;
+                    }
+                    if (best < 0 || l[v] > l[best]) {
+                        best = v;
+                    }
+                }
+                out[step] = best;
+                seq.add(best);
+            }
+        }
+        return out;
     }
 
     static final ObjectMapper JSON = new ObjectMapper();

@@ -94,10 +94,7 @@ public final class TextTokenizer implements AutoCloseable {
             }
             Integer pad = tokenId(tcfg, "pad_token", added, hf);
             if (pad == null) {
-                Set<Integer> p = new LinkedHashSet<>();
-                ids(gcfg, "pad_token_id", p);
-                ids(mcfg, "pad_token_id", p);
-                pad = p.isEmpty() ? null : p.iterator().next();
+                pad = firstId("pad_token_id", gcfg, mcfg);
             }
             if (pad == null && !eos.isEmpty()) {
                 pad = eos.iterator().next();
@@ -107,10 +104,7 @@ public final class TextTokenizer implements AutoCloseable {
             }
             Integer bos = tokenId(tcfg, "bos_token", added, hf);
             if (bos == null) {
-                Set<Integer> b = new LinkedHashSet<>();
-                ids(gcfg, "bos_token_id", b);
-                ids(mcfg, "bos_token_id", b);
-                bos = b.isEmpty() ? null : b.iterator().next();
+                bos = firstId("bos_token_id", gcfg, mcfg);
             }
             boolean addBos = tcfg != null && tcfg.path("add_bos_token").asBoolean(false);
             ChatTemplate template = ChatTemplate.fromDirectory(dir, tcfg);
@@ -144,6 +138,15 @@ public final class TextTokenizer implements AutoCloseable {
         } else if (n.isIntegralNumber()) {
             out.add(n.asInt());
         }
+    }
+
+    /** The first id under {@code key} in the given configs (generation_config.json before config.json), or null. */
+    private static Integer firstId(String key, JsonNode... configs) {
+        Set<Integer> found = new LinkedHashSet<>();
+        for (JsonNode cfg : configs) {
+            ids(cfg, key, found);
+        }
+        return found.isEmpty() ? null : found.iterator().next();
     }
 
     /** A token named in tokenizer_config.json (a string or {"content": ...}) as an id, or null. */
