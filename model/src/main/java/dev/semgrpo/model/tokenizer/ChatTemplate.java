@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -24,7 +25,7 @@ public final class ChatTemplate {
                     throw new Jinja.TemplateException("chat template raised: " + (a.isEmpty() ? "" : a.get(0)));
                 })
                 .global("strftime_now", (Jinja.Callable) (a, kw) -> LocalDateTime.now()
-                        .format(DateTimeFormatter.ofPattern(pythonToJava(String.valueOf(a.get(0))))));
+                        .format(DateTimeFormatter.ofPattern(pythonToJava(String.valueOf(a.get(0))), Locale.ENGLISH)));
     }
 
     /**
