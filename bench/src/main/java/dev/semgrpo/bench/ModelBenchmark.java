@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.config.Architecture;
 import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.generate.Generator;
@@ -37,7 +38,7 @@ public final class ModelBenchmark {
                 1024, false, false, false, List.of(258), null, 256);
         double matmul = matmulGflops(device);
         System.out.printf(Locale.ROOT, "device %s, PyTorch %s, %d intra-op threads%n", device,
-                Engine.getInstance().getVersion(), Runtime.getRuntime().availableProcessors());
+                Torch.engine().getVersion(), Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "matmul fp32 (best of 1024^3 and 2048^3): %.1f GFLOP/s (the reference rate)%n",
                 matmul);
         try (CausalLM model = CausalLM.randomInit(c, 1, 0.02, device, DataType.FLOAT32)) {
@@ -58,7 +59,7 @@ public final class ModelBenchmark {
     }
 
     private static double matmulGflops(Device device, int n, int reps) {
-        try (NDManager m = NDManager.newBaseManager(device)) {
+        try (NDManager m = Torch.manager(device)) {
             NDArray a = m.randomNormal(new Shape(n, n));
             NDArray b = m.randomNormal(new Shape(n, n));
             for (int i = 0; i < 2; i++) {
@@ -177,7 +178,7 @@ public final class ModelBenchmark {
         }
         double best = Double.MAX_VALUE;
         for (int rep = 0; rep < 4; rep++) {
-            try (NDManager m = model.manager().newSubManager(); GradientCollector gc = Engine.getInstance()
+            try (NDManager m = model.manager().newSubManager(); GradientCollector gc = Torch.engine()
                     .newGradientCollector()) {
                 long t0 = System.nanoTime();
                 LogProbScorer.Scores s = LogProbScorer.score(model, m, prompts, completions, 1.0, false);

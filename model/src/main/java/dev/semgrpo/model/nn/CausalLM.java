@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
@@ -96,7 +97,7 @@ public final class CausalLM implements AutoCloseable {
         ModelConfig config = ModelConfig.load(dir.resolve("config.json"));
         ObjectNode raw = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
         Map<String, long[]> expected = WeightLayout.expected(config);
-        NDManager manager = NDManager.newBaseManager(device);
+        NDManager manager = Torch.manager(device);
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
             List<String> problems = new ArrayList<>();
             for (Map.Entry<String, long[]> e : expected.entrySet()) {
@@ -152,7 +153,7 @@ public final class CausalLM implements AutoCloseable {
      */
     public static CausalLM randomInit(ModelConfig config, long seed, double std, Device device, DataType dtype) {
         checkDtype(dtype);
-        NDManager manager = NDManager.newBaseManager(device);
+        NDManager manager = Torch.manager(device);
         Random rng = new Random(seed);
         Map<String, NDArray> params = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : WeightLayout.expected(config).entrySet()) {
