@@ -1,0 +1,12 @@
+package dev.semgrpo.rewards;
+
+import java.util.List;
+
+/** A batch of completions to one float each, plus named components for logging. */
+public interface RewardFunction {
+    /** Name used in configs, logs and component keys. */
+    String name();
+
+    /** Scores {@code batch}; the result has one reward per sample, in order, and never NaN or infinity. */
+    RewardOutput score(List<RewardSample> batch);
+}

@@ -1,0 +1,86 @@
+package dev.semgrpo.rewards;
+
+import java.lang.Character.UnicodeScript;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Unicode script counting for the language reward. */
+public final class Scripts {
+    private Scripts() {
+    }
+
+    /** Parses script names (Unicode names, case-insensitive: tibetan, han, arabic, ethiopic, latin, ...). */
+    public static Set<UnicodeScript> parse(Iterable<String> names) {
+        Set<UnicodeScript> out = EnumSet.noneOf(UnicodeScript.class);
+        for (String n : names) {
+            try {
+                UnicodeScript s = UnicodeScript.forName(n.trim().toUpperCase(Locale.ROOT).replace(' ', '_'));
+                if (s == UnicodeScript.COMMON || s == UnicodeScript.INHERITED || s == UnicodeScript.UNKNOWN) {
+                    throw new IllegalArgumentException("'" + n + "' is not a writing system");
+                }
+                out.add(s);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown script '" + n + "'; use a Unicode script name such as "
+                        + "tibetan, han, arabic, ethiopic, latin, cyrillic, mongolian, devanagari");
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("the language reward needs at least one target script");
+        }
+        return out;
+    }
+
+    /**
+     * Letters (and combining marks) of {@code text} per script; punctuation, digits, spaces and symbols (script
+     * Common or Inherited) are not counted.
+     *
+     * @return [letters in the target scripts, letters in any script]
+     */
+    public static int[] count(String text, Set<UnicodeScript> targets) {
+        int[] c = new int[2];
+        text.codePoints().forEach(cp -> {
+            if (!(Character.isLetter(cp) || isMark(cp))) {
+                return;
+            }
+            UnicodeScript s = UnicodeScript.of(cp);
+            if (s == UnicodeScript.COMMON || s == UnicodeScript.INHERITED || s == UnicodeScript.UNKNOWN) {
+                return;
+            }
+            c[1]++;
+            if (targets.contains(s)) {
+                c[0]++;
+            }
+        });
+        return c;
+    }
+
+    private static boolean isMark(int cp) {
+        int t = Character.getType(cp);
+        return t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK
+                || t == Character.ENCLOSING_MARK;
+    }
+
+    /** The dominant script of {@code text}, or null when it has no letters. */
+    public static UnicodeScript dominant(String text) {
+        int[] counts = new int[UnicodeScript.values().length];
+        text.codePoints().filter(cp -> Character.isLetter(cp) || isMark(cp))
+                .forEach(cp -> counts[UnicodeScript.of(cp).ordinal()]++);
+        counts[UnicodeScript.COMMON.ordinal()] = 0;
+        counts[UnicodeScript.INHERITED.ordinal()] = 0;
+        int best = 0;
+        for (int i = 1; i < counts.length; i++) {
+            if (counts[i] > counts[best]) {
+                best = i;
+            }
+        }
+        return counts[best] == 0 ? null : UnicodeScript.values()[best];
+    }
+
+    public static String names(Set<UnicodeScript> scripts) {
+        return Arrays.stream(scripts.toArray(new UnicodeScript[0])).map(s -> s.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", "));
+    }
+}

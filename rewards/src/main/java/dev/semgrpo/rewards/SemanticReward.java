@@ -1,0 +1,137 @@
+package dev.semgrpo.rewards;
+
+import dev.semgrpo.rewards.encoder.SentenceEncoder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The paper's semantic reward: {@code s} = the largest cosine between the completion's embedding and a reference's,
+ * and {@code R_sim = 0 if s <= tau else (s - tau) / (1 - tau)}. Empty or whitespace-only completions and samples
+ * without references score 0. Reference embeddings are cached across steps. Components: {@code semantic} (R_sim)
+ * and {@code semantic_cosine} (s).
+ */
+public final class SemanticReward implements RewardFunction {
+    private final String name;
+    private final SentenceEncoder encoder;
+    private final EmbeddingCache references;
+    private final double tau;
+    private final String prefix;
+
+    /**
+     * @param tau threshold in [-1, 1)
+     * @param prefix put before completions and references alike (e.g. "query: " for e5 models)
+     */
+    public SemanticReward(String name, SentenceEncoder encoder, double tau, String prefix, int cacheCapacity) {
+        if (!(tau >= -1 && tau < 1)) {
+            throw new IllegalArgumentException("semantic tau must be in [-1, 1), found " + tau);
+        }
+        this.name = name;
+        this.encoder = encoder;
+        this.references = new EmbeddingCache(encoder, cacheCapacity);
+        this.tau = tau;
+        this.prefix = prefix == null ? "" : prefix;
+    }
+
+    public double tau() {
+        return tau;
+    }
+
+    /** The shaping itself. */
+    public static double shape(double s, double tau) {
+        return s <= tau ? 0 : (s - tau) / (1 - tau);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public RewardOutput score(List<RewardSample> batch) {
+        double[] s = cosines(encoder, references, batch, prefix);
+        float[] r = new float[batch.size()];
+        float[] cos = new float[batch.size()];
+        for (int i = 0; i < r.length; i++) {
+            cos[i] = (float) s[i];
+            r[i] = (float) shape(s[i], tau);
+        }
+        Map<String, float[]> c = new LinkedHashMap<>();
+        c.put(name, r);
+        c.put(name + "_cosine", cos);
+        return new RewardOutput(r, c);
+    }
+
+    /** Max cosine to the references per sample; 0 for empty completions or no usable reference. */
+    static double[] cosines(SentenceEncoder encoder, EmbeddingCache refCache, List<RewardSample> batch, String prefix) {
+        double[] out = new double[batch.size()];
+        List<String> texts = new ArrayList<>();
+        List<Integer> rows = new ArrayList<>();
+        List<String> refs = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            RewardSample smp = batch.get(i);
+            if (!smp.completion().isBlank() && !smp.usableReferences().isEmpty()) {
+                texts.add(smp.completion());
+                rows.add(i);
+                refs.addAll(smp.usableReferences());
+            }
+        }
+        if (texts.isEmpty()) {
+            return out;
+        }
+        float[][] hyp = encoder.encode(texts, prefix);
+        float[][] ref = refCache.get(refs, prefix);
+        int k = 0;
+        for (int j = 0; j < rows.size(); j++) {
+            double best = -1;
+            for (int m = 0; m < batch.get(rows.get(j)).usableReferences().size(); m++) {
+                best = Math.max(best, cosine(hyp[j], ref[k++]));
+            }
+            out[rows.get(j)] = best;
+        }
+        return out;
+    }
+
+    static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+    }
+
+    /**
+     * {@code tau: auto}: the given percentile (0-100, linear interpolation) of s over a calibration set, e.g. the
+     * cold-start model's outputs against their references, so that R_sim rewards what is above minimal adequacy.
+     */
+    public static double calibrateTau(SentenceEncoder encoder, List<RewardSample> calibration, double percentile,
+            String prefix) {
+        if (!(percentile >= 0 && percentile <= 100)) {
+            throw new IllegalArgumentException("tau percentile must be in [0, 100], found " + percentile);
+        }
+        List<RewardSample> usable = calibration.stream()
+                .filter(x -> !x.completion().isBlank() && !x.usableReferences().isEmpty()).toList();
+        if (usable.isEmpty()) {
+            throw new IllegalArgumentException("tau: auto needs calibration records with a non-empty completion and a"
+                    + " reference; none of the " + calibration.size() + " records has both");
+        }
+        double[] s = cosines(encoder, new EmbeddingCache(encoder, Math.max(1, usable.size() * 4)), usable,
+                prefix == null ? "" : prefix);
+        return Math.min(percentile(s, percentile), 0.999);
+    }
+
+    static double percentile(double[] values, double p) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        double pos = p / 100 * (v.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = (int) Math.ceil(pos);
+        return v[lo] + (v[hi] - v[lo]) * (pos - lo);
+    }
+}
