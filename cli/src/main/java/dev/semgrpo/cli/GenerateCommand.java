@@ -1,5 +1,7 @@
 package dev.semgrpo.cli;
 
+import dev.semgrpo.model.io.Jsonl;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

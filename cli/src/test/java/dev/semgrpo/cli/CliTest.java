@@ -1,5 +1,7 @@
 package dev.semgrpo.cli;
 
+import dev.semgrpo.model.io.Jsonl;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.semgrpo.cli;
+package dev.semgrpo.model.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,18 +13,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** JSONL in and out. Bad lines are reported with file and line number; output goes to a temp file, then moves. */
-final class Jsonl {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class Jsonl {
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private Jsonl() {
     }
 
     /** A JSONL line's parsed object and where it came from. */
-    record Line(int number, JsonNode node) {
+    public record Line(int number, JsonNode node) {
     }
 
     /** Parses every non-blank line as a JSON object; all bad lines are reported together (at most 20 shown). */
-    static List<Line> read(Path file) throws IOException {
+    public static List<Line> read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such file");
         }
@@ -62,7 +62,7 @@ final class Jsonl {
     }
 
     /** Writes records to {@code file} atomically (a temp file beside it, then a move). */
-    static void write(Path file, List<? extends JsonNode> records) throws IOException {
+    public static void write(Path file, List<? extends JsonNode> records) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = parent.resolve(file.getFileName() + ".tmp");

@@ -1,0 +1,160 @@
+package dev.semgrpo.rewards.config;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A reward configuration (YAML): the sentence encoder and a weighted list of reward functions. Keys are snake_case;
+ * unknown keys are errors. See {@code docs/rewards.md} for every field.
+ *
+ * @param encoder the sentence encoder the semantic rewards share (required when one is configured)
+ * @param rewards the weighted functions; the total is their weighted sum
+ */
+public record RewardConfig(Encoder encoder, List<Reward> rewards) {
+    public RewardConfig {
+        if (rewards == null || rewards.isEmpty()) {
+            throw new IllegalArgumentException("'rewards' must list at least one reward function");
+        }
+        rewards = List.copyOf(rewards);
+        boolean semantic = rewards.stream().anyMatch(r -> r instanceof Semantic);
+        if (semantic && (encoder == null || encoder.path() == null || encoder.path().isBlank())) {
+            throw new IllegalArgumentException("a semantic reward needs 'encoder.path' (a sentence-transformers"
+                    + " directory)");
+        }
+    }
+
+    /**
+     * @param path sentence-transformers or HF encoder directory, relative to the config file
+     * @param backend native (default) or onnx
+     * @param batchSize texts per forward (default 64)
+     * @param prompt prefix put before every text, e.g. "query: " (default none)
+     * @param promptName a prompt named in config_sentence_transformers.json, instead of {@code prompt}
+     * @param device cpu (default), gpu or gpu:N
+     * @param dtype float32 (default) or float16
+     * @param maxSeqLength override of the directory's max_seq_length
+     * @param pooling pooling when the directory has no Pooling module (default mean)
+     * @param cacheSize reference embeddings kept across steps (default 100000)
+     */
+    public record Encoder(String path, String backend, Integer batchSize, String prompt, String promptName,
+            String device, String dtype, Integer maxSeqLength, String pooling, Integer cacheSize) {
+    }
+
+    /** One weighted reward function; {@code type} selects it. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+    @JsonSubTypes({@JsonSubTypes.Type(value = Semantic.class, name = "semantic"),
+            @JsonSubTypes.Type(value = Language.class, name = "language"),
+            @JsonSubTypes.Type(value = Chrf.class, name = "chrf"),
+            @JsonSubTypes.Type(value = Bleu.class, name = "bleu"),
+            @JsonSubTypes.Type(value = Length.class, name = "length"),
+            @JsonSubTypes.Type(value = Repetition.class, name = "repetition")})
+    public sealed interface Reward permits Semantic, Language, Chrf, Bleu, Length, Repetition {
+        /** Name in logs (defaults to the type). */
+        String name();
+
+        /** Weight in the sum (default 1). */
+        Double weight();
+
+        default double weightOr1() {
+            return weight() == null ? 1.0 : weight();
+        }
+    }
+
+    /**
+     * The paper's R_sim.
+     *
+     * @param tau a number in [-1, 1), or "auto" (a percentile of similarity on {@code calibration})
+     * @param calibration JSONL with completion and reference(s), for tau: auto (relative to the config file)
+     * @param percentile the percentile for tau: auto (default 10)
+     */
+    public record Semantic(String name, Double weight, JsonNode tau, String calibration, Double percentile)
+            implements Reward {
+    }
+
+    /**
+     * The paper's R_lang.
+     *
+     * @param scripts target Unicode scripts (e.g. [tibetan])
+     * @param threshold share of letters that must be in the target scripts (default 0.9)
+     * @param soft give min(1, share / threshold) instead of 0/1
+     */
+    public record Language(String name, Double weight, List<String> scripts, Double threshold, Boolean soft)
+            implements Reward {
+    }
+
+    /** Sentence chrF / 100 (word_order 2 for chrF++). */
+    public record Chrf(String name, Double weight, Integer charOrder, Integer wordOrder, Double beta)
+            implements Reward {
+    }
+
+    /** Sentence BLEU / 100 with a sacreBLEU tokenizer (13a, zh, char, none). */
+    public record Bleu(String name, Double weight, String tokenize) implements Reward {
+    }
+
+    /** Batch-relative length penalty beyond k x the batch median (default k = 2). */
+    public record Length(String name, Double weight, Double k) implements Reward {
+    }
+
+    /** Repeated n-gram penalty over words or characters (default n = 3, unit word). */
+    public record Repetition(String name, Double weight, Integer n, String unit) implements Reward {
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    /** Reads a YAML file; errors name the file, line and column. */
+    public static RewardConfig load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such reward config");
+        }
+        try {
+            return YAML.readValue(file.toFile(), RewardConfig.class);
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": " + describe(e), e);
+        }
+    }
+
+    /** "near line N: rewards[0].treshold: unknown key; known keys: [...]" and the like. */
+    static String describe(JsonProcessingException e) {
+        JsonLocation loc = e.getLocation();
+        String where = loc == null ? "" : "near line " + loc.getLineNr() + ": ";
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+            StringBuilder path = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+                if (r.getFieldName() != null) {
+                    path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
+                } else if (r.getIndex() >= 0) {
+                    path.append('[').append(r.getIndex()).append(']');
+                }
+            }
+            where += path + ": ";
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+            return where + "unknown key '" + u.getPropertyName() + "'; known keys: " + u.getKnownPropertyIds();
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidTypeIdException t) {
+            return where + "unknown reward type '" + t.getTypeId() + "'; choose semantic, language, chrf, bleu,"
+                    + " length or repetition";
+        }
+        Throwable cause = e.getCause();
+        String msg = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
+        return where + msg.split("\n")[0];
+    }
+
+    /** Parses YAML text (for tests). */
+    public static RewardConfig parse(String yaml) throws IOException {
+        return YAML.readValue(yaml, RewardConfig.class);
+    }
+}

@@ -1,0 +1,188 @@
+package dev.semgrpo.rewards.config;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.rewards.CombinedReward;
+import dev.semgrpo.rewards.LanguageReward;
+import dev.semgrpo.rewards.LengthPenalty;
+import dev.semgrpo.rewards.RepetitionPenalty;
+import dev.semgrpo.rewards.RewardFunction;
+import dev.semgrpo.rewards.RewardSample;
+import dev.semgrpo.rewards.Scripts;
+import dev.semgrpo.rewards.SemanticReward;
+import dev.semgrpo.rewards.TextOverlapReward;
+import dev.semgrpo.rewards.encoder.PooledSentenceEncoder;
+import dev.semgrpo.rewards.encoder.Pooling;
+import dev.semgrpo.rewards.encoder.SentenceEncoders;
+import dev.semgrpo.rewards.text.Bleu;
+import dev.semgrpo.rewards.text.Chrf;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The reward functions a {@link RewardConfig} describes, built and ready, with the encoder they share. */
+public final class RewardStack implements AutoCloseable {
+    private final CombinedReward reward;
+    private final PooledSentenceEncoder encoder;
+    private final Map<String, Double> taus;
+
+    private RewardStack(CombinedReward reward, PooledSentenceEncoder encoder, Map<String, Double> taus) {
+        this.reward = reward;
+        this.encoder = encoder;
+        this.taus = taus;
+    }
+
+    public CombinedReward reward() {
+        return reward;
+    }
+
+    /** The shared encoder, or null when no reward needs one. */
+    public PooledSentenceEncoder encoder() {
+        return encoder;
+    }
+
+    /** The tau each semantic reward uses (after calibration). */
+    public Map<String, Double> taus() {
+        return taus;
+    }
+
+    /**
+     * Builds the stack.
+     *
+     * @param baseDir relative paths in the config resolve against it (the config file's folder)
+     * @param encoderOverride replaces encoder.path when not null
+     * @param calibrationOverride replaces every semantic reward's calibration file when not null
+     */
+    public static RewardStack build(RewardConfig cfg, Path baseDir, Path encoderOverride, Path calibrationOverride)
+            throws IOException {
+        PooledSentenceEncoder encoder = null;
+        boolean semantic = cfg.rewards().stream().anyMatch(r -> r instanceof RewardConfig.Semantic);
+        RewardConfig.Encoder e = cfg.encoder();
+        String prefix = "";
+        if (semantic) {
+            Path path = encoderOverride != null ? encoderOverride : baseDir.resolve(e.path());
+            SentenceEncoders.Backend backend = e.backend() == null ? SentenceEncoders.Backend.NATIVE
+                    : parseEnum(SentenceEncoders.Backend.class, e.backend(), "encoder.backend");
+            DataType dtype = e.dtype() == null || e.dtype().equals("float32") ? DataType.FLOAT32
+                    : e.dtype().equals("float16") ? DataType.FLOAT16 : null;
+            if (dtype == null) {
+                throw new IllegalArgumentException("encoder.dtype must be float32 or float16, found '" + e.dtype() + "'");
+            }
+            encoder = SentenceEncoders.open(path, new SentenceEncoders.Options(backend, device(e.device()), dtype,
+                    e.batchSize() == null ? 64 : e.batchSize(), e.pooling() == null ? Pooling.MEAN
+                            : Pooling.parse(e.pooling()), e.maxSeqLength()));
+            prefix = e.prompt() != null ? e.prompt() : encoder.spec().prefix(e.promptName());
+        }
+        List<CombinedReward.Weighted> parts = new ArrayList<>();
+        Map<String, Double> taus = new java.util.LinkedHashMap<>();
+        try {
+            for (RewardConfig.Reward r : cfg.rewards()) {
+                String name = r.name() != null ? r.name() : typeName(r);
+                RewardFunction f;
+                if (r instanceof RewardConfig.Semantic s) {
+                    double tau = tau(s, name, encoder, prefix, baseDir, calibrationOverride);
+                    taus.put(name, tau);
+                    f = new SemanticReward(name, encoder, tau, prefix, e.cacheSize() == null ? 100_000 : e.cacheSize());
+                } else {
+                    f = simple(r, name);
+                }
+                parts.add(new CombinedReward.Weighted(f, r.weightOr1()));
+            }
+            return new RewardStack(new CombinedReward(parts), encoder, taus);
+        } catch (IOException | RuntimeException ex) {
+            if (encoder != null) {
+                encoder.close();
+            }
+            throw ex;
+        }
+    }
+
+    /** Reward functions that need no encoder. */
+    private static RewardFunction simple(RewardConfig.Reward r, String name) {
+        if (r instanceof RewardConfig.Language l) {
+            return new LanguageReward(name, Scripts.parse(l.scripts() == null ? List.of() : l.scripts()),
+                    l.threshold() == null ? 0.9 : l.threshold(), l.soft() != null && l.soft());
+        }
+        if (r instanceof RewardConfig.Chrf c) {
+            return TextOverlapReward.chrf(name, new Chrf(c.charOrder() == null ? 6 : c.charOrder(),
+                    c.wordOrder() == null ? 0 : c.wordOrder(), c.beta() == null ? 2 : c.beta()));
+        }
+        if (r instanceof RewardConfig.Bleu b) {
+            return TextOverlapReward.bleu(name, new Bleu(Bleu.Tokenize.parse(b.tokenize() == null ? "13a"
+                    : b.tokenize())));
+        }
+        if (r instanceof RewardConfig.Length l) {
+            return new LengthPenalty(name, l.k() == null ? 2 : l.k());
+        }
+        if (r instanceof RewardConfig.Repetition p) {
+            return new RepetitionPenalty(name, p.n() == null ? 3 : p.n(), p.unit() == null
+                    ? RepetitionPenalty.Unit.WORD : parseEnum(RepetitionPenalty.Unit.class, p.unit(), "repetition.unit"));
+        }
+        throw new IllegalStateException("unhandled reward type " + r.getClass().getSimpleName());
+    }
+
+    private static double tau(RewardConfig.Semantic s, String name, PooledSentenceEncoder encoder, String prefix,
+            Path baseDir, Path calibrationOverride) throws IOException {
+        JsonNode t = s.tau();
+        if (t == null || t.isNull()) {
+            throw new IllegalArgumentException("reward '" + name + "' needs 'tau': a number in [-1, 1) or auto");
+        }
+        if (t.isNumber()) {
+            return t.asDouble();
+        }
+        if (!t.asText().equals("auto")) {
+            throw new IllegalArgumentException("reward '" + name + "': tau must be a number or auto, found '"
+                    + t.asText() + "'");
+        }
+        Path calib = calibrationOverride != null ? calibrationOverride
+                : s.calibration() != null ? baseDir.resolve(s.calibration()) : null;
+        if (calib == null) {
+            throw new IllegalArgumentException("reward '" + name + "': tau: auto needs 'calibration' (JSONL with"
+                    + " completion and reference, e.g. the cold-start model's outputs)");
+        }
+        List<RewardSample> samples = new ArrayList<>();
+        for (Jsonl.Line line : Jsonl.read(calib)) {
+            samples.add(RewardSamples.fromJson(line.node(), calib + ":" + line.number()));
+        }
+        return SemanticReward.calibrateTau(encoder, samples, s.percentile() == null ? 10 : s.percentile(), prefix);
+    }
+
+    private static String typeName(RewardConfig.Reward r) {
+        return r.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+    }
+
+    static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String key) {
+        for (E c : type.getEnumConstants()) {
+            if (c.name().equalsIgnoreCase(value.trim())) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException(key + " must be one of " + java.util.Arrays.toString(
+                type.getEnumConstants()).toLowerCase(Locale.ROOT) + ", found '" + value + "'");
+    }
+
+    static Device device(String d) {
+        if (d == null || d.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (d.equals("gpu")) {
+            return Device.gpu();
+        }
+        if (d.startsWith("gpu:")) {
+            return Device.gpu(Integer.parseInt(d.substring(4)));
+        }
+        throw new IllegalArgumentException("encoder.device must be cpu, gpu or gpu:N, found '" + d + "'");
+    }
+
+    @Override
+    public void close() {
+        if (encoder != null) {
+            encoder.close();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.semgrpo.rewards;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.semgrpo.rewards.config.RewardConfig;
+import dev.semgrpo.rewards.config.RewardStack;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RewardConfigTest {
+    @TempDir
+    Path dir;
+
+    private static Path configs() {
+        Path p = Path.of("..", "configs", "rewards");
+        return Files.isDirectory(p) ? p : Path.of("configs", "rewards");
+    }
+
+    @Test
+    void shippedConfigsParse() throws IOException {
+        RewardConfig paper = RewardConfig.load(configs().resolve("paper.yaml"));
+        assertEquals(2, paper.rewards().size());
+        assertTrue(paper.rewards().get(0) instanceof RewardConfig.Semantic);
+        assertEquals(1.5, paper.rewards().get(0).weightOr1());
+        assertEquals("auto", ((RewardConfig.Semantic) paper.rewards().get(0)).tau().asText());
+        assertEquals(1.0, paper.rewards().get(1).weightOr1());
+        RewardConfig abl = RewardConfig.load(configs().resolve("ablation-chrf.yaml"));
+        try (RewardStack s = RewardStack.build(abl, configs(), null, null)) {
+            assertEquals(4, s.reward().parts().size());
+        }
+    }
+
+    @Test
+    void badConfigsNameTheProblem() throws IOException {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, "rewards:\n  - type: language\n    scripts: [tibetan]\n    treshold: 0.9\n");
+        IOException e = assertThrows(IOException.class, () -> RewardConfig.load(f));
+        assertTrue(e.getMessage().contains("bad.yaml: near line") && e.getMessage().contains("rewards[0].treshold")
+                && e.getMessage().contains("threshold"), e.getMessage());
+        Files.writeString(f, "rewards:\n  - type: semantics\n");
+        e = assertThrows(IOException.class, () -> RewardConfig.load(f));
+        assertTrue(e.getMessage().contains("unknown reward type 'semantics'"), e.getMessage());
+        Files.writeString(f, "rewards:\n  - type: semantic\n    tau: 0.5\n");
+        e = assertThrows(IOException.class, () -> RewardConfig.load(f));
+        assertTrue(e.getMessage().contains("encoder.path"), e.getMessage());
+        RewardConfig lang = RewardConfig.parse("rewards:\n  - type: language\n    scripts: [elvish]\n");
+        IllegalArgumentException iae = assertThrows(IllegalArgumentException.class,
+                () -> RewardStack.build(lang, dir, null, null));
+        assertTrue(iae.getMessage().contains("elvish"), iae.getMessage());
+    }
+
+    @Test
+    void paperStackWithAutoTauOnARealEncoder() throws IOException {
+        Path calib = dir.resolve("calib.jsonl");
+        Files.writeString(calib, String.join("\n",
+                "{\"completion\": \"The weather is nice.\", \"reference\": \"The weather is lovely today.\"}",
+                "{\"completion\": \"Markets fell.\", \"reference\": \"The weather is lovely today.\"}",
+                "{\"completion\": \"A cat sleeps.\", \"references\": [\"A cat is sleeping.\", \"A dog.\"]}",
+                "{\"completion\": \"I like tea.\", \"reference\": \"Tea is what I like.\"}"));
+        Path cfg = dir.resolve("r.yaml");
+        Files.writeString(cfg, "encoder:\n  path: " + MiniLm.nativeDir().toAbsolutePath() + "\nrewards:\n"
+                + "  - type: semantic\n    weight: 1.5\n    tau: auto\n    calibration: calib.jsonl\n    percentile: 25\n"
+                + "  - type: language\n    scripts: [latin]\n");
+        try (RewardStack s = RewardStack.build(RewardConfig.load(cfg), dir, null, null)) {
+            double tau = s.taus().get("semantic");
+            assertTrue(tau > 0 && tau < 1, "tau " + tau);
+            RewardOutput out = s.reward().score(List.of(RewardSample.of("The weather is lovely today.",
+                    "The weather is lovely today."), RewardSample.of("今天天气很好", "The weather is lovely today.")));
+            assertEquals(1.5 * 1 + 1.0, out.rewards()[0], 1e-4);
+            assertEquals(0f, out.components().get("language")[1]);
+        }
+    }
+}
