@@ -16,6 +16,7 @@ public final class EncoderTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer full;
     private final HuggingFaceTokenizer truncating;
     private final int maxLength;
+    private final Path file;
     private final AtomicLong truncated = new AtomicLong();
     private final AtomicLong seen = new AtomicLong();
 
@@ -24,6 +25,7 @@ public final class EncoderTokenizer implements AutoCloseable {
             throw new IOException(tokenizerJson + ": no such file; the encoder needs a HF tokenizer.json");
         }
         this.maxLength = maxLength;
+        this.file = tokenizerJson;
         this.full = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of("addSpecialTokens", "true",
                 "truncation", "false", "padding", "false", "maxLength", String.valueOf(Integer.MAX_VALUE)));
         this.truncating = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of("addSpecialTokens", "true",
@@ -47,6 +49,11 @@ public final class EncoderTokenizer implements AutoCloseable {
             return 0;
         }
         return full.encode(prefix).getIds().length - 1; // minus the closing special token
+    }
+
+    /** The tokenizer.json this tokenizer reads. */
+    public Path file() {
+        return file;
     }
 
     public int maxLength() {

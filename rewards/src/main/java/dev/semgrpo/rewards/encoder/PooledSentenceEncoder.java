@@ -81,11 +81,8 @@ public abstract class PooledSentenceEncoder implements SentenceEncoder {
     @Override
     public float[][] encode(List<String> texts, String prefix) {
         String pre = prefix == null ? "" : prefix;
-        long[][] tokens = new long[texts.size()][];
-        for (int i = 0; i < texts.size(); i++) {
-            tokens[i] = tokenizer.encode(pre + texts.get(i));
-        }
-        int promptTokens = spec.includePrompt() ? 0 : tokenizer.prefixTokens(pre);
+        long[][] tokens = tokenize(texts, pre);
+        int promptTokens = promptTokens(pre);
         Integer[] order = new Integer[texts.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -94,27 +91,12 @@ public abstract class PooledSentenceEncoder implements SentenceEncoder {
         float[][] out = new float[texts.size()][];
         for (int start = 0; start < order.length; start += batchSize) {
             int rows = Math.min(batchSize, order.length - start);
-            int len = tokens[order[start]].length;
-            long[] ids = new long[rows * len];
-            long[] mask = new long[rows * len];
+            long[][] batch = new long[rows][];
             for (int r = 0; r < rows; r++) {
-                long[] t = tokens[order[start + r]];
-                System.arraycopy(t, 0, ids, r * len, t.length);
-                Arrays.fill(mask, r * len, r * len + t.length, 1L);
+                batch[r] = tokens[order[start + r]];
             }
             try (NDManager m = torch.newSubManager()) {
-                NDArray states = tokenStates(m, ids, mask, rows, len);
-                NDArray poolMask = m.create(mask, new Shape(rows, len));
-                if (promptTokens > 0) {
-                    poolMask.set(new NDIndex(":, :{}", Math.min(promptTokens, len)), 0L);
-                }
-                NDArray emb = Pooling.pool(states, poolMask, spec.pooling());
-                for (Dense d : dense) {
-                    emb = d.apply(emb);
-                }
-                if (spec.normalize()) {
-                    emb = emb.div(emb.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f));
-                }
+                NDArray emb = embedTokens(m, batch, promptTokens);
                 float[] flat = emb.toFloatArray();
                 int dim = (int) emb.getShape().get(1);
                 dimension = dim;
@@ -124,6 +106,55 @@ public abstract class PooledSentenceEncoder implements SentenceEncoder {
             }
         }
         return out;
+    }
+
+    /**
+     * Embeddings (texts, dim) of {@code texts} in their order, as an array of {@code m}: one batch, differentiable
+     * when a gradient collector is open (used to train the encoder).
+     */
+    public NDArray embed(NDManager m, List<String> texts, String prefix) {
+        String pre = prefix == null ? "" : prefix;
+        return embedTokens(m, tokenize(texts, pre), promptTokens(pre));
+    }
+
+    private long[][] tokenize(List<String> texts, String prefix) {
+        long[][] tokens = new long[texts.size()][];
+        for (int i = 0; i < texts.size(); i++) {
+            tokens[i] = tokenizer.encode(prefix + texts.get(i));
+        }
+        return tokens;
+    }
+
+    private int promptTokens(String prefix) {
+        return spec.includePrompt() ? 0 : tokenizer.prefixTokens(prefix);
+    }
+
+    /** Pads the rows to the longest, runs the backend, pools, applies Dense layers and normalises. */
+    private NDArray embedTokens(NDManager m, long[][] batch, int promptTokens) {
+        int rows = batch.length;
+        int len = 0;
+        for (long[] t : batch) {
+            len = Math.max(len, t.length);
+        }
+        long[] ids = new long[rows * len];
+        long[] mask = new long[rows * len];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(batch[r], 0, ids, r * len, batch[r].length);
+            Arrays.fill(mask, r * len, r * len + batch[r].length, 1L);
+        }
+        NDArray states = tokenStates(m, ids, mask, rows, len);
+        NDArray poolMask = m.create(mask, new Shape(rows, len));
+        if (promptTokens > 0) {
+            poolMask.set(new NDIndex(":, :{}", Math.min(promptTokens, len)), 0L);
+        }
+        NDArray emb = Pooling.pool(states, poolMask, spec.pooling());
+        for (Dense d : dense) {
+            emb = d.apply(emb);
+        }
+        if (spec.normalize()) {
+            emb = emb.div(emb.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f));
+        }
+        return emb;
     }
 
     @Override
@@ -137,6 +168,10 @@ public abstract class PooledSentenceEncoder implements SentenceEncoder {
     @Override
     public long[] truncation() {
         return new long[] {tokenizer.truncatedCount(), tokenizer.seenCount()};
+    }
+
+    public EncoderTokenizer tokenizer() {
+        return tokenizer;
     }
 
     public EncoderSpec spec() {

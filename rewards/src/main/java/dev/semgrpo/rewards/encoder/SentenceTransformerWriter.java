@@ -22,8 +22,11 @@ public final class SentenceTransformerWriter {
     private SentenceTransformerWriter() {
     }
 
+    /**
+     * @param dense Dense module folders to copy after the pooling (frozen, as they were), or empty
+     */
     public static void write(Path dir, TransformerEncoder encoder, Path tokenizerJson, List<Pooling> pooling,
-            boolean normalize, int maxSeqLength, Map<String, String> prompts) throws IOException {
+            List<Path> dense, boolean normalize, int maxSeqLength, Map<String, String> prompts) throws IOException {
         Files.createDirectories(dir);
         encoder.save(dir);
         if (!tokenizerJson.toAbsolutePath().normalize().equals(dir.resolve("tokenizer.json").toAbsolutePath()
@@ -51,9 +54,26 @@ public final class SentenceTransformerWriter {
         pc.put("pooling_mode_weightedmean_tokens", false);
         pc.put("include_prompt", true);
         write(dir.resolve("1_Pooling/config.json"), pc);
+        int idx = 2;
+        for (Path d : dense) {
+            String name = idx + "_Dense";
+            Path target = dir.resolve(name);
+            Files.createDirectories(target);
+            try (var files = Files.list(d)) {
+                for (Path f : files.toList()) {
+                    if (Files.isRegularFile(f)) {
+                        Files.copy(f, target.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            modules.addObject().put("idx", idx).put("name", String.valueOf(idx)).put("path", name)
+                    .put("type", "sentence_transformers.models.Dense");
+            idx++;
+        }
         if (normalize) {
-            Files.createDirectories(dir.resolve("2_Normalize"));
-            modules.addObject().put("idx", 2).put("name", "2").put("path", "2_Normalize")
+            String name = idx + "_Normalize";
+            Files.createDirectories(dir.resolve(name));
+            modules.addObject().put("idx", idx).put("name", String.valueOf(idx)).put("path", name)
                     .put("type", "sentence_transformers.models.Normalize");
         }
         write(dir.resolve("modules.json"), modules);
@@ -101,7 +121,7 @@ public final class SentenceTransformerWriter {
         Map<String, float[]> arrays = new java.util.LinkedHashMap<>();
         w.forEach((k, v) -> arrays.put(k, v.values()));
         try (TransformerEncoder enc = TransformerEncoder.fromArrays(cfg, arrays, ai.djl.Device.cpu())) {
-            write(out, enc, tokenizerJson, pooling, normalize, maxSeqLength, Map.of());
+            write(out, enc, tokenizerJson, pooling, List.of(), normalize, maxSeqLength, Map.of());
         }
         return cfg;
     }

@@ -1,0 +1,114 @@
+package dev.semgrpo.rewards;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.encoder.EncoderConfig;
+import dev.semgrpo.model.encoder.TransformerEncoder;
+import dev.semgrpo.rewards.encoder.Pooling;
+import dev.semgrpo.rewards.encoder.SentenceTransformerWriter;
+import dev.semgrpo.rewards.train.EmbedderTrainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Two made-up languages over the same concepts: language A writes concept c as "a{c}", language B as
+ * "b{perm(c)}". A random encoder cannot match them (disjoint vocabularies); training on pairs can.
+ */
+final class SyntheticParallel {
+    static final int CONCEPTS = 60;
+
+    private SyntheticParallel() {
+    }
+
+    static List<EmbedderTrainer.Pair> pairs(int n, long seed) {
+        Random r = new Random(seed);
+        List<Integer> perm = new ArrayList<>();
+        for (int i = 0; i < CONCEPTS; i++) {
+            perm.add(i);
+        }
+        Collections.shuffle(perm, new Random(99));
+        List<EmbedderTrainer.Pair> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            StringBuilder a = new StringBuilder();
+            StringBuilder b = new StringBuilder();
+            for (int k = 0; k < 5; k++) {
+                int c = r.nextInt(CONCEPTS);
+                a.append(k > 0 ? " " : "").append("a").append(c);
+                b.append(k > 0 ? " " : "").append("b").append(perm.get(c));
+            }
+            out.add(new EmbedderTrainer.Pair(a.toString(), b.toString()));
+        }
+        return out;
+    }
+
+    /** A WordLevel tokenizer.json with [CLS] ... [SEP] around each text. */
+    static void writeTokenizer(Path file) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = json.createObjectNode();
+        root.put("version", "1.0");
+        root.putNull("truncation");
+        root.putNull("padding");
+        ArrayNode added = root.putArray("added_tokens");
+        String[] specials = {"[PAD]", "[UNK]", "[CLS]", "[SEP]"};
+        for (int i = 0; i < specials.length; i++) {
+            added.addObject().put("id", i).put("content", specials[i]).put("single_word", false).put("lstrip", false)
+                    .put("rstrip", false).put("normalized", false).put("special", true);
+        }
+        root.putNull("normalizer");
+        root.putObject("pre_tokenizer").put("type", "Whitespace");
+        ObjectNode post = root.putObject("post_processor");
+        post.put("type", "TemplateProcessing");
+        ArrayNode single = post.putArray("single");
+        single.addObject().putObject("SpecialToken").put("id", "[CLS]").put("type_id", 0);
+        single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+        single.addObject().putObject("SpecialToken").put("id", "[SEP]").put("type_id", 0);
+        ArrayNode pair = post.putArray("pair");
+        pair.addObject().putObject("SpecialToken").put("id", "[CLS]").put("type_id", 0);
+        pair.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+        pair.addObject().putObject("SpecialToken").put("id", "[SEP]").put("type_id", 0);
+        pair.addObject().putObject("Sequence").put("id", "B").put("type_id", 1);
+        pair.addObject().putObject("SpecialToken").put("id", "[SEP]").put("type_id", 1);
+        ObjectNode st = post.putObject("special_tokens");
+        for (Map.Entry<String, Integer> e : Map.of("[CLS]", 2, "[SEP]", 3).entrySet()) {
+            ObjectNode t = st.putObject(e.getKey());
+            t.put("id", e.getKey());
+            t.putArray("ids").add(e.getValue());
+            t.putArray("tokens").add(e.getKey());
+        }
+        root.putNull("decoder");
+        ObjectNode model = root.putObject("model");
+        model.put("type", "WordLevel");
+        model.put("unk_token", "[UNK]");
+        ObjectNode vocab = model.putObject("vocab");
+        for (int i = 0; i < specials.length; i++) {
+            vocab.put(specials[i], i);
+        }
+        for (int c = 0; c < CONCEPTS; c++) {
+            vocab.put("a" + c, 4 + c);
+            vocab.put("b" + c, 4 + CONCEPTS + c);
+        }
+        Files.createDirectories(file.getParent());
+        json.writeValue(file.toFile(), root);
+    }
+
+    /** A random tiny BERT sentence encoder (mean pooling, normalised) over that tokenizer. */
+    static Path randomEncoder(Path dir, long seed) throws IOException {
+        Path tok = dir.resolve("tokenizer-src/tokenizer.json");
+        writeTokenizer(tok);
+        EncoderConfig cfg = new EncoderConfig("bert", 4 + 2 * CONCEPTS, 32, 2, 4, 64, 64, 2, 1e-12, 0);
+        try (TransformerEncoder enc = TransformerEncoder.randomInit(cfg, seed, 0.2, Device.cpu(), DataType.FLOAT32)) {
+            SentenceTransformerWriter.write(dir.resolve("encoder"), enc, tok, List.of(Pooling.MEAN), List.of(), true, 32,
+                    Map.of());
+        }
+        return dir.resolve("encoder");
+    }
+}
