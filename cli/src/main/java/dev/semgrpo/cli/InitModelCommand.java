@@ -70,14 +70,7 @@ final class InitModelCommand implements Callable<Integer> {
         if (!Files.isRegularFile(vocabFrom)) {
             throw new IllegalArgumentException("--vocab-from " + vocabFrom + ": no such file; pass a tokenizer.json");
         }
-        if (Files.isDirectory(out)) {
-            try (var s = Files.list(out)) {
-                if (s.findAny().isPresent()) {
-                    throw new IllegalArgumentException("--out " + out + " exists and is not empty; choose a new"
-                            + " directory (nothing was overwritten)");
-                }
-            }
-        }
+        OutputDirs.requireNewOrEmpty(out, "--out");
         Architecture a = Architecture.fromModelType(arch);
         Path tokDir = vocabFrom.toAbsolutePath().getParent();
         ModelConfig c;

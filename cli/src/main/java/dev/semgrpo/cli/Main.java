@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code semgrpo} command. */
 @Command(name = "semgrpo", mixinStandardHelpOptions = true, version = "semgrpo 0.1.0",
         description = "GRPO with semantic rewards for low-resource language expansion, on the JVM.",
-        subcommands = {InitModelCommand.class, GenerateCommand.class, LogprobsCommand.class, DemoCommand.class,
+        subcommands = {InitModelCommand.class, GenerateCommand.class, LogprobsCommand.class, RewardCommand.class,
+                EmbedCommand.class, EmbedderCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  semgrpo demo",

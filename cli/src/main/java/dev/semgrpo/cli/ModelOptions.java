@@ -2,6 +2,7 @@ package dev.semgrpo.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.io.IOException;
@@ -31,21 +32,7 @@ final class ModelOptions {
     }
 
     Device device() {
-        String d = device.trim().toLowerCase(java.util.Locale.ROOT);
-        if (d.equals("cpu")) {
-            return Device.cpu();
-        }
-        if (d.equals("gpu")) {
-            return Device.gpu();
-        }
-        if (d.startsWith("gpu:")) {
-            try {
-                return Device.gpu(Integer.parseInt(d.substring(4)));
-            } catch (NumberFormatException e) {
-                // fall through to the error below
-            }
-        }
-        throw new IllegalArgumentException("--device must be cpu, gpu or gpu:N, found '" + device + "'");
+        return Torch.device(device, "--device");
     }
 
     DataType dtype() {

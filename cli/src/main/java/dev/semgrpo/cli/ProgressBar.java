@@ -6,7 +6,7 @@ import java.util.Locale;
 /** A one-line progress bar on stderr: label, bar, done/total, rate and ETA. */
 final class ProgressBar {
     private final String label;
-    private final long total;
+    private long total;
     private final String unit;
     private final PrintStream out;
     private final long start = System.nanoTime();
@@ -17,6 +17,11 @@ final class ProgressBar {
         this.total = total;
         this.unit = unit;
         this.out = System.err;
+    }
+
+    /** Changes the total (when it is known only once work starts). */
+    void total(long newTotal) {
+        this.total = newTotal;
     }
 
     void update(long done) {

@@ -19,6 +19,21 @@ public final class Torch {
         return Engine.getEngine(ENGINE);
     }
 
+    /** Parses a device setting: {@code cpu}, {@code gpu} or {@code gpu:N}; errors name the setting. */
+    public static Device device(String name, String setting) {
+        String d = name == null ? "cpu" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (d.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (d.equals("gpu")) {
+            return Device.gpu();
+        }
+        if (d.matches("gpu:[0-9]+")) {
+            return Device.gpu(Integer.parseInt(d.substring(4)));
+        }
+        throw new IllegalArgumentException(setting + " must be cpu, gpu or gpu:N, found '" + name + "'");
+    }
+
     /** A PyTorch manager on {@code device}. */
     public static NDManager manager(Device device) {
         return NDManager.newBaseManager(device, ENGINE);

@@ -7,6 +7,7 @@ import dev.semgrpo.rewards.encoder.NativeSentenceEncoder;
 import dev.semgrpo.rewards.encoder.PooledSentenceEncoder;
 import dev.semgrpo.rewards.encoder.SentenceEncoders;
 import dev.semgrpo.rewards.train.EmbedderTrainer;
+import dev.semgrpo.rewards.train.SyntheticParallel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.semgrpo.rewards.config;
 
-import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.rewards.CombinedReward;
 import dev.semgrpo.rewards.LanguageReward;
@@ -73,7 +73,7 @@ public final class RewardStack implements AutoCloseable {
             if (dtype == null) {
                 throw new IllegalArgumentException("encoder.dtype must be float32 or float16, found '" + e.dtype() + "'");
             }
-            encoder = SentenceEncoders.open(path, new SentenceEncoders.Options(backend, device(e.device()), dtype,
+            encoder = SentenceEncoders.open(path, new SentenceEncoders.Options(backend, Torch.device(e.device(), "encoder.device"), dtype,
                     e.batchSize() == null ? 64 : e.batchSize(), e.pooling() == null ? Pooling.MEAN
                             : Pooling.parse(e.pooling()), e.maxSeqLength()));
             prefix = e.prompt() != null ? e.prompt() : encoder.spec().prefix(e.promptName());
@@ -164,19 +164,6 @@ public final class RewardStack implements AutoCloseable {
         }
         throw new IllegalArgumentException(key + " must be one of " + java.util.Arrays.toString(
                 type.getEnumConstants()).toLowerCase(Locale.ROOT) + ", found '" + value + "'");
-    }
-
-    static Device device(String d) {
-        if (d == null || d.equals("cpu")) {
-            return Device.cpu();
-        }
-        if (d.equals("gpu")) {
-            return Device.gpu();
-        }
-        if (d.startsWith("gpu:")) {
-            return Device.gpu(Integer.parseInt(d.substring(4)));
-        }
-        throw new IllegalArgumentException("encoder.device must be cpu, gpu or gpu:N, found '" + d + "'");
     }
 
     @Override

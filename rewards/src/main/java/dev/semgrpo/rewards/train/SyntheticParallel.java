@@ -1,4 +1,4 @@
-package dev.semgrpo.rewards;
+package dev.semgrpo.rewards.train;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
@@ -9,7 +9,6 @@ import dev.semgrpo.model.encoder.EncoderConfig;
 import dev.semgrpo.model.encoder.TransformerEncoder;
 import dev.semgrpo.rewards.encoder.Pooling;
 import dev.semgrpo.rewards.encoder.SentenceTransformerWriter;
-import dev.semgrpo.rewards.train.EmbedderTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,16 +19,19 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Two made-up languages over the same concepts: language A writes concept c as "a{c}", language B as
- * "b{perm(c)}". A random encoder cannot match them (disjoint vocabularies); training on pairs can.
+ * Offline stand-in for a parallel corpus: two made-up languages over the same concepts (language A writes concept
+ * c as "a{c}", language B as "b{perm(c)}"), a WordLevel tokenizer for them and a random tiny BERT encoder. A random
+ * encoder cannot match the two (disjoint vocabularies); contrastive training on pairs can. Tests, the offline demo
+ * and the benchmarks use it.
  */
-final class SyntheticParallel {
-    static final int CONCEPTS = 60;
+public final class SyntheticParallel {
+    public static final int CONCEPTS = 60;
 
     private SyntheticParallel() {
     }
 
-    static List<EmbedderTrainer.Pair> pairs(int n, long seed) {
+    /** {@code n} pairs of 5-concept sentences, reproducible from {@code seed}. */
+    public static List<EmbedderTrainer.Pair> pairs(int n, long seed) {
         Random r = new Random(seed);
         List<Integer> perm = new ArrayList<>();
         for (int i = 0; i < CONCEPTS; i++) {
@@ -51,7 +53,7 @@ final class SyntheticParallel {
     }
 
     /** A WordLevel tokenizer.json with [CLS] ... [SEP] around each text. */
-    static void writeTokenizer(Path file) throws IOException {
+    public static void writeTokenizer(Path file) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         root.put("version", "1.0");
@@ -101,7 +103,7 @@ final class SyntheticParallel {
     }
 
     /** A random tiny BERT sentence encoder (mean pooling, normalised) over that tokenizer. */
-    static Path randomEncoder(Path dir, long seed) throws IOException {
+    public static Path randomEncoder(Path dir, long seed) throws IOException {
         Path tok = dir.resolve("tokenizer-src/tokenizer.json");
         writeTokenizer(tok);
         EncoderConfig cfg = new EncoderConfig("bert", 4 + 2 * CONCEPTS, 32, 2, 4, 64, 64, 2, 1e-12, 0);
