@@ -48,6 +48,15 @@ class EncoderParityTest {
             // the long text was cut to 256 tokens, and that is counted
             assertEquals(1, nat.truncation()[0]);
             assertEquals(TEXTS.size(), nat.truncation()[1]);
+            // FP16 compute stays close to FP32
+            try (PooledSentenceEncoder half = SentenceEncoders.open(MiniLm.nativeDir(), new SentenceEncoders.Options(
+                    SentenceEncoders.Backend.NATIVE, o.device(), ai.djl.ndarray.types.DataType.FLOAT16, 3, o.pooling(),
+                    null))) {
+                float[][] h = half.encode(TEXTS.subList(0, 5), "");
+                for (int i = 0; i < h.length; i++) {
+                    assertTrue(cosine(h[i], b[i]) > 0.999, "fp16 vs fp32 cosine " + cosine(h[i], b[i]));
+                }
+            }
             // a real model: paraphrases are closer than unrelated sentences
             assertTrue(cosine(b[0], b[1]) > cosine(b[0], b[2]) + 0.1, cosine(b[0], b[1]) + " vs " + cosine(b[0], b[2]));
         }

@@ -25,6 +25,7 @@ public abstract class PooledSentenceEncoder implements SentenceEncoder {
     protected final EncoderTokenizer tokenizer;
     protected final NDManager torch; // PyTorch manager on the compute device
     private final int batchSize;
+    private final int tokenBudget; // padded tokens per forward: batchSize x 16
     private final List<Dense> dense = new ArrayList<>();
     private int dimension = -1;
 
@@ -45,6 +46,7 @@ public abstract class PooledSentenceEncoder implements SentenceEncoder {
         this.tokenizer = tokenizer;
         this.torch = torch;
         this.batchSize = batchSize;
+        this.tokenBudget = batchSize * 16;
         for (Path d : spec.dense()) {
             dense.add(loadDense(d));
         }
@@ -89,8 +91,11 @@ public abstract class PooledSentenceEncoder implements SentenceEncoder {
         }
         Arrays.sort(order, Comparator.comparingInt((Integer i) -> tokens[i].length).reversed());
         float[][] out = new float[texts.size()][];
-        for (int start = 0; start < order.length; start += batchSize) {
-            int rows = Math.min(batchSize, order.length - start);
+        for (int start = 0; start < order.length; ) {
+            // longest first: the first row sets the padded length; cap rows by a padded-token budget too, so a
+            // batch of mixed lengths does not spend most of its compute on padding
+            int longest = Math.max(1, tokens[order[start]].length);
+            int rows = Math.min(Math.min(batchSize, order.length - start), Math.max(1, tokenBudget / longest));
             long[][] batch = new long[rows][];
             for (int r = 0; r < rows; r++) {
                 batch[r] = tokens[order[start + r]];
@@ -104,6 +109,7 @@ public abstract class PooledSentenceEncoder implements SentenceEncoder {
                     out[order[start + r]] = Arrays.copyOfRange(flat, r * dim, (r + 1) * dim);
                 }
             }
+            start += rows;
         }
         return out;
     }
