@@ -17,15 +17,7 @@ class EncoderParityTest {
             "word ".repeat(400));
 
     static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
+        return SemanticReward.cosine(a, b);
     }
 
     @Test
