@@ -1,0 +1,63 @@
+package dev.semgrpo.trainer.grpo;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Locale;
+
+/**
+ * How the per-token clipped surrogate is aggregated into one loss (TRL's loss types).
+ * <ul>
+ * <li>{@link Grpo}: mean over each completion's tokens, then over completions (sequence-level; long completions
+ * weigh less per token).</li>
+ * <li>{@link Bnpo}: mean over all tokens of the micro-batch (token-level).</li>
+ * <li>{@link DrGrpo}: sum over tokens / (completions x max completion length): no length bias.</li>
+ * <li>{@link Dapo}: sum over tokens / tokens of the whole generation batch (token-level across accumulation).</li>
+ * </ul>
+ */
+public sealed interface GrpoLoss permits GrpoLoss.Grpo, GrpoLoss.Bnpo, GrpoLoss.DrGrpo, GrpoLoss.Dapo {
+    /**
+     * @param perToken (B, T) per-token loss
+     * @param mask (B, T) 1 for completion tokens that count
+     * @param maxCompletionLength the configured max completion length (Dr. GRPO)
+     * @param batchTokens completion tokens in the whole generation batch, across accumulation steps (DAPO)
+     */
+    NDArray aggregate(NDArray perToken, NDArray mask, int maxCompletionLength, long batchTokens);
+
+    /** Sequence-level mean. */
+    record Grpo() implements GrpoLoss {
+        public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
+            return perToken.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1f)).mean();
+        }
+    }
+
+    /** Token-level mean over the micro-batch. */
+    record Bnpo() implements GrpoLoss {
+        public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
+            return perToken.mul(mask).sum().div(mask.sum().maximum(1f));
+        }
+    }
+
+    /** Sum / (B x max completion length). */
+    record DrGrpo() implements GrpoLoss {
+        public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
+            return perToken.mul(mask).sum().div((float) perToken.getShape().get(0) * maxLen);
+        }
+    }
+
+    /** Sum / completion tokens of the whole generation batch. */
+    record Dapo() implements GrpoLoss {
+        public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
+            return perToken.mul(mask).sum().div((float) Math.max(1, batchTokens));
+        }
+    }
+
+    static GrpoLoss parse(String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "grpo" -> new Grpo();
+            case "bnpo" -> new Bnpo();
+            case "dr_grpo" -> new DrGrpo();
+            case "dapo" -> new Dapo();
+            default -> throw new IllegalArgumentException("loss_type must be grpo, bnpo, dr_grpo or dapo, found '" + s
+                    + "'");
+        };
+    }
+}

@@ -1,0 +1,111 @@
+package dev.semgrpo.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.semgrpo.model.Torch;
+import dev.semgrpo.trainer.grpo.Advantages;
+import dev.semgrpo.trainer.grpo.GrpoLoss;
+import dev.semgrpo.trainer.grpo.KlEstimator;
+import dev.semgrpo.trainer.grpo.PolicyLoss;
+import org.junit.jupiter.api.Test;
+
+class GrpoMathTest {
+    private static final float[] REWARDS = {1, 2, 3, 4, 5, 5, 5, 5};
+
+    @Test
+    void advantagesGroupBatchNone() {
+        double groupStd = Math.sqrt(5.0 / 3); // Bessel: ((1.5^2 + 0.5^2) * 2) / 3
+        Advantages.Result g = Advantages.compute(REWARDS, 4, Advantages.Scale.GROUP, 1e-4);
+        float d = (float) (groupStd + 1e-4);
+        assertArrayEquals(new float[] {-1.5f / d, -0.5f / d, 0.5f / d, 1.5f / d, 0, 0, 0, 0}, g.advantages(), 1e-6f);
+        assertEquals(0.5, g.fracZeroStd(), 0, "the constant group carries no signal");
+        assertEquals(groupStd, g.groupStd()[0], 1e-6);
+        double batchStd = Math.sqrt(17.5 / 7);
+        float b = (float) (batchStd + 1e-4);
+        assertArrayEquals(new float[] {-1.5f / b, -0.5f / b, 0.5f / b, 1.5f / b, 0, 0, 0, 0},
+                Advantages.compute(REWARDS, 4, Advantages.Scale.BATCH, 1e-4).advantages(), 1e-6f);
+        assertArrayEquals(new float[] {-1.5f, -0.5f, 0.5f, 1.5f, 0, 0, 0, 0},
+                Advantages.compute(REWARDS, 4, Advantages.Scale.NONE, 1e-4).advantages(), 1e-6f);
+        assertThrows(IllegalArgumentException.class, () -> Advantages.compute(REWARDS, 3, Advantages.Scale.GROUP, 1e-4));
+        assertThrows(IllegalArgumentException.class, () -> Advantages.compute(REWARDS, 1, Advantages.Scale.GROUP, 1e-4));
+    }
+
+    @Test
+    void klEstimators() {
+        assertEquals(1.0, KlEstimator.K1.apply(-1, -2), 1e-12);
+        assertEquals(0.5, KlEstimator.K2.apply(-1, -2), 1e-12);
+        assertEquals(Math.exp(-1), KlEstimator.K3.apply(-1, -2), 1e-12);
+        for (KlEstimator k : KlEstimator.values()) {
+            assertEquals(0.0, k.apply(-0.7, -0.7), 0, k + " is 0 when policy = reference");
+        }
+        try (NDManager m = Torch.manager()) {
+            NDArray logp = m.create(new float[] {-1f, -0.5f});
+            NDArray ref = m.create(new float[] {-2f, -0.5f});
+            assertArrayEquals(new float[] {(float) Math.exp(-1), 0f}, KlEstimator.K3.apply(logp, ref).toFloatArray(),
+                    1e-6f);
+        }
+    }
+
+    /** Two completions, three tokens: ratios (1, 1.5, 1) with A = +1 and (0.5, 1, 1.1) with A = -1. */
+    private static PolicyLoss.Result example(NDManager m, GrpoLoss type) {
+        NDArray old = m.zeros(new Shape(2, 3));
+        NDArray logp = m.create(new float[] {0, (float) Math.log(1.5), 0, (float) Math.log(0.5), 0,
+                (float) Math.log(1.1)}, new Shape(2, 3));
+        NDArray adv = m.create(new float[] {1f, -1f});
+        NDArray mask = m.create(new float[] {1, 1, 0, 1, 1, 1}, new Shape(2, 3));
+        return PolicyLoss.compute(logp, old, null, adv, mask, 0.2, 0.28, 0, KlEstimator.K3, type, 4, 10);
+    }
+
+    @Test
+    void everyLossTypeAndBothClipBoundsByHand() {
+        // per token: row 0 -> (-1, -1.28 [clipped high], -1 masked); row 1 -> (0.8 [clipped low], 1, 1.1)
+        try (NDManager m = Torch.manager()) {
+            assertEquals((-2.28 / 2 + 2.9 / 3) / 2, example(m, new GrpoLoss.Grpo()).loss().getFloat(), 1e-6);
+            assertEquals(0.62 / 5, example(m, new GrpoLoss.Bnpo()).loss().getFloat(), 1e-6);
+            assertEquals(0.62 / (2 * 4), example(m, new GrpoLoss.DrGrpo()).loss().getFloat(), 1e-6);
+            assertEquals(0.62 / 10, example(m, new GrpoLoss.Dapo()).loss().getFloat(), 1e-6);
+            // kl, clip low, clip high, region, mean ratio over the 5 counted tokens
+            assertArrayEquals(new float[] {0f, 0.2f, 0.2f, 0.4f, 5.1f / 5}, example(m, new GrpoLoss.Bnpo()).stats()
+                    .toFloatArray(), 1e-6f);
+        }
+    }
+
+    @Test
+    void withMuOneAndBetaZeroTheRatioIsOneAndTheGradientIsMinusA() {
+        try (NDManager m = Torch.manager()) {
+            NDArray logp = m.create(new float[] {-1f, -2f, -0.5f, -3f}, new Shape(2, 2));
+            logp.setRequiresGradient(true);
+            NDArray adv = m.create(new float[] {2f, -1f});
+            NDArray mask = m.ones(new Shape(2, 2));
+            try (GradientCollector gc = Torch.gradients()) {
+                PolicyLoss.Result r = PolicyLoss.compute(logp, null, null, adv, mask, 0.2, 0.2, 0, KlEstimator.K3,
+                        new GrpoLoss.Bnpo(), 2, 4);
+                assertEquals(1.0, r.stats().toFloatArray()[4], 0, "ratio is exactly 1");
+                assertEquals((-2 * 2 + 1 * 2) / 4.0, r.loss().getFloat(), 1e-6);
+                gc.backward(r.loss());
+            }
+            try (NDArray g = logp.getGradient()) {
+                assertArrayEquals(new float[] {-0.5f, -0.5f, 0.25f, 0.25f}, g.toFloatArray(), 1e-6f);
+            }
+        }
+    }
+
+    @Test
+    void betaAddsTheKlTermAndItsMean() {
+        try (NDManager m = Torch.manager()) {
+            NDArray logp = m.create(new float[] {-1f, -1f}, new Shape(1, 2));
+            NDArray ref = m.create(new float[] {-2f, -1f}, new Shape(1, 2));
+            PolicyLoss.Result r = PolicyLoss.compute(logp, null, ref, m.create(new float[] {0f}), m.ones(new Shape(1, 2)),
+                    0.2, 0.2, 0.1, KlEstimator.K3, new GrpoLoss.Bnpo(), 2, 2);
+            double k3 = Math.exp(-1);
+            assertEquals(0.1 * k3 / 2, r.loss().getFloat(), 1e-6);
+            assertEquals(k3 / 2, r.stats().toFloatArray()[0], 1e-6);
+        }
+    }
+}
