@@ -129,6 +129,32 @@ public final class Lora {
         Files.move(tmp, dir.resolve(CONFIG), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * Copies the factors stored in {@code dir} into the adapters already attached to {@code model} (in place, so
+     * optimizer state keyed by these arrays stays valid). Used to resume training.
+     */
+    public static void restore(CausalLM model, Path dir) throws IOException {
+        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
+            for (Linear l : model.projections()) {
+                if (l.lora() == null) {
+                    continue;
+                }
+                String base = PREFIX + l.name();
+                for (String part : new String[] {".lora_A.weight", ".lora_B.weight"}) {
+                    NDArray target = part.contains("_A") ? l.lora().a() : l.lora().b();
+                    TensorInfo info = f.info(base + part);
+                    if (!Arrays.equals(info.shape(), target.getShape().getShape())) {
+                        throw new SafetensorsException(dir + ": '" + base + part + "' has shape " + info.shapeString()
+                                + ", the attached adapter has " + target.getShape());
+                    }
+                    try (NDArray loaded = f.load(model.manager(), base + part, DataType.FLOAT32)) {
+                        target.set(loaded.toByteBuffer());
+                    }
+                }
+            }
+        }
+    }
+
     /** Reads {@code adapter_config.json}; PEFT options semgrpo does not implement are rejected by name. */
     public static LoraConfig readConfig(Path dir) throws IOException {
         Path p = dir.resolve(CONFIG);

@@ -3,8 +3,14 @@ package dev.semgrpo.model.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.SafetensorsFile;
+import dev.semgrpo.model.io.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * AdamW (Loshchilov and Hutter) over DJL arrays, as {@code torch.optim.AdamW} computes it:
@@ -56,10 +62,10 @@ public final class AdamW implements AutoCloseable {
      * One update with learning rate {@code lr}.
      *
      * @param maxGradNorm clip the global L2 norm of all gradients to this (<= 0: no clipping)
-     * @return the global gradient norm before clipping (one device sync)
+     * @return the global gradient norm before clipping (one device sync). When it is not finite the update is
+     *     skipped (gradients zeroed, step count unchanged): the caller logs it.
      */
     public float step(float lr, float maxGradNorm) {
-        step++;
         try (NDScope scope = new NDScope()) { // closes the gradient wrappers and every temporary
             List<NDArray> grads = new ArrayList<>();
             NDArray sq = null;
@@ -70,6 +76,11 @@ public final class AdamW implements AutoCloseable {
                 sq = sq == null ? s : sq.add(s);
             }
             float norm = (float) Math.sqrt(sq.getFloat());
+            if (!Float.isFinite(norm) || !Float.isFinite(lr)) {
+                grads.forEach(g -> g.muli(0));
+                return norm;
+            }
+            step++;
             float clip = maxGradNorm > 0 && norm > maxGradNorm ? maxGradNorm / (norm + 1e-6f) : 1f;
             double bc1 = 1 - Math.pow(beta1, step);
             double bc2 = 1 - Math.pow(beta2, step);
@@ -87,6 +98,40 @@ public final class AdamW implements AutoCloseable {
                 grads.get(i).muli(0);
             }
             return norm;
+        }
+    }
+
+    /** Writes the moments and the step count (safetensors, F32). */
+    public void save(Path file) throws IOException {
+        List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            entries.add(new SafetensorsWriter.Entry("m." + i, m.get(i), DType.F32));
+            entries.add(new SafetensorsWriter.Entry("v." + i, v.get(i), DType.F32));
+        }
+        SafetensorsWriter.write(file, entries, Map.of("step", Long.toString(step), "params",
+                Integer.toString(params.size())));
+    }
+
+    /** Restores moments and step count written by {@link #save}; shapes must match the parameters. */
+    public void load(Path file) throws IOException {
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            String n = f.metadata().get("params");
+            if (n == null || Integer.parseInt(n) != params.size()) {
+                throw new IOException(file + ": optimizer state for " + n + " parameters, this run has "
+                        + params.size() + "; was it written by a different model or LoRA setting?");
+            }
+            for (int i = 0; i < params.size(); i++) {
+                for (String k : new String[] {"m.", "v."}) {
+                    NDArray loaded = f.load(state, k + i, params.get(i).getDataType());
+                    if (!loaded.getShape().equals(params.get(i).getShape())) {
+                        throw new IOException(file + ": '" + k + i + "' has shape " + loaded.getShape()
+                                + ", the parameter has " + params.get(i).getShape());
+                    }
+                    (k.equals("m.") ? m : v).get(i).set(loaded.toByteBuffer());
+                    loaded.close();
+                }
+            }
+            step = Long.parseLong(f.metadata().get("step"));
         }
     }
 

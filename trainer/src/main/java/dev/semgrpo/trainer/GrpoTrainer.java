@@ -1,0 +1,434 @@
+package dev.semgrpo.trainer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.Torch;
+import dev.semgrpo.model.generate.Completion;
+import dev.semgrpo.model.generate.FinishReason;
+import dev.semgrpo.model.generate.Generator;
+import dev.semgrpo.model.generate.LogProbScorer;
+import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.model.optim.AdamW;
+import dev.semgrpo.rewards.RewardOutput;
+import dev.semgrpo.rewards.RewardSample;
+import dev.semgrpo.rewards.config.RewardConfig;
+import dev.semgrpo.rewards.config.RewardStack;
+import dev.semgrpo.trainer.config.ConfigLoader;
+import dev.semgrpo.trainer.config.Settings;
+import dev.semgrpo.trainer.data.PromptDataset;
+import dev.semgrpo.trainer.grpo.Advantages;
+import dev.semgrpo.trainer.grpo.GrpoLoss;
+import dev.semgrpo.trainer.grpo.PolicyLoss;
+import dev.semgrpo.trainer.run.Plots;
+import dev.semgrpo.trainer.run.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * GRPO with semantic rewards. One step, in order:
+ * <ol>
+ * <li>rollout: sample {@code G} completions for each of {@code prompts_per_step} prompts;</li>
+ * <li>score: the reward functions give one reward per completion (and logged components);</li>
+ * <li>advantages: group-relative, scaled by group / batch / no std; with dynamic sampling, groups whose rewards
+ * all agree are dropped and refilled with new prompts;</li>
+ * <li>old and reference log-probs (when {@code num_iterations > 1} and {@code beta > 0});</li>
+ * <li>update: {@code num_iterations} optimizer steps, each over the whole generation batch in micro-batches.</li>
+ * </ol>
+ * Every random draw of a step derives from (seed, step): a resumed run repeats the uninterrupted one exactly.
+ */
+public final class GrpoTrainer {
+    /** Called after every step with its metrics. */
+    @FunctionalInterface
+    public interface Listener {
+        void onStep(long step, long total, ObjectNode metrics);
+    }
+
+    private final Settings s;
+    private final Settings.Grpo g;
+    private final Policy policy;
+    private final RewardStack rewards;
+    private final PromptDataset data;
+    private final RunDirectory run;
+    private final AdamW opt;
+    private final long totalSteps;
+
+    private GrpoTrainer(Settings s, Policy policy, RewardStack rewards, PromptDataset data, RunDirectory run) {
+        this.s = s;
+        this.g = s.grpo();
+        this.policy = policy;
+        this.rewards = rewards;
+        this.data = data;
+        this.run = run;
+        this.opt = new AdamW(policy.trainable(), s.optim().beta1(), s.optim().beta2(), s.optim().eps(),
+                s.optim().weightDecay());
+        this.totalSteps = s.run().maxSteps() != null ? s.run().maxSteps()
+                : (long) s.run().epochs() * Math.max(1, (data.size() + g.promptsPerStep() - 1) / g.promptsPerStep());
+    }
+
+    /**
+     * Trains; returns the run directory.
+     *
+     * @param tree the resolved config (written to the run directory)
+     * @param configDir where relative paths of the config resolve
+     * @param resume an existing run directory to continue, or null
+     */
+    public static Path train(Settings s, ObjectNode tree, Path configDir, Path resume, Listener listener)
+            throws IOException {
+        Path dir = resume != null ? resume : s.run().outputDir().resolve(s.run().name());
+        TrainerState state = new TrainerState(0, 0, 0);
+        Path last = null;
+        if (resume != null) {
+            List<Path> cps = RunDirectory.checkpoints(resume);
+            if (cps.isEmpty()) {
+                throw new IllegalArgumentException(resume + " has no complete checkpoint to resume from");
+            }
+            last = cps.get(cps.size() - 1);
+            state = TrainerState.load(last);
+        }
+        try (Policy policy = Policy.open(s.model(), s.run().seed());
+                RewardStack stack = rewards(tree.get("rewards"), configDir);
+                RunDirectory rd = resume != null ? RunDirectory.resume(dir, state.step())
+                        : RunDirectory.create(dir, tree, s.run().seed())) {
+            PromptDataset data = PromptDataset.load(s.data(), policy.tokenizer(), s.run().seed());
+            GrpoTrainer t = new GrpoTrainer(s, policy, stack, data, rd);
+            try {
+                if (last != null) {
+                    policy.restore(last);
+                    t.opt.load(last.resolve("optimizer.safetensors"));
+                }
+                t.loop(state, listener);
+            } finally {
+                t.opt.close();
+            }
+            Plots.write(rd.dir(), List.of("reward", "kl", "completion_length_mean", "frac_reward_zero_std"));
+        }
+        return dir;
+    }
+
+    static RewardStack rewards(JsonNode node, Path configDir) throws IOException {
+        if (node.isTextual()) {
+            Path file = configDir.resolve(node.asText());
+            return RewardStack.build(RewardConfig.load(file), file.toAbsolutePath().getParent(), null, null);
+        }
+        RewardConfig cfg = RewardConfig.parse(ConfigLoader.YAML.writeValueAsString(node));
+        return RewardStack.build(cfg, configDir, null, null);
+    }
+
+    private void loop(TrainerState state, Listener listener) throws IOException {
+        long cursor = state.cursor();
+        int nonfinite = state.nonfinite();
+        Path lastGood = RunDirectory.checkpoints(run.dir()).isEmpty() ? null
+                : RunDirectory.checkpoints(run.dir()).get(RunDirectory.checkpoints(run.dir()).size() - 1);
+        for (long step = state.step() + 1; step <= totalSteps; step++) {
+            Torch.engine().setRandomSeed((int) TrainerState.stepSeed(s.run().seed(), step));
+            StepResult r = step(step, cursor);
+            cursor = r.cursor;
+            nonfinite = r.finite ? 0 : nonfinite + 1;
+            r.metrics.put("nonfinite_streak", nonfinite);
+            if (step % s.run().logEvery() == 0 || step == totalSteps || !r.finite) {
+                run.metric(r.metrics);
+            }
+            if (listener != null) {
+                listener.onStep(step, totalSteps, r.metrics);
+            }
+            if (nonfinite >= s.run().maxNonfiniteSteps()) {
+                throw new IllegalStateException(nonfinite + " consecutive steps had a non-finite loss or gradient norm"
+                        + " (last: step " + step + "); the run stopped, the last good checkpoint is "
+                        + (lastGood == null ? "none" : lastGood) + ". Lower optim.lr or check the rewards.");
+            }
+            if ((s.run().saveEvery() > 0 && step % s.run().saveEvery() == 0) || step == totalSteps) {
+                lastGood = checkpoint(new TrainerState(step, cursor, nonfinite));
+            }
+        }
+    }
+
+    private Path checkpoint(TrainerState st) throws IOException {
+        Path tmp = run.beginCheckpoint(st.step());
+        policy.save(tmp);
+        opt.save(tmp.resolve("optimizer.safetensors"));
+        st.save(tmp);
+        return run.commitCheckpoint(tmp, st.step(), s.run().keepLast());
+    }
+
+    private record StepResult(ObjectNode metrics, long cursor, boolean finite) {
+    }
+
+    private record Rollout(List<Completion> completions, RewardOutput rewards, double generateSecs,
+            double scoreSecs) {
+    }
+
+    private StepResult step(long step, long cursor) throws IOException {
+        long t0 = System.nanoTime();
+        long seed = TrainerState.stepSeed(s.run().seed(), step);
+        // 1-2. rollout and score (refilling zero-variance groups when dynamic sampling is on)
+        List<PromptDataset.Example> prompts = new ArrayList<>();
+        List<Completion> completions = new ArrayList<>();
+        List<RewardSample> samples = new ArrayList<>();
+        List<float[]> groupRewards = new ArrayList<>();
+        Map<String, List<Float>> comps = new java.util.LinkedHashMap<>();
+        double genSecs = 0;
+        double scoreSecs = 0;
+        int round = 0;
+        int dropped = 0;
+        while (prompts.size() < g.promptsPerStep()) {
+            int need = g.promptsPerStep() - prompts.size();
+            List<PromptDataset.Example> batch = new ArrayList<>();
+            for (int i = 0; i < need; i++) {
+                batch.add(data.at(cursor++));
+            }
+            Rollout ro = rollout(batch, seed + 7919L * round);
+            genSecs += ro.generateSecs();
+            scoreSecs += ro.scoreSecs();
+            for (int k = 0; k < batch.size(); k++) {
+                float[] rw = java.util.Arrays.copyOfRange(ro.rewards.rewards(), k * g.numGenerations(),
+                        (k + 1) * g.numGenerations());
+                boolean flat = Advantages.compute(rw, g.numGenerations(), Advantages.Scale.NONE, 0).fracZeroStd() > 0;
+                boolean last = round >= g.maxResample();
+                if (g.dynamicSampling() && flat && !last) {
+                    dropped++;
+                    continue;
+                }
+                prompts.add(batch.get(k));
+                groupRewards.add(rw);
+                for (int i = 0; i < g.numGenerations(); i++) {
+                    int idx = k * g.numGenerations() + i;
+                    completions.add(ro.completions.get(idx));
+                    samples.add(new RewardSample(batch.get(k).promptText(), ro.completions.get(idx).text(),
+                            List.of(batch.get(k).reference()), Map.of()));
+                    for (Map.Entry<String, float[]> c : ro.rewards.components().entrySet()) {
+                        comps.computeIfAbsent(c.getKey(), x -> new ArrayList<>()).add(c.getValue()[idx]);
+                    }
+                }
+            }
+            round++;
+        }
+        float[] rewardsAll = new float[completions.size()];
+        for (int k = 0; k < groupRewards.size(); k++) {
+            System.arraycopy(groupRewards.get(k), 0, rewardsAll, k * g.numGenerations(), g.numGenerations());
+        }
+        // 3. advantages
+        Advantages.Result adv = Advantages.compute(rewardsAll, g.numGenerations(), g.scaleRewards(), g.advantageEps());
+        // 4-5. log-probs and update
+        long tu = System.nanoTime();
+        Update u = update(step, prompts, completions, adv.advantages());
+        double updSecs = (System.nanoTime() - tu) / 1e9;
+
+        ObjectNode m = ConfigLoader.YAML.createObjectNode();
+        m.put("step", step);
+        m.put("epoch", (double) cursor / data.size());
+        m.put("lr", u.lr);
+        m.put("loss", u.loss);
+        m.put("grad_norm", u.gradNorm);
+        m.put("reward", mean(rewardsAll));
+        m.put("reward_std", Advantages.compute(rewardsAll, rewardsAll.length, Advantages.Scale.NONE, 0)
+                .groupStd()[0]);
+        for (Map.Entry<String, List<Float>> c : comps.entrySet()) {
+            if (!c.getKey().equals("reward")) {
+                float[] v = toArray(c.getValue());
+                m.put("rewards/" + c.getKey() + "/mean", mean(v));
+                m.put("rewards/" + c.getKey() + "/std", Advantages.compute(v, v.length, Advantages.Scale.NONE, 0)
+                        .groupStd()[0]);
+            }
+        }
+        m.put("frac_reward_zero_std", adv.fracZeroStd());
+        m.put("dynamic_sampling/dropped_groups", dropped);
+        m.put("advantage/mean", mean(adv.advantages()));
+        m.put("advantage/abs_mean", absMean(adv.advantages()));
+        m.put("kl", u.stats[0]);
+        m.put("clip_ratio/low_mean", u.stats[1]);
+        m.put("clip_ratio/high_mean", u.stats[2]);
+        m.put("clip_ratio/region_mean", u.stats[3]);
+        m.put("entropy", u.entropy);
+        int minLen = Integer.MAX_VALUE;
+        int maxLen = 0;
+        long tokens = 0;
+        int truncated = 0;
+        for (Completion c : completions) {
+            minLen = Math.min(minLen, c.tokenIds().length);
+            maxLen = Math.max(maxLen, c.tokenIds().length);
+            tokens += c.tokenIds().length;
+            truncated += c.finishReason() == FinishReason.LENGTH ? 1 : 0;
+        }
+        m.put("completion_length_mean", (double) tokens / completions.size());
+        m.put("completion_length_min", minLen);
+        m.put("completion_length_max", maxLen);
+        m.put("truncated_share", (double) truncated / completions.size());
+        m.put("tokens", tokens);
+        m.put("time/generate_s", genSecs);
+        m.put("time/score_s", scoreSecs);
+        m.put("time/update_s", updSecs);
+        m.put("time/step_s", (System.nanoTime() - t0) / 1e9);
+        if (step % s.run().sampleEvery() == 0) {
+            for (int i = 0; i < samples.size(); i++) {
+                ObjectNode o = ConfigLoader.YAML.createObjectNode();
+                o.put("step", step);
+                o.put("prompt", samples.get(i).prompt());
+                o.put("completion", samples.get(i).completion());
+                o.put("reference", samples.get(i).references().get(0));
+                o.put("finish_reason", completions.get(i).finishReason().label());
+                o.put("advantage", adv.advantages()[i]);
+                for (Map.Entry<String, List<Float>> c : comps.entrySet()) {
+                    o.put(c.getKey(), c.getValue().get(i));
+                }
+                run.sample(o);
+            }
+        }
+        return new StepResult(m, cursor, u.finite);
+    }
+
+    private Rollout rollout(List<PromptDataset.Example> batch, long seed) {
+        List<int[]> ids = batch.stream().map(PromptDataset.Example::promptIds).toList();
+        SamplingParams p = new SamplingParams(g.numGenerations(), g.maxCompletionLength(), g.temperature(), g.topK(),
+                g.topP(), 0.0, 1.0, false, List.of(), seed);
+        policy.model().setTraining(false);
+        long t0 = System.nanoTime();
+        List<List<Completion>> groups = new Generator(policy.model(), policy.tokenizer())
+                .maxBatchRows(Math.max(g.numGenerations(), 64)).generate(ids, p, null);
+        double gen = (System.nanoTime() - t0) / 1e9;
+        List<Completion> flat = new ArrayList<>();
+        List<RewardSample> samples = new ArrayList<>();
+        for (int k = 0; k < batch.size(); k++) {
+            for (Completion c : groups.get(k)) {
+                flat.add(c);
+                samples.add(new RewardSample(batch.get(k).promptText(), c.text(), List.of(batch.get(k).reference()),
+                        Map.of()));
+            }
+        }
+        long t1 = System.nanoTime();
+        RewardOutput scored = rewards.reward().score(samples);
+        return new Rollout(flat, scored, gen, (System.nanoTime() - t1) / 1e9);
+    }
+
+    private static final class Update {
+        double loss;
+        float gradNorm;
+        double lr;
+        double[] stats = new double[5];
+        double entropy;
+        boolean finite = true;
+    }
+
+    /** Steps 4-5: old/ref log-probs without gradient, then num_iterations optimizer steps over micro-batches. */
+    private Update update(long step, List<PromptDataset.Example> prompts, List<Completion> completions, float[] advantages)
+            throws IOException {
+        int rows = completions.size();
+        int micro = s.optim().microBatch();
+        List<int[]> p = new ArrayList<>();
+        List<int[]> c = new ArrayList<>();
+        float[] keep = new float[rows];
+        long batchTokens = 0;
+        for (int i = 0; i < rows; i++) {
+            p.add(prompts.get(i / g.numGenerations()).promptIds());
+            c.add(completions.get(i).tokenIds());
+            keep[i] = g.maskTruncated() && completions.get(i).finishReason() == FinishReason.LENGTH ? 0f : 1f;
+            batchTokens += (long) (keep[i] * completions.get(i).tokenIds().length);
+        }
+        Update u = new Update();
+        try (NDManager sm = policy.model().manager().newSubManager()) {
+            int n = (rows + micro - 1) / micro;
+            NDArray[] old = new NDArray[n];
+            NDArray[] ref = new NDArray[n];
+            if (g.numIterations() > 1 || g.beta() != 0) {
+                policy.model().setTraining(false);
+                for (int b = 0; b < n; b++) {
+                    int from = b * micro;
+                    int to = Math.min(rows, from + micro);
+                    if (g.numIterations() > 1) {
+                        old[b] = LogProbScorer.score(policy.model(), sm, p.subList(from, to), c.subList(from, to),
+                                g.temperature(), false).logprobs();
+                    }
+                    if (g.beta() != 0) {
+                        ref[b] = policy.withReference(refModel -> LogProbScorer.score(refModel, sm,
+                                p.subList(from, to), c.subList(from, to), g.temperature(), false).logprobs());
+                    }
+                }
+            }
+            NDArray advNd = sm.create(advantages);
+            NDArray keepNd = sm.create(keep).reshape(-1, 1);
+            double entropySum = 0;
+            double tokenCount = 0;
+            for (int it = 0; it < g.numIterations(); it++) {
+                policy.model().setTraining(true);
+                double lossSum = 0;
+                double[] stats = new double[5];
+                for (int b = 0; b < n; b++) {
+                    int from = b * micro;
+                    int to = Math.min(rows, from + micro);
+                    try (NDManager mb = sm.newSubManager(); GradientCollector gc = Torch.gradients()) {
+                        LogProbScorer.Scores sc = LogProbScorer.score(policy.model(), mb, p.subList(from, to),
+                                c.subList(from, to), g.temperature(), it == 0);
+                        NDArray mask = sc.mask().mul(keepNd.get(from + ":" + to));
+                        PolicyLoss.Result r = PolicyLoss.compute(sc.logprobs(), old[b], ref[b],
+                                advNd.get(from + ":" + to), mask, g.epsilon(), g.epsilonHigh(), g.beta(), g.kl(),
+                                g.lossType(), g.maxCompletionLength(), batchTokens);
+                        NDArray loss = r.loss().mul(share(g.lossType(), to - from, rows, n));
+                        gc.backward(loss);
+                        lossSum += loss.getFloat();
+                        float[] st = r.stats().toFloatArray();
+                        for (int k = 0; k < 5; k++) {
+                            stats[k] += st[k] * (to - from) / rows;
+                        }
+                        if (it == 0) {
+                            float[] e = sc.entropy().mul(mask).sum().toFloatArray();
+                            entropySum += e[0];
+                            tokenCount += mask.sum().getFloat();
+                        }
+                    }
+                }
+                // one optimizer step per iteration: the schedule runs over totalSteps x num_iterations
+                u.lr = s.lr((step - 1) * g.numIterations() + it, totalSteps * g.numIterations());
+                u.gradNorm = opt.step((float) u.lr, s.optim().maxGradNorm());
+                u.loss = lossSum;
+                u.stats = stats;
+                if (!Double.isFinite(lossSum) || !Float.isFinite(u.gradNorm)) {
+                    u.finite = false;
+                }
+            }
+            policy.model().setTraining(false);
+            u.entropy = tokenCount == 0 ? 0 : entropySum / tokenCount;
+        }
+        return u;
+    }
+
+    /** Scale of a micro-batch's loss so that the accumulated gradient equals the whole batch's objective. */
+    static float share(GrpoLoss type, int microRows, int rows, int micros) {
+        if (type instanceof GrpoLoss.Grpo || type instanceof GrpoLoss.DrGrpo) {
+            return (float) microRows / rows; // per-row means: weight by rows
+        }
+        if (type instanceof GrpoLoss.Bnpo) {
+            return 1f / micros; // TRL: mean of the micro-batch means
+        }
+        return 1f; // DAPO already divides by the whole batch's tokens
+    }
+
+    private static double mean(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += x;
+        }
+        return v.length == 0 ? 0 : s / v.length;
+    }
+
+    private static double absMean(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += Math.abs(x);
+        }
+        return v.length == 0 ? 0 : s / v.length;
+    }
+
+    private static float[] toArray(List<Float> l) {
+        float[] a = new float[l.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = l.get(i);
+        }
+        return a;
+    }
+}

@@ -1,0 +1,150 @@
+package dev.semgrpo.trainer;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import dev.semgrpo.model.Torch;
+import dev.semgrpo.model.config.Architecture;
+import dev.semgrpo.model.config.ModelConfig;
+import dev.semgrpo.model.io.Checkpoint;
+import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.SafetensorsWriter;
+import dev.semgrpo.model.lora.Lora;
+import dev.semgrpo.model.lora.LoraConfig;
+import dev.semgrpo.model.nn.CausalLM;
+import dev.semgrpo.model.tokenizer.TextTokenizer;
+import dev.semgrpo.trainer.config.Settings;
+import dev.semgrpo.trainer.config.TrainConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model being trained: LoRA adapters on a frozen base (the base with adapters off is the reference), or every
+ * weight (a frozen copy loaded on demand is the reference). Checkpoints hold the adapter in PEFT format or the full
+ * model in HF format, and are restored in place so optimizer state stays attached.
+ */
+public final class Policy implements AutoCloseable {
+    private final Settings.Model settings;
+    private final CausalLM model;
+    private final TextTokenizer tokenizer;
+    private final List<NDArray> trainable;
+    private CausalLM reference; // full fine-tuning only
+
+    private Policy(Settings.Model settings, CausalLM model, TextTokenizer tokenizer, List<NDArray> trainable) {
+        this.settings = settings;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.trainable = trainable;
+    }
+
+    /** Opens (or, with {@code init}, first creates) the model and makes its trainable weights require gradients. */
+    public static Policy open(Settings.Model s, long seed) throws IOException {
+        Device device = Torch.device(s.device(), "model.device");
+        if (!Files.isRegularFile(s.path().resolve("config.json"))) {
+            if (s.init() == null) {
+                throw new IOException(s.path() + ": no model directory (config.json missing); set model.path to a HF"
+                        + " model directory, or add model.init to create a random one");
+            }
+            create(s.path(), s.init());
+        }
+        TextTokenizer tok = TextTokenizer.load(s.path());
+        CausalLM model = CausalLM.load(s.path(), device, DataType.FLOAT32);
+        List<NDArray> trainable;
+        if (s.lora() != null) {
+            trainable = Lora.attach(model, s.lora(), seed);
+        } else {
+            trainable = new ArrayList<>(model.parameters().values());
+            trainable.forEach(p -> p.setRequiresGradient(true));
+        }
+        return new Policy(s, model, tok, trainable);
+    }
+
+    private static void create(Path dir, TrainConfig.Init init) throws IOException {
+        Path tokJson = Path.of(init.tokenizer() == null ? "data/tokenizers/byte-level/tokenizer.json" : init.tokenizer());
+        try (TextTokenizer tok = TextTokenizer.load(tokJson.toAbsolutePath().getParent())) {
+            Architecture a = Architecture.fromModelType(init.arch() == null ? "qwen3" : init.arch());
+            int hidden = init.hidden() == null ? 64 : init.hidden();
+            int heads = init.heads() == null ? 4 : init.heads();
+            ModelConfig c = new ModelConfig(a, tok.vocabSize(), hidden, init.intermediate() == null ? 3 * hidden
+                    : init.intermediate(), init.layers() == null ? 2 : init.layers(), heads,
+                    init.kvHeads() == null ? heads : init.kvHeads(), hidden / heads, 1e-6, 1e6, null, true, 2048,
+                    a == Architecture.QWEN2, false, false, new ArrayList<>(tok.eosIds()), tok.bosId(), tok.padId());
+            try (CausalLM m = CausalLM.randomInit(c, init.seed() == null ? 0 : init.seed(), 0.02, Device.cpu(),
+                    DataType.FLOAT32)) {
+                m.save(dir, DType.F32, tok.directory(), SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+            }
+        }
+    }
+
+    public CausalLM model() {
+        return model;
+    }
+
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public List<NDArray> trainable() {
+        return trainable;
+    }
+
+    public LoraConfig lora() {
+        return settings.lora();
+    }
+
+    /**
+     * The reference model for the KL term: this model with adapters off (LoRA), or a frozen copy of the starting
+     * weights (full fine-tuning). Run {@code body} with it and restore the policy afterwards.
+     */
+    public <T> T withReference(java.util.function.Function<CausalLM, T> body) throws IOException {
+        if (settings.lora() != null) {
+            model.setAdaptersEnabled(false);
+            try {
+                return body.apply(model);
+            } finally {
+                model.setAdaptersEnabled(true);
+            }
+        }
+        if (reference == null) {
+            reference = CausalLM.load(settings.path(), model.device(), DataType.FLOAT32);
+        }
+        return body.apply(reference);
+    }
+
+    /** Writes the trained weights into {@code dir}: {@code adapter/} (PEFT) or {@code model/} (HF). */
+    public void save(Path dir) throws IOException {
+        if (settings.lora() != null) {
+            Lora.save(model, settings.lora(), dir.resolve("adapter"), settings.path().toAbsolutePath().toString());
+        } else {
+            model.save(dir.resolve("model"), DType.F32, settings.path(), SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+        }
+    }
+
+    /** Restores weights written by {@link #save}, in place. */
+    public void restore(Path dir) throws IOException {
+        if (settings.lora() != null) {
+            Lora.restore(model, dir.resolve("adapter"));
+            return;
+        }
+        try (Checkpoint ck = Checkpoint.open(dir.resolve("model"))) {
+            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                try (NDArray loaded = ck.load(model.manager(), e.getKey(), DataType.FLOAT32)) {
+                    e.getValue().set(loaded.toByteBuffer());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+        model.close();
+        if (reference != null) {
+            reference.close();
+        }
+    }
+}

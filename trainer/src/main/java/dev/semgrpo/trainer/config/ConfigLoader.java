@@ -1,0 +1,101 @@
+package dev.semgrpo.trainer.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Reads a {@link TrainConfig}: YAML, then {@code --set a.b.c=value} overrides (values parsed as YAML scalars or
+ * lists), then binding with unknown keys rejected by path. Also writes the resolved config.
+ */
+public final class ConfigLoader {
+    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private ConfigLoader() {
+    }
+
+    /** The YAML tree of {@code file} with {@code overrides} applied. */
+    public static ObjectNode tree(Path file, List<String> overrides) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such config file");
+        }
+        JsonNode root;
+        try {
+            root = YAML.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": not valid YAML: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IOException(file + ": expected a mapping of sections (run, model, data, optim, ...)");
+        }
+        ObjectNode tree = (ObjectNode) root;
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set expects key=value (e.g. optim.lr=1e-6), found '" + o + "'");
+            }
+            String[] path = o.substring(0, eq).trim().split("\\.");
+            JsonNode value;
+            try {
+                value = YAML.readTree(o.substring(eq + 1));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("--set " + o + ": value is not valid YAML", e);
+            }
+            ObjectNode node = tree;
+            for (int i = 0; i < path.length - 1; i++) {
+                JsonNode child = node.get(path[i]);
+                if (child == null || child.isNull()) {
+                    child = node.putObject(path[i]);
+                } else if (!child.isObject()) {
+                    throw new IllegalArgumentException("--set " + o + ": '" + path[i] + "' is not a section");
+                }
+                node = (ObjectNode) child;
+            }
+            node.set(path[path.length - 1], value == null || value.isMissingNode() ? YAML.nullNode() : value);
+        }
+        return tree;
+    }
+
+    /** Binds a tree; errors name the key path and, for unknown keys, the known ones. */
+    public static TrainConfig bind(ObjectNode tree, String where) {
+        try {
+            return YAML.treeToValue(tree, TrainConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IllegalArgumentException(where + ": " + path(e) + ": unknown key '" + e.getPropertyName()
+                    + "'; known keys: " + e.getKnownPropertyIds());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(where + ": " + path(e) + ": " + e.getOriginalMessage().split("\n")[0]);
+        }
+    }
+
+    private static String path(JsonProcessingException e) {
+        if (!(e instanceof JsonMappingException m)) {
+            return "?";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : m.getPath()) {
+            if (r.getFieldName() != null) {
+                sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    public static void write(Path file, JsonNode tree) throws IOException {
+        YAML.writeValue(file.toFile(), tree);
+    }
+}

@@ -1,0 +1,222 @@
+package dev.semgrpo.trainer.config;
+
+import dev.semgrpo.model.lora.LoraConfig;
+import dev.semgrpo.trainer.grpo.Advantages;
+import dev.semgrpo.trainer.grpo.GrpoLoss;
+import dev.semgrpo.trainer.grpo.KlEstimator;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A {@link TrainConfig} with every default applied and every field checked (ranges and cross-field rules, with the
+ * values found). Relative paths resolve against the config file's folder.
+ */
+public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, Sft sft) {
+    /** Learning-rate schedules. */
+    public enum Schedule {
+        CONSTANT,
+        LINEAR,
+        COSINE
+    }
+
+    public record Run(String name, Path outputDir, long seed, Integer maxSteps, int epochs, int saveEvery, int keepLast,
+            int logEvery, int sampleEvery, int maxNonfiniteSteps) {
+    }
+
+    public record Model(Path path, String device, LoraConfig lora, TrainConfig.Init init) {
+    }
+
+    public record Data(Path path, String promptField, String referenceField, boolean chat, int maxPromptLength,
+            Integer limit, boolean shuffle) {
+    }
+
+    public record Optim(double lr, float beta1, float beta2, float weightDecay, float eps, Schedule schedule,
+            double warmupRatio, float maxGradNorm, int microBatch) {
+    }
+
+    public record Grpo(int numGenerations, int promptsPerStep, int numIterations, Advantages.Scale scaleRewards,
+            double advantageEps, GrpoLoss lossType, double epsilon, double epsilonHigh, double beta, KlEstimator kl,
+            boolean maskTruncated, double temperature, double topP, int topK, int maxCompletionLength,
+            boolean dynamicSampling, int maxResample) {
+        /** Completions per generation batch. */
+        public int batch() {
+            return numGenerations * promptsPerStep;
+        }
+    }
+
+    public record Sft(int batchSize, int maxLength, boolean packing) {
+    }
+
+    /** Resolves and checks {@code c}; {@code grpoRun} selects which of grpo / sft must be present. */
+    public static Settings of(TrainConfig c, Path baseDir, boolean grpoRun) {
+        req(c.run(), "run");
+        req(c.model(), "model");
+        req(c.data(), "data");
+        req(c.optim(), "optim");
+        TrainConfig.Run r = c.run();
+        Run run = new Run(reqStr(r.name(), "run.name"), baseDir.resolve(or(r.outputDir(), "runs")), or(r.seed(), 0L),
+                r.maxSteps(), or(r.epochs(), 1), or(r.saveEvery(), 0), or(r.keepLast(), 2), or(r.logEvery(), 1),
+                or(r.sampleEvery(), 1), or(r.maxNonfiniteSteps(), 3));
+        if (run.maxSteps() != null && run.maxSteps() < 1) {
+            throw bad("run.max_steps", ">= 1", run.maxSteps());
+        }
+        positive("run.epochs", run.epochs());
+        positive("run.keep_last", run.keepLast());
+        positive("run.log_every", run.logEvery());
+        positive("run.sample_every", run.sampleEvery());
+        positive("run.max_nonfinite_steps", run.maxNonfiniteSteps());
+        if (run.saveEvery() < 0) {
+            throw bad("run.save_every", ">= 0", run.saveEvery());
+        }
+        TrainConfig.Model mm = c.model();
+        String dtype = or(mm.dtype(), "float32");
+        if (!dtype.equals("float32")) {
+            throw bad("model.dtype", "float32 (training runs in FP32; FP16 is for inference)", dtype);
+        }
+        LoraConfig lora = null;
+        if (mm.lora() != null) {
+            TrainConfig.Lora l = mm.lora();
+            lora = new LoraConfig(or(l.r(), 64), or(l.alpha(), 128.0), or(l.dropout(), 0.05),
+                    l.targetModules() != null ? l.targetModules() : LoraConfig.paper().targetModules(),
+                    or(l.useRslora(), false));
+        }
+        TrainConfig.Init init = mm.init();
+        if (init != null && init.tokenizer() != null) {
+            init = new TrainConfig.Init(init.arch(), init.hidden(), init.layers(), init.heads(), init.kvHeads(),
+                    init.intermediate(), baseDir.resolve(init.tokenizer()).toString(), init.seed());
+        }
+        Model model = new Model(baseDir.resolve(reqStr(mm.path(), "model.path")), or(mm.device(), "cpu"), lora, init);
+        TrainConfig.Data d = c.data();
+        Data data = new Data(baseDir.resolve(reqStr(d.path(), "data.path")), or(d.promptField(), "prompt"),
+                or(d.referenceField(), "reference"), or(d.chat(), true), or(d.maxPromptLength(), 512), d.limit(),
+                or(d.shuffle(), true));
+        positive("data.max_prompt_length", data.maxPromptLength());
+        if (data.limit() != null && data.limit() < 1) {
+            throw bad("data.limit", ">= 1", data.limit());
+        }
+        TrainConfig.Optim o = c.optim();
+        List<Double> betas = or(o.betas(), List.of(0.9, 0.999));
+        if (betas.size() != 2) {
+            throw bad("optim.betas", "two numbers", betas);
+        }
+        Optim optim = new Optim(reqNum(o.lr(), "optim.lr"), betas.get(0).floatValue(), betas.get(1).floatValue(),
+                or(o.weightDecay(), 0.0).floatValue(), or(o.eps(), 1e-8).floatValue(),
+                parse(Schedule.class, or(o.schedule(), "constant"), "optim.schedule"), or(o.warmupRatio(), 0.0),
+                or(o.maxGradNorm(), 1.0).floatValue(), or(o.microBatch(), 8));
+        if (!(optim.lr() > 0)) {
+            throw bad("optim.lr", "> 0", optim.lr());
+        }
+        if (!(optim.warmupRatio() >= 0 && optim.warmupRatio() < 1)) {
+            throw bad("optim.warmup_ratio", "in [0, 1)", optim.warmupRatio());
+        }
+        positive("optim.micro_batch", optim.microBatch());
+        Grpo grpo = null;
+        Sft sft = null;
+        if (grpoRun) {
+            req(c.grpo(), "grpo");
+            if (c.rewards() == null || c.rewards().isNull()) {
+                throw new IllegalArgumentException("a GRPO run needs 'rewards': a reward config file or an inline"
+                        + " mapping (see configs/rewards/paper.yaml)");
+            }
+            if (c.sft() != null) {
+                throw new IllegalArgumentException("a GRPO config must not have an 'sft' section");
+            }
+            TrainConfig.Grpo g = c.grpo();
+            double eps = or(g.epsilon(), 0.2);
+            grpo = new Grpo(or(g.numGenerations(), 8), or(g.promptsPerStep(), 4), or(g.numIterations(), 1),
+                    Advantages.Scale.parse(or(g.scaleRewards(), "group")), or(g.advantageEps(), 1e-4),
+                    GrpoLoss.parse(or(g.lossType(), "grpo")), eps, or(g.epsilonHigh(), eps), or(g.beta(), 0.0),
+                    KlEstimator.parse(or(g.klEstimator(), "k3")), or(g.maskTruncatedCompletions(), false),
+                    or(g.temperature(), 1.0), or(g.topP(), 1.0), or(g.topK(), 0), or(g.maxCompletionLength(), 256),
+                    or(g.dynamicSampling(), false), or(g.maxResample(), 3));
+            if (grpo.numGenerations() < 2) {
+                throw bad("grpo.num_generations", ">= 2 (advantages are relative to the group)",
+                        grpo.numGenerations());
+            }
+            positive("grpo.prompts_per_step", grpo.promptsPerStep());
+            positive("grpo.num_iterations", grpo.numIterations());
+            positive("grpo.max_completion_length", grpo.maxCompletionLength());
+            if (!(grpo.epsilon() > 0 && grpo.epsilon() < 1) || !(grpo.epsilonHigh() > 0)) {
+                throw new IllegalArgumentException("grpo.epsilon must be in (0, 1) and grpo.epsilon_high > 0, found "
+                        + grpo.epsilon() + " and " + grpo.epsilonHigh());
+            }
+            if (!(grpo.beta() >= 0)) {
+                throw bad("grpo.beta", ">= 0", grpo.beta());
+            }
+            if (!(grpo.temperature() > 0)) {
+                throw bad("grpo.temperature", "> 0", grpo.temperature());
+            }
+            if (grpo.batch() % optim.microBatch() != 0) {
+                throw new IllegalArgumentException("grpo.prompts_per_step x grpo.num_generations (" + grpo.batch()
+                        + ") must be divisible by optim.micro_batch (" + optim.microBatch() + ")");
+            }
+        } else {
+            if (c.grpo() != null || (c.rewards() != null && !c.rewards().isNull())) {
+                throw new IllegalArgumentException("an SFT config must not have 'grpo' or 'rewards' sections");
+            }
+            TrainConfig.Sft s = c.sft() != null ? c.sft() : new TrainConfig.Sft(null, null, null);
+            sft = new Sft(or(s.batchSize(), 32), or(s.maxLength(), 1024), or(s.packing(), false));
+            positive("sft.batch_size", sft.batchSize());
+            positive("sft.max_length", sft.maxLength());
+            if (sft.batchSize() % optim.microBatch() != 0) {
+                throw new IllegalArgumentException("sft.batch_size (" + sft.batchSize() + ") must be divisible by"
+                        + " optim.micro_batch (" + optim.microBatch() + ")");
+            }
+        }
+        return new Settings(run, model, data, optim, grpo, sft);
+    }
+
+    private static <T> T or(T v, T dflt) {
+        return v != null ? v : dflt;
+    }
+
+    private static void req(Object section, String name) {
+        if (section == null) {
+            throw new IllegalArgumentException("missing section '" + name + "'");
+        }
+    }
+
+    private static String reqStr(String v, String key) {
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("missing '" + key + "'");
+        }
+        return v;
+    }
+
+    private static double reqNum(Double v, String key) {
+        if (v == null) {
+            throw new IllegalArgumentException("missing '" + key + "'");
+        }
+        return v;
+    }
+
+    private static void positive(String key, int v) {
+        if (v < 1) {
+            throw bad(key, ">= 1", v);
+        }
+    }
+
+    private static IllegalArgumentException bad(String key, String constraint, Object found) {
+        return new IllegalArgumentException(key + " must be " + constraint + ", found " + found);
+    }
+
+    static <E extends Enum<E>> E parse(Class<E> type, String v, String key) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(v.trim())) {
+                return e;
+            }
+        }
+        throw bad(key, "one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT), v);
+    }
+
+    /** The learning rate at {@code step} of {@code total}. */
+    public double lr(long step, long total) {
+        long warmup = (long) Math.floor(total * optim.warmupRatio());
+        return switch (optim.schedule()) {
+            case CONSTANT -> step < warmup ? optim.lr() * (step + 1) / Math.max(1, warmup) : optim.lr();
+            case LINEAR -> dev.semgrpo.model.optim.Schedules.linear(step, warmup, total, optim.lr());
+            case COSINE -> dev.semgrpo.model.optim.Schedules.cosine(step, warmup, total, optim.lr());
+        };
+    }
+}

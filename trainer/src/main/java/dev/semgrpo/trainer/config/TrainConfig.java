@@ -1,0 +1,89 @@
+package dev.semgrpo.trainer.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * A training run, from YAML (snake_case keys, unknown keys rejected). Sections: {@code run}, {@code model},
+ * {@code data}, {@code optim}, and {@code grpo} + {@code rewards} or {@code sft}. Every field, its default and its
+ * effect are listed in docs/training.md.
+ */
+public record TrainConfig(Run run, Model model, Data data, Optim optim, Grpo grpo, JsonNode rewards, Sft sft) {
+
+    /**
+     * @param name run directory name under {@code outputDir}
+     * @param outputDir where run directories go (default runs)
+     * @param seed drives data order, sampling, dropout and LoRA init
+     * @param maxSteps optimizer-visible steps to run (GRPO: generation batches; SFT: optimizer steps); null: epochs
+     * @param epochs passes over the data when maxSteps is null (default 1)
+     * @param saveEvery checkpoint every N steps (0: only at the end)
+     * @param keepLast checkpoints kept (default 2)
+     * @param logEvery a metrics line every N steps (default 1)
+     * @param sampleEvery write completions to samples.jsonl every N steps (GRPO; default 1)
+     * @param maxNonfiniteSteps stop after this many consecutive non-finite steps (default 3)
+     */
+    public record Run(String name, String outputDir, Long seed, Integer maxSteps, Integer epochs, Integer saveEvery,
+            Integer keepLast, Integer logEvery, Integer sampleEvery, Integer maxNonfiniteSteps) {
+    }
+
+    /**
+     * @param path HF model directory to train
+     * @param device cpu, gpu or gpu:N
+     * @param dtype float32 (training is in FP32 on CPU)
+     * @param lora adapter settings; absent means full fine-tuning
+     * @param init create {@code path} as a random model if it does not exist (tiny debug runs)
+     */
+    public record Model(String path, String device, String dtype, Lora lora, Init init) {
+    }
+
+    /** LoRA: r, alpha, dropout, target_modules (default all attention and MLP projections), use_rslora. */
+    public record Lora(Integer r, Double alpha, Double dropout, List<String> targetModules, Boolean useRslora) {
+    }
+
+    /** A random init for a model directory that does not exist yet. */
+    public record Init(String arch, Integer hidden, Integer layers, Integer heads, Integer kvHeads,
+            Integer intermediate, String tokenizer, Long seed) {
+    }
+
+    /**
+     * @param path JSONL with prompt (or messages) and reference fields
+     * @param promptField default "prompt"
+     * @param referenceField default "reference"
+     * @param chat render prompts with the chat template (default true)
+     * @param maxPromptLength prompts longer than this many tokens are rejected with their line (default 512)
+     * @param limit use only the first N records (cold-start SFT uses 5000)
+     * @param shuffle shuffle each epoch (default true)
+     */
+    public record Data(String path, String promptField, String referenceField, Boolean chat, Integer maxPromptLength,
+            Integer limit, Boolean shuffle) {
+    }
+
+    /**
+     * @param lr peak learning rate
+     * @param betas AdamW betas (default [0.9, 0.999])
+     * @param weightDecay default 0.0
+     * @param eps default 1e-8
+     * @param schedule constant, linear or cosine (default constant)
+     * @param warmupRatio share of steps warming up (default 0)
+     * @param maxGradNorm global norm clipping (default 1.0; 0 turns it off)
+     * @param microBatch rows per forward/backward (gradient accumulation up to the batch)
+     */
+    public record Optim(Double lr, List<Double> betas, Double weightDecay, Double eps, String schedule,
+            Double warmupRatio, Double maxGradNorm, Integer microBatch) {
+    }
+
+    /** GRPO settings; see docs/training.md. */
+    public record Grpo(Integer numGenerations, Integer promptsPerStep, Integer numIterations, String scaleRewards,
+            Double advantageEps, String lossType, Double epsilon, Double epsilonHigh, Double beta, String klEstimator,
+            Boolean maskTruncatedCompletions, Double temperature, Double topP, Integer topK,
+            Integer maxCompletionLength, Boolean dynamicSampling, Integer maxResample) {
+    }
+
+    /**
+     * @param batchSize sequences per optimizer step (default 32)
+     * @param maxLength prompt + completion tokens (longer rows are cut from the completion's end and counted)
+     * @param packing pack several short rows into one sequence (default false)
+     */
+    public record Sft(Integer batchSize, Integer maxLength, Boolean packing) {
+    }
+}

@@ -1,0 +1,96 @@
+package dev.semgrpo.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.io.SafetensorsFile;
+import dev.semgrpo.trainer.config.ConfigLoader;
+import dev.semgrpo.trainer.config.Settings;
+import dev.semgrpo.trainer.run.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GrpoTrainerTest {
+    @TempDir
+    Path dir;
+
+    private static List<JsonNode> metrics(Path run) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            out.add(ConfigLoader.YAML.readTree(l));
+        }
+        return out;
+    }
+
+    private Path train(String yaml, Path resume, GrpoTrainer.Listener l) throws IOException {
+        ObjectNode tree = TinyRuns.tree(dir, yaml, List.of());
+        Settings s = Settings.of(ConfigLoader.bind(tree, "test"), dir, true);
+        return GrpoTrainer.train(s, tree, dir, resume, l);
+    }
+
+    @Test
+    void grpoRaisesAVerifiableRewardAndWritesTheRunDirectory() throws IOException {
+        TinyRuns.setUp(dir);
+        Path run = train(TinyRuns.grpoYaml("learn", 30, 10, ""), null, null);
+        List<JsonNode> m = metrics(run);
+        assertEquals(30, m.size());
+        double first = (m.get(0).get("reward").asDouble() + m.get(1).get("reward").asDouble()
+                + m.get(2).get("reward").asDouble()) / 3;
+        double last = (m.get(27).get("reward").asDouble() + m.get(28).get("reward").asDouble()
+                + m.get(29).get("reward").asDouble()) / 3;
+        assertTrue(last > first + 0.1, "chrF reward should rise: " + first + " -> " + last);
+        for (String key : List.of("kl", "clip_ratio/low_mean", "clip_ratio/high_mean", "entropy", "grad_norm", "lr",
+                "frac_reward_zero_std", "completion_length_mean", "truncated_share", "time/generate_s",
+                "time/update_s", "rewards/chrf/mean")) {
+            assertTrue(m.get(0).has(key), "metrics.jsonl has " + key);
+        }
+        assertTrue(Files.exists(run.resolve("config.resolved.yaml")));
+        assertTrue(Files.exists(run.resolve("provenance.json")));
+        assertTrue(Files.size(run.resolve("samples.jsonl")) > 0);
+        assertTrue(Files.exists(run.resolve("plots/reward.png")));
+        assertEquals(List.of("step-10", "step-20", "step-30"), RunDirectory.checkpoints(run).stream()
+                .map(p -> p.getFileName().toString()).toList());
+        IllegalArgumentException again = assertThrows(IllegalArgumentException.class,
+                () -> train(TinyRuns.grpoYaml("learn", 30, 10, ""), null, null));
+        assertTrue(again.getMessage().contains("--resume"), again.getMessage());
+    }
+
+    @Test
+    void aRunKilledAfterACheckpointAndResumedEqualsTheUninterruptedRun() throws IOException {
+        TinyRuns.setUp(dir);
+        String extra = "";
+        Path full = train(TinyRuns.grpoYaml("full", 4, 2, extra), null, null);
+        Path killed;
+        try {
+            killed = train(TinyRuns.grpoYaml("killed", 4, 2, extra), null, (step, total, m) -> {
+                if (step == 3) {
+                    throw new IllegalStateException("simulated kill");
+                }
+            });
+        } catch (IllegalStateException e) {
+            killed = dir.resolve("runs/killed");
+        }
+        assertEquals(List.of("step-2"), RunDirectory.checkpoints(killed).stream()
+                .map(p -> p.getFileName().toString()).toList());
+        train(TinyRuns.grpoYaml("killed", 4, 2, extra), killed, null);
+        try (SafetensorsFile a = SafetensorsFile.open(full.resolve("checkpoints/step-4/model/model.safetensors"));
+                SafetensorsFile b = SafetensorsFile.open(killed.resolve("checkpoints/step-4/model/model.safetensors"))) {
+            for (String name : a.tensors().keySet()) {
+                assertArrayEquals(a.floats(name), b.floats(name), name);
+            }
+        }
+        List<JsonNode> ma = metrics(full);
+        List<JsonNode> mb = metrics(killed);
+        assertEquals(4, mb.size(), "metrics of the lost step were cut and rewritten");
+        assertEquals(ma.get(3).get("reward").asDouble(), mb.get(3).get("reward").asDouble(), 0);
+    }
+}
