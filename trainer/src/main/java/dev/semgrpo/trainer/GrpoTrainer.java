@@ -12,7 +12,6 @@ import dev.semgrpo.model.generate.FinishReason;
 import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.LogProbScorer;
 import dev.semgrpo.model.generate.SamplingParams;
-import dev.semgrpo.model.optim.AdamW;
 import dev.semgrpo.rewards.RewardOutput;
 import dev.semgrpo.rewards.RewardSample;
 import dev.semgrpo.rewards.config.RewardConfig;
@@ -23,7 +22,6 @@ import dev.semgrpo.trainer.data.PromptDataset;
 import dev.semgrpo.trainer.grpo.Advantages;
 import dev.semgrpo.trainer.grpo.GrpoLoss;
 import dev.semgrpo.trainer.grpo.PolicyLoss;
-import dev.semgrpo.trainer.run.Plots;
 import dev.semgrpo.trainer.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,33 +41,16 @@ import java.util.Map;
  * </ol>
  * Every random draw of a step derives from (seed, step): a resumed run repeats the uninterrupted one exactly.
  */
-public final class GrpoTrainer {
-    /** Called after every step with its metrics. */
-    @FunctionalInterface
-    public interface Listener {
-        void onStep(long step, long total, ObjectNode metrics);
-    }
-
-    private final Settings s;
+public final class GrpoTrainer extends Trainer {
     private final Settings.Grpo g;
-    private final Policy policy;
     private final RewardStack rewards;
-    private final PromptDataset data;
-    private final RunDirectory run;
-    private final AdamW opt;
-    private final long totalSteps;
 
     private GrpoTrainer(Settings s, Policy policy, RewardStack rewards, PromptDataset data, RunDirectory run) {
-        this.s = s;
+        super(s, policy, data, run, s.run().maxSteps() != null ? s.run().maxSteps()
+                : (long) s.run().epochs() * Math.max(1, (data.size() + s.grpo().promptsPerStep() - 1)
+                        / s.grpo().promptsPerStep()));
         this.g = s.grpo();
-        this.policy = policy;
         this.rewards = rewards;
-        this.data = data;
-        this.run = run;
-        this.opt = new AdamW(policy.trainable(), s.optim().beta1(), s.optim().beta2(), s.optim().eps(),
-                s.optim().weightDecay());
-        this.totalSteps = s.run().maxSteps() != null ? s.run().maxSteps()
-                : (long) s.run().epochs() * Math.max(1, (data.size() + g.promptsPerStep() - 1) / g.promptsPerStep());
     }
 
     /**
@@ -81,35 +62,14 @@ public final class GrpoTrainer {
      */
     public static Path train(Settings s, ObjectNode tree, Path configDir, Path resume, Listener listener)
             throws IOException {
-        Path dir = resume != null ? resume : s.run().outputDir().resolve(s.run().name());
-        TrainerState state = new TrainerState(0, 0, 0);
-        Path last = null;
-        if (resume != null) {
-            List<Path> cps = RunDirectory.checkpoints(resume);
-            if (cps.isEmpty()) {
-                throw new IllegalArgumentException(resume + " has no complete checkpoint to resume from");
-            }
-            last = cps.get(cps.size() - 1);
-            state = TrainerState.load(last);
+        try (RewardStack stack = rewards(tree.get("rewards"), configDir)) {
+            return run(s, tree, resume, listener, (policy, data, rd) -> new GrpoTrainer(s, policy, stack, data, rd));
         }
-        try (Policy policy = Policy.open(s.model(), s.run().seed());
-                RewardStack stack = rewards(tree.get("rewards"), configDir);
-                RunDirectory rd = resume != null ? RunDirectory.resume(dir, state.step())
-                        : RunDirectory.create(dir, tree, s.run().seed())) {
-            PromptDataset data = PromptDataset.load(s.data(), policy.tokenizer(), s.run().seed());
-            GrpoTrainer t = new GrpoTrainer(s, policy, stack, data, rd);
-            try {
-                if (last != null) {
-                    policy.restore(last);
-                    t.opt.load(last.resolve("optimizer.safetensors"));
-                }
-                t.loop(state, listener);
-            } finally {
-                t.opt.close();
-            }
-            Plots.write(rd.dir(), List.of("reward", "kl", "completion_length_mean", "frac_reward_zero_std"));
-        }
-        return dir;
+    }
+
+    @Override
+    protected List<String> plotted() {
+        return List.of("reward", "kl", "completion_length_mean", "frac_reward_zero_std");
     }
 
     static RewardStack rewards(JsonNode node, Path configDir) throws IOException {
@@ -121,50 +81,12 @@ public final class GrpoTrainer {
         return RewardStack.build(cfg, configDir, null, null);
     }
 
-    private void loop(TrainerState state, Listener listener) throws IOException {
-        long cursor = state.cursor();
-        int nonfinite = state.nonfinite();
-        Path lastGood = RunDirectory.checkpoints(run.dir()).isEmpty() ? null
-                : RunDirectory.checkpoints(run.dir()).get(RunDirectory.checkpoints(run.dir()).size() - 1);
-        for (long step = state.step() + 1; step <= totalSteps; step++) {
-            Torch.engine().setRandomSeed((int) TrainerState.stepSeed(s.run().seed(), step));
-            StepResult r = step(step, cursor);
-            cursor = r.cursor;
-            nonfinite = r.finite ? 0 : nonfinite + 1;
-            r.metrics.put("nonfinite_streak", nonfinite);
-            if (step % s.run().logEvery() == 0 || step == totalSteps || !r.finite) {
-                run.metric(r.metrics);
-            }
-            if (listener != null) {
-                listener.onStep(step, totalSteps, r.metrics);
-            }
-            if (nonfinite >= s.run().maxNonfiniteSteps()) {
-                throw new IllegalStateException(nonfinite + " consecutive steps had a non-finite loss or gradient norm"
-                        + " (last: step " + step + "); the run stopped, the last good checkpoint is "
-                        + (lastGood == null ? "none" : lastGood) + ". Lower optim.lr or check the rewards.");
-            }
-            if ((s.run().saveEvery() > 0 && step % s.run().saveEvery() == 0) || step == totalSteps) {
-                lastGood = checkpoint(new TrainerState(step, cursor, nonfinite));
-            }
-        }
-    }
-
-    private Path checkpoint(TrainerState st) throws IOException {
-        Path tmp = run.beginCheckpoint(st.step());
-        policy.save(tmp);
-        opt.save(tmp.resolve("optimizer.safetensors"));
-        st.save(tmp);
-        return run.commitCheckpoint(tmp, st.step(), s.run().keepLast());
-    }
-
-    private record StepResult(ObjectNode metrics, long cursor, boolean finite) {
-    }
-
     private record Rollout(List<Completion> completions, RewardOutput rewards, double generateSecs,
             double scoreSecs) {
     }
 
-    private StepResult step(long step, long cursor) throws IOException {
+    @Override
+    protected StepResult step(long step, long cursor) throws IOException {
         long t0 = System.nanoTime();
         long seed = TrainerState.stepSeed(s.run().seed(), step);
         // 1-2. rollout and score (refilling zero-variance groups when dynamic sampling is on)
@@ -406,14 +328,6 @@ public final class GrpoTrainer {
             return 1f / micros; // TRL: mean of the micro-batch means
         }
         return 1f; // DAPO already divides by the whole batch's tokens
-    }
-
-    private static double mean(float[] v) {
-        double s = 0;
-        for (float x : v) {
-            s += x;
-        }
-        return v.length == 0 ? 0 : s / v.length;
     }
 
     private static double absMean(float[] v) {

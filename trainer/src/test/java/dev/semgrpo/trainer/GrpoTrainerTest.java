@@ -67,23 +67,36 @@ class GrpoTrainerTest {
     @Test
     void aRunKilledAfterACheckpointAndResumedEqualsTheUninterruptedRun() throws IOException {
         TinyRuns.setUp(dir);
+        resumeEqualsUninterrupted("full", "", "model/model.safetensors");
+    }
+
+    @Test
+    void resumeIsExactWithLoraAndDropoutToo() throws IOException {
+        TinyRuns.setUp(dir);
+        resumeEqualsUninterrupted("lora", "  lora:\n    r: 4\n    alpha: 8\n    dropout: 0.1\n",
+                "adapter/adapter_model.safetensors");
+    }
+
+    private void resumeEqualsUninterrupted(String tag, String lora, String weights) throws IOException {
         String extra = "";
-        Path full = train(TinyRuns.grpoYaml("full", 4, 2, extra), null, null);
+        java.util.function.Function<String, String> yaml = name -> TinyRuns.grpoYaml(name, 4, 2, extra)
+                .replace("  init:\n", lora + "  init:\n");
+        Path full = train(yaml.apply(tag + "-full"), null, null);
         Path killed;
         try {
-            killed = train(TinyRuns.grpoYaml("killed", 4, 2, extra), null, (step, total, m) -> {
+            killed = train(yaml.apply(tag + "-killed"), null, (step, total, m) -> {
                 if (step == 3) {
                     throw new IllegalStateException("simulated kill");
                 }
             });
         } catch (IllegalStateException e) {
-            killed = dir.resolve("runs/killed");
+            killed = dir.resolve("runs/" + tag + "-killed");
         }
         assertEquals(List.of("step-2"), RunDirectory.checkpoints(killed).stream()
                 .map(p -> p.getFileName().toString()).toList());
-        train(TinyRuns.grpoYaml("killed", 4, 2, extra), killed, null);
-        try (SafetensorsFile a = SafetensorsFile.open(full.resolve("checkpoints/step-4/model/model.safetensors"));
-                SafetensorsFile b = SafetensorsFile.open(killed.resolve("checkpoints/step-4/model/model.safetensors"))) {
+        train(yaml.apply(tag + "-killed"), killed, null);
+        try (SafetensorsFile a = SafetensorsFile.open(full.resolve("checkpoints/step-4/" + weights));
+                SafetensorsFile b = SafetensorsFile.open(killed.resolve("checkpoints/step-4/" + weights))) {
             for (String name : a.tensors().keySet()) {
                 assertArrayEquals(a.floats(name), b.floats(name), name);
             }

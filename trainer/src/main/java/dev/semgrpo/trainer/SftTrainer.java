@@ -1,0 +1,124 @@
+package dev.semgrpo.trainer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.Torch;
+import dev.semgrpo.model.generate.LogProbScorer;
+import dev.semgrpo.trainer.config.ConfigLoader;
+import dev.semgrpo.trainer.config.Settings;
+import dev.semgrpo.trainer.data.PromptDataset;
+import dev.semgrpo.trainer.run.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Supervised fine-tuning on (prompt, reference): cross-entropy on the completion tokens only (the reference and
+ * an eos), token-level mean over the batch, in micro-batches. The paper's cold-start stage and the strong-SFT
+ * baseline both use it.
+ */
+public final class SftTrainer extends Trainer {
+    private final Settings.Sft sft;
+
+    private SftTrainer(Settings s, Policy policy, PromptDataset data, RunDirectory run) {
+        super(s, policy, data, run, s.run().maxSteps() != null ? s.run().maxSteps()
+                : (long) s.run().epochs() * Math.max(1, (data.size() + s.sft().batchSize() - 1) / s.sft().batchSize()));
+        this.sft = s.sft();
+    }
+
+    public static Path train(Settings s, ObjectNode tree, Path resume, Listener listener) throws IOException {
+        if (s.sft().packing()) {
+            throw new IllegalArgumentException("sft.packing: true is not supported yet (rows are padded per"
+                    + " micro-batch); set it to false");
+        }
+        return run(s, tree, resume, listener, (policy, data, rd) -> new SftTrainer(s, policy, data, rd));
+    }
+
+    @Override
+    protected List<String> plotted() {
+        return List.of("loss", "lr", "grad_norm");
+    }
+
+    /** The completion ids of a reference: its tokens and the first eos id. */
+    static int[] completion(Policy policy, String reference) {
+        int[] ref = policy.tokenizer().encodeRaw(reference);
+        int[] out = java.util.Arrays.copyOf(ref, ref.length + 1);
+        out[ref.length] = policy.tokenizer().eosIds().isEmpty() ? policy.tokenizer().padId()
+                : policy.tokenizer().eosIds().iterator().next();
+        return out;
+    }
+
+    @Override
+    protected StepResult step(long step, long cursor) throws IOException {
+        long t0 = System.nanoTime();
+        List<int[]> prompts = new ArrayList<>();
+        List<int[]> comps = new ArrayList<>();
+        int cut = 0;
+        long tokens = 0;
+        for (int i = 0; i < sft.batchSize(); i++) {
+            PromptDataset.Example e = data.at(cursor++);
+            int[] c = completion(policy, e.reference());
+            int room = sft.maxLength() - e.promptIds().length;
+            if (room < 1) {
+                throw new IllegalArgumentException("record " + e.index() + ": the prompt alone has "
+                        + e.promptIds().length + " tokens, sft.max_length is " + sft.maxLength());
+            }
+            if (c.length > room) {
+                c = java.util.Arrays.copyOf(c, room);
+                cut++;
+            }
+            prompts.add(e.promptIds());
+            comps.add(c);
+            tokens += c.length;
+        }
+        int micro = s.optim().microBatch();
+        double lossSum = 0;
+        policy.model().setTraining(true);
+        try (NDManager sm = policy.model().manager().newSubManager()) {
+            for (int from = 0; from < prompts.size(); from += micro) {
+                int to = Math.min(prompts.size(), from + micro);
+                try (NDManager mb = sm.newSubManager(); GradientCollector gc = Torch.gradients()) {
+                    LogProbScorer.Scores sc = LogProbScorer.score(policy.model(), mb, prompts.subList(from, to),
+                            comps.subList(from, to), 1.0, false);
+                    NDArray loss = sc.logprobs().mul(sc.mask()).sum().neg().div((float) tokens);
+                    gc.backward(loss);
+                    lossSum += loss.getFloat();
+                }
+            }
+        } finally {
+            policy.model().setTraining(false);
+        }
+        double lr = s.lr(step - 1, totalSteps);
+        float norm = opt.step((float) lr, s.optim().maxGradNorm());
+        boolean finite = Double.isFinite(lossSum) && Float.isFinite(norm);
+        ObjectNode m = ConfigLoader.YAML.createObjectNode();
+        m.put("step", step);
+        m.put("epoch", (double) cursor / data.size());
+        m.put("loss", lossSum);
+        m.put("lr", lr);
+        m.put("grad_norm", norm);
+        m.put("tokens", tokens);
+        m.put("truncated_rows", cut);
+        m.put("time/step_s", (System.nanoTime() - t0) / 1e9);
+        return new StepResult(m, cursor, finite);
+    }
+
+    /** Mean per-token NLL of the references under {@code policy} (evaluation; no gradient). */
+    static double completionNll(Policy policy, PromptDataset data) {
+        double nll = 0;
+        long tokens = 0;
+        try (NDManager m = policy.model().manager().newSubManager()) {
+            for (int i = 0; i < data.size(); i++) {
+                PromptDataset.Example e = data.at(i);
+                LogProbScorer.Scores sc = LogProbScorer.score(policy.model(), m, List.of(e.promptIds()),
+                        List.of(completion(policy, e.reference())), 1.0, false);
+                nll -= sc.logprobs().sum().getFloat();
+                tokens += (long) sc.mask().sum().getFloat();
+            }
+        }
+        return nll / Math.max(1, tokens);
+    }
+}

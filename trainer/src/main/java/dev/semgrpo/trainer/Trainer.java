@@ -1,0 +1,139 @@
+package dev.semgrpo.trainer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.Torch;
+import dev.semgrpo.model.optim.AdamW;
+import dev.semgrpo.trainer.config.Settings;
+import dev.semgrpo.trainer.data.PromptDataset;
+import dev.semgrpo.trainer.run.Plots;
+import dev.semgrpo.trainer.run.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The loop GRPO and SFT share: steps, metrics, the non-finite guard, atomic checkpoints (weights, AdamW state,
+ * data cursor) and exact resume. A subclass supplies one step.
+ */
+public abstract class Trainer {
+    /** Called after every step with its metrics. */
+    @FunctionalInterface
+    public interface Listener {
+        void onStep(long step, long total, ObjectNode metrics);
+    }
+
+    /** One step's outcome. */
+    protected record StepResult(ObjectNode metrics, long cursor, boolean finite) {
+    }
+
+    /** Builds a trainer once the shared pieces are open. */
+    @FunctionalInterface
+    protected interface Factory {
+        Trainer create(Policy policy, PromptDataset data, RunDirectory run) throws IOException;
+    }
+
+    protected final Settings s;
+    protected final Policy policy;
+    protected final PromptDataset data;
+    protected final RunDirectory run;
+    protected final AdamW opt;
+    protected final long totalSteps;
+
+    protected Trainer(Settings s, Policy policy, PromptDataset data, RunDirectory run, long totalSteps) {
+        this.s = s;
+        this.policy = policy;
+        this.data = data;
+        this.run = run;
+        this.totalSteps = totalSteps;
+        this.opt = new AdamW(policy.trainable(), s.optim().beta1(), s.optim().beta2(), s.optim().eps(),
+                s.optim().weightDecay());
+    }
+
+    /** Runs step {@code step} (1-based) reading data from {@code cursor}. */
+    protected abstract StepResult step(long step, long cursor) throws IOException;
+
+    /** Metrics plotted at the end. */
+    protected abstract List<String> plotted();
+
+    /**
+     * Opens model, data and run directory (new, or {@code resume}d from its last checkpoint), trains, plots.
+     *
+     * @return the run directory
+     */
+    protected static Path run(Settings s, ObjectNode tree, Path resume, Listener listener, Factory factory)
+            throws IOException {
+        Path dir = resume != null ? resume : s.run().outputDir().resolve(s.run().name());
+        TrainerState state = new TrainerState(0, 0, 0);
+        Path last = null;
+        if (resume != null) {
+            List<Path> cps = RunDirectory.checkpoints(resume);
+            if (cps.isEmpty()) {
+                throw new IllegalArgumentException(resume + " has no complete checkpoint to resume from; start a new"
+                        + " run instead");
+            }
+            last = cps.get(cps.size() - 1);
+            state = TrainerState.load(last);
+        }
+        try (Policy policy = Policy.open(s.model(), s.run().seed());
+                RunDirectory rd = resume != null ? RunDirectory.resume(dir, state.step())
+                        : RunDirectory.create(dir, tree, s.run().seed())) {
+            PromptDataset data = PromptDataset.load(s.data(), policy.tokenizer(), s.run().seed());
+            Trainer t = factory.create(policy, data, rd);
+            try {
+                if (last != null) {
+                    policy.restore(last);
+                    t.opt.load(last.resolve("optimizer.safetensors"));
+                }
+                t.loop(state, listener);
+            } finally {
+                t.opt.close();
+            }
+            Plots.write(rd.dir(), t.plotted());
+        }
+        return dir;
+    }
+
+    private void loop(TrainerState state, Listener listener) throws IOException {
+        long cursor = state.cursor();
+        int nonfinite = state.nonfinite();
+        List<Path> existing = RunDirectory.checkpoints(run.dir());
+        Path lastGood = existing.isEmpty() ? null : existing.get(existing.size() - 1);
+        for (long step = state.step() + 1; step <= totalSteps; step++) {
+            Torch.engine().setRandomSeed((int) TrainerState.stepSeed(s.run().seed(), step));
+            StepResult r = step(step, cursor);
+            cursor = r.cursor();
+            nonfinite = r.finite() ? 0 : nonfinite + 1;
+            r.metrics().put("nonfinite_streak", nonfinite);
+            if (step % s.run().logEvery() == 0 || step == totalSteps || !r.finite()) {
+                run.metric(r.metrics());
+            }
+            if (listener != null) {
+                listener.onStep(step, totalSteps, r.metrics());
+            }
+            if (nonfinite >= s.run().maxNonfiniteSteps()) {
+                throw new IllegalStateException(nonfinite + " consecutive steps had a non-finite loss or gradient norm"
+                        + " (last: step " + step + "); the run stopped, the last good checkpoint is "
+                        + (lastGood == null ? "none" : lastGood) + ". Lower optim.lr or check the data and rewards.");
+            }
+            if ((s.run().saveEvery() > 0 && step % s.run().saveEvery() == 0) || step == totalSteps) {
+                lastGood = checkpoint(new TrainerState(step, cursor, nonfinite));
+            }
+        }
+    }
+
+    private Path checkpoint(TrainerState st) throws IOException {
+        Path tmp = run.beginCheckpoint(st.step());
+        policy.save(tmp);
+        opt.save(tmp.resolve("optimizer.safetensors"));
+        st.save(tmp);
+        return run.commitCheckpoint(tmp, st.step(), s.run().keepLast());
+    }
+
+    protected static double mean(float[] v) {
+        double sum = 0;
+        for (float x : v) {
+            sum += x;
+        }
+        return v.length == 0 ? 0 : sum / v.length;
+    }
+}
