@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "semgrpo", mixinStandardHelpOptions = true, version = "semgrpo 0.1.0",
         description = "GRPO with semantic rewards for low-resource language expansion, on the JVM.",
         subcommands = {InitModelCommand.class, GenerateCommand.class, LogprobsCommand.class, RewardCommand.class,
-                EmbedCommand.class, EmbedderCommand.class, DemoCommand.class,
+                EmbedCommand.class, EmbedderCommand.class, TrainCommand.class, MergeAdapterCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  semgrpo demo",

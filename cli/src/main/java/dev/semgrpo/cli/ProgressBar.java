@@ -25,6 +25,11 @@ final class ProgressBar {
     }
 
     void update(long done) {
+        update(done, "");
+    }
+
+    /** Updates with a note shown after the bar (e.g. the live reward). */
+    void update(long done, String note) {
         long now = System.nanoTime();
         if (done < total && now - lastPrint < 200_000_000L) {
             return;
@@ -35,8 +40,8 @@ final class ProgressBar {
         int width = 30;
         int filled = total == 0 ? width : (int) (width * done / total);
         String eta = done == 0 ? "?" : String.format(Locale.ROOT, "%.0fs", (total - done) / Math.max(rate, 1e-9));
-        out.printf(Locale.ROOT, "\r%s [%s%s] %d/%d %s %.2f/s ETA %s   ", label, "#".repeat(filled),
-                ".".repeat(width - filled), done, total, unit, rate, eta);
+        out.printf(Locale.ROOT, "\r%s [%s%s] %d/%d %s %.2f/s ETA %s %s   ", label, "#".repeat(filled),
+                ".".repeat(width - filled), done, total, unit, rate, eta, note);
         if (done >= total) {
             out.printf(Locale.ROOT, "%n");
         }

@@ -95,6 +95,39 @@ public final class ConfigLoader {
         return sb.toString();
     }
 
+    /**
+     * Makes every path of the tree absolute against {@code baseDir} (model.path, model.init.tokenizer, data.path,
+     * run.output_dir, a rewards file, an inline reward config's encoder.path and calibration files), so the resolved
+     * config written to the run directory means the same from anywhere (resume).
+     */
+    public static void absolutize(ObjectNode tree, Path baseDir) {
+        abs(tree, baseDir, "model", "path");
+        abs(tree, baseDir, "data", "path");
+        abs(tree, baseDir, "run", "output_dir");
+        if (tree.path("model").path("init").isObject()) {
+            abs((ObjectNode) tree.get("model"), baseDir, "init", "tokenizer");
+        }
+        JsonNode r = tree.get("rewards");
+        if (r != null && r.isTextual()) {
+            tree.put("rewards", baseDir.resolve(r.asText()).toAbsolutePath().normalize().toString());
+        } else if (r != null && r.isObject()) {
+            abs((ObjectNode) r, baseDir, "encoder", "path");
+            for (JsonNode fn : r.path("rewards")) {
+                if (fn.isObject() && fn.hasNonNull("calibration")) {
+                    ((ObjectNode) fn).put("calibration", baseDir.resolve(fn.get("calibration").asText())
+                            .toAbsolutePath().normalize().toString());
+                }
+            }
+        }
+    }
+
+    private static void abs(ObjectNode tree, Path base, String section, String key) {
+        JsonNode sec = tree.get(section);
+        if (sec != null && sec.isObject() && sec.hasNonNull(key)) {
+            ((ObjectNode) sec).put(key, base.resolve(sec.get(key).asText()).toAbsolutePath().normalize().toString());
+        }
+    }
+
     public static void write(Path file, JsonNode tree) throws IOException {
         YAML.writeValue(file.toFile(), tree);
     }

@@ -1,0 +1,89 @@
+package dev.semgrpo.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.trainer.GrpoTrainer;
+import dev.semgrpo.trainer.SftTrainer;
+import dev.semgrpo.trainer.Trainer;
+import dev.semgrpo.trainer.config.ConfigLoader;
+import dev.semgrpo.trainer.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Training runs. */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Run SFT or GRPO from a YAML config.",
+        subcommands = {TrainCommand.Sft.class, TrainCommand.Grpo.class})
+final class TrainCommand {
+    /** Options both stages share. */
+    abstract static class Base implements Callable<Integer> {
+        @Option(names = "--config", description = "run YAML (see configs/); with --resume, defaults to the run's"
+                + " config.resolved.yaml")
+        Path config;
+
+        @Option(names = "--set", description = "override a config key, e.g. --set optim.lr=1e-6 (repeatable)")
+        List<String> sets = new ArrayList<>();
+
+        @Option(names = "--resume", description = "continue a run directory from its last checkpoint")
+        Path resume;
+
+        abstract boolean grpo();
+
+        @Override
+        public Integer call() throws Exception {
+            Path file = config;
+            if (file == null) {
+                if (resume == null) {
+                    throw new IllegalArgumentException("--config is required (or --resume RUN_DIR)");
+                }
+                file = resume.resolve("config.resolved.yaml");
+            }
+            if (resume != null && !Files.isDirectory(resume)) {
+                throw new IllegalArgumentException("--resume " + resume + ": no such run directory");
+            }
+            ObjectNode tree = ConfigLoader.tree(file, sets);
+            Path base = file.toAbsolutePath().getParent();
+            ConfigLoader.absolutize(tree, base);
+            Settings s = Settings.of(ConfigLoader.bind(tree, file.toString()), base, grpo());
+            ProgressBar bar = new ProgressBar(grpo() ? "grpo" : "sft", 1, "steps");
+            Trainer.Listener l = (step, total, m) -> {
+                bar.total(total);
+                String note = grpo() ? String.format(Locale.ROOT, "reward %.3f kl %.4f", m.path("reward").asDouble(),
+                        m.path("kl").asDouble()) : String.format(Locale.ROOT, "loss %.4f", m.path("loss").asDouble());
+                bar.update(step, note);
+            };
+            Path run = grpo() ? GrpoTrainer.train(s, tree, base, resume, l) : SftTrainer.train(s, tree, resume, l);
+            System.out.println("run directory: " + run);
+            return 0;
+        }
+    }
+
+    @Command(name = "sft", mixinStandardHelpOptions = true,
+            description = "Supervised fine-tuning on (prompt, reference): the cold-start stage or the strong-SFT"
+                    + " baseline.",
+            footer = {"", "Examples:",
+                    "  semgrpo train sft --config configs/tiny-debug-sft.yaml",
+                    "  semgrpo train sft --config configs/paper/qwen3-4b-cold-start-sft.yaml --set model.device=gpu",
+                    "  semgrpo train sft --resume runs/cold-start --set run.max_steps=400"})
+    static final class Sft extends Base {
+        boolean grpo() {
+            return false;
+        }
+    }
+
+    @Command(name = "grpo", mixinStandardHelpOptions = true,
+            description = "GRPO with the configured rewards (the paper: 1.5 semantic + 1.0 language).",
+            footer = {"", "Examples:",
+                    "  semgrpo train grpo --config configs/tiny-debug-grpo.yaml",
+                    "  semgrpo train grpo --config configs/paper/qwen3-4b-grpo.yaml --set grpo.beta=0.04",
+                    "  semgrpo train grpo --resume runs/grpo"})
+    static final class Grpo extends Base {
+        boolean grpo() {
+            return true;
+        }
+    }
+}
