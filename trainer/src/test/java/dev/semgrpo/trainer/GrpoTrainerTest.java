@@ -65,6 +65,32 @@ class GrpoTrainerTest {
     }
 
     @Test
+    void dynamicSamplingDropsZeroVarianceGroupsAndRefills() throws IOException {
+        TinyRuns.setUp(dir);
+        // references in Tibetan script: a random byte-level model never earns chrF, so every group is flat
+        Files.write(dir.resolve("data.jsonl"), List.of("{\"prompt\": \"a\", \"reference\": \"བོད\"}",
+                "{\"prompt\": \"b\", \"reference\": \"ཡིག\"}"));
+        Path run = train(TinyRuns.grpoYaml("dyn", 1, 0, "") .replace("grpo:\n", "grpo:\n  dynamic_sampling: true\n"
+                + "  max_resample: 2\n"), null, null);
+        JsonNode m = metrics(run).get(0);
+        assertEquals(8, m.get("dynamic_sampling/dropped_groups").asInt(), "4 prompts x 2 refill rounds dropped");
+        assertEquals(1.0, m.get("frac_reward_zero_std").asDouble(), 0, "the last round is kept as it is");
+        assertEquals(0.0, m.get("grad_norm").asDouble(), 0, "zero advantages and beta 0 give a zero gradient");
+    }
+
+    @Test
+    void nonFiniteStepsAreSkippedThenStopTheRun() throws IOException {
+        TinyRuns.setUp(dir);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> train(TinyRuns.grpoYaml("nan", 6, 0,
+                "").replace("  lr: 0.01\n", "  lr: 1.0e30\n  max_grad_norm: 0\n").replace("  max_grad_norm: 1.0\n", "")
+                .replace("run:\n", "run:\n  max_nonfinite_steps: 2\n"), null, null));
+        assertTrue(e.getMessage().contains("2 consecutive steps had a non-finite loss or gradient norm"),
+                e.getMessage());
+        List<JsonNode> m = metrics(dir.resolve("runs/nan"));
+        assertEquals(2, m.get(m.size() - 1).get("nonfinite_streak").asInt());
+    }
+
+    @Test
     void aRunKilledAfterACheckpointAndResumedEqualsTheUninterruptedRun() throws IOException {
         TinyRuns.setUp(dir);
         resumeEqualsUninterrupted("full", "", "model/model.safetensors");
