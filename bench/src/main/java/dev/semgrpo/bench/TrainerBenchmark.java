@@ -1,0 +1,86 @@
+package dev.semgrpo.bench;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.config.Architecture;
+import dev.semgrpo.model.config.ModelConfig;
+import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.SafetensorsWriter;
+import dev.semgrpo.model.nn.CausalLM;
+import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
+import dev.semgrpo.trainer.GrpoTrainer;
+import dev.semgrpo.trainer.config.ConfigLoader;
+import dev.semgrpo.trainer.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One GRPO step on the ~30M Qwen3-shaped benchmark model (G = 8, 4 prompts, 64 new tokens, full fine-tuning, chrF
+ * + language rewards), timed by phase, with the update phase's model FLOPs utilisation against the machine's own
+ * matmul rate measured in the same run. The first step warms up; the second is reported.
+ */
+public final class TrainerBenchmark {
+    private TrainerBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path work = Files.createTempDirectory("bench-trainer");
+        ByteLevelTokenizer.write(work.resolve("tok"));
+        ModelConfig c = new ModelConfig(Architecture.QWEN3, ByteLevelTokenizer.vocabSize(), 512, 2048, 8, 8, 2, 64,
+                1e-6, 1e6, null, true, 1024, false, false, false, List.of(258), null, 256);
+        long params;
+        try (CausalLM m = CausalLM.randomInit(c, 1, 0.02, Device.cpu(), DataType.FLOAT32)) {
+            m.save(work.resolve("model"), DType.F32, work.resolve("tok"), SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+            params = m.parameterCount();
+        }
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            lines.add("{\"prompt\": \"Translate into Tibetan, sentence " + i + ": the river runs past the school\","
+                    + " \"reference\": \"chu bo slob grwa'i rgyab nas 'bab\"}");
+        }
+        Files.write(work.resolve("data.jsonl"), lines);
+        String yaml = "run:\n  name: bench\n  output_dir: runs\n  seed: 1\n  max_steps: 2\n"
+                + "model:\n  path: model\n"
+                + "data:\n  path: data.jsonl\n  chat: false\n"
+                + "optim:\n  lr: 1.0e-6\n  micro_batch: 8\n"
+                + "grpo:\n  num_generations: 8\n  prompts_per_step: 4\n  max_completion_length: 64\n"
+                + "  temperature: 1.0\n  loss_type: grpo\n"
+                + "rewards:\n  rewards:\n    - {type: chrf, weight: 1.5}\n"
+                + "    - {type: language, weight: 1.0, scripts: [latin], soft: true}\n";
+        Files.writeString(work.resolve("bench.yaml"), yaml);
+        ObjectNode tree = ConfigLoader.tree(work.resolve("bench.yaml"), List.of());
+        ConfigLoader.absolutize(tree, work);
+        Settings s = Settings.of(ConfigLoader.bind(tree, "bench"), work, true);
+        double matmul = ModelBenchmark.matmulGflops(Device.cpu());
+        Path run = GrpoTrainer.train(s, tree, work, null, null);
+        List<String> m = Files.readAllLines(run.resolve("metrics.jsonl"));
+        JsonNode step = ConfigLoader.YAML.readTree(m.get(m.size() - 1));
+        double gen = step.get("time/generate_s").asDouble();
+        double score = step.get("time/score_s").asDouble();
+        double upd = step.get("time/update_s").asDouble();
+        double total = step.get("time/step_s").asDouble();
+        long completionTokens = step.get("tokens").asLong();
+        // byte-level tokenizer, ASCII prompt: one token per character
+        int promptTokens = "Translate into Tibetan, sentence 0: the river runs past the school".length();
+        long trainedTokens = completionTokens + 32L * promptTokens;
+        double flops = 6.0 * params * trainedTokens;
+        System.out.printf(Locale.ROOT, "model: qwen3, %,d parameters (full fine-tuning), matmul reference %.1f GFLOP/s%n",
+                params, matmul);
+        System.out.printf(Locale.ROOT, "GRPO step: 4 prompts x G=8, up to 64 new tokens (%d generated), micro-batch 8%n",
+                completionTokens);
+        System.out.printf(Locale.ROOT, "  generate %6.2fs  (%4.1f%%)  %.0f tokens/s%n", gen, 100 * gen / total,
+                completionTokens / gen);
+        System.out.printf(Locale.ROOT, "  score    %6.2fs  (%4.1f%%)%n", score, 100 * score / total);
+        System.out.printf(Locale.ROOT, "  update   %6.2fs  (%4.1f%%)  %d tokens forward+backward, %.1f GFLOP/s ="
+                + " %.0f%% of the matmul rate (model FLOPs utilisation, 6 x params x tokens)%n", upd, 100 * upd / total,
+                trainedTokens, flops / upd / 1e9, 100 * flops / upd / 1e9 / matmul);
+        System.out.printf(Locale.ROOT, "  other    %6.2fs  (%4.1f%%)  bookkeeping, metrics, samples%n",
+                total - gen - score - upd, 100 * (total - gen - score - upd) / total);
+        System.out.printf(Locale.ROOT, "  step     %6.2fs%n", total);
+    }
+}
