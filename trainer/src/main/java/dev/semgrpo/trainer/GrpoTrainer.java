@@ -167,6 +167,7 @@ public final class GrpoTrainer extends Trainer {
         m.put("clip_ratio/low_mean", u.stats[1]);
         m.put("clip_ratio/high_mean", u.stats[2]);
         m.put("clip_ratio/region_mean", u.stats[3]);
+        m.put("ratio/mean", u.stats[4]);
         m.put("entropy", u.entropy);
         int minLen = Integer.MAX_VALUE;
         int maxLen = 0;
@@ -279,7 +280,8 @@ public final class GrpoTrainer extends Trainer {
             for (int it = 0; it < g.numIterations(); it++) {
                 policy.model().setTraining(true);
                 double lossSum = 0;
-                double[] stats = new double[5];
+                double[] stats = new double[5]; // token-weighted sums, then means over the whole batch
+                double statTokens = 0;
                 for (int b = 0; b < n; b++) {
                     int from = b * micro;
                     int to = Math.min(rows, from + micro);
@@ -293,10 +295,12 @@ public final class GrpoTrainer extends Trainer {
                         NDArray loss = r.loss().mul(share(g.lossType(), to - from, rows, n));
                         gc.backward(loss);
                         lossSum += loss.getFloat();
-                        float[] st = r.stats().toFloatArray();
+                        float[] st = r.stats().toFloatArray(); // means over this micro-batch's counted tokens
+                        float counted = mask.sum().getFloat();
                         for (int k = 0; k < 5; k++) {
-                            stats[k] += st[k] * (to - from) / rows;
+                            stats[k] += st[k] * counted;
                         }
+                        statTokens += counted;
                         if (it == 0) {
                             float[] e = sc.entropy().mul(mask).sum().toFloatArray();
                             entropySum += e[0];
@@ -307,8 +311,14 @@ public final class GrpoTrainer extends Trainer {
                 // one optimizer step per iteration: the schedule runs over totalSteps x num_iterations
                 u.lr = s.lr((step - 1) * g.numIterations() + it, totalSteps * g.numIterations());
                 u.gradNorm = opt.step((float) u.lr, s.optim().maxGradNorm());
-                u.loss = lossSum;
-                u.stats = stats;
+                for (int k = 0; k < 5; k++) {
+                    stats[k] = statTokens > 0 ? stats[k] / statTokens : (k == 4 ? 1 : 0); // no tokens: ratio 1
+                }
+                // logged values are means over the iterations, as TRL logs them
+                u.loss += lossSum / g.numIterations();
+                for (int k = 0; k < 5; k++) {
+                    u.stats[k] += stats[k] / g.numIterations();
+                }
                 if (!Double.isFinite(lossSum) || !Float.isFinite(u.gradNorm)) {
                     u.finite = false;
                 }

@@ -65,6 +65,34 @@ class GrpoTrainerTest {
     }
 
     @Test
+    void klToBothReferenceKindsWithSeveralIterationsAndMaskedTruncation() throws IOException {
+        TinyRuns.setUp(dir);
+        for (String lora : List.of("  lora:\n    r: 4\n    alpha: 8\n    dropout: 0.0\n", "")) {
+            String kind = lora.isEmpty() ? "full" : "lora";
+            // mu = 1: the first step's policy is the reference and the ratio is 1
+            Path one = train(TinyRuns.grpoYaml("kl1-" + kind, 3, 0, "").replace("grpo:\n",
+                    "grpo:\n  beta: 0.1\n  mask_truncated_completions: true\n").replace("  init:\n", lora + "  init:\n"),
+                    null, null);
+            List<JsonNode> m1 = metrics(one);
+            assertEquals(0.0, m1.get(0).get("kl").asDouble(), 1e-7, kind + ": policy = reference at step 1");
+            assertEquals(1.0, m1.get(0).get("ratio/mean").asDouble(), 1e-6, kind + ": ratio 1 with mu = 1");
+            assertTrue(m1.get(2).get("kl").asDouble() > 0, kind + ": KL grows once the policy moves");
+            // mu = 2: the second pass over the same batch sees a moved policy: KL and the ratio leave 0 and 1
+            Path two = train(TinyRuns.grpoYaml("kl2-" + kind, 1, 0, "").replace("grpo:\n",
+                    "grpo:\n  num_iterations: 2\n  beta: 0.1\n").replace("  init:\n", lora + "  init:\n"), null,
+                    null);
+            JsonNode m2 = metrics(two).get(0);
+            assertTrue(m2.get("kl").asDouble() > 0, kind + ": " + m2);
+            assertTrue(Math.abs(m2.get("ratio/mean").asDouble() - 1) > 1e-6, kind + ": " + m2);
+            for (Path r : List.of(one, two)) {
+                for (JsonNode x : metrics(r)) {
+                    assertTrue(Double.isFinite(x.get("loss").asDouble()) && x.get("nonfinite_streak").asInt() == 0);
+                }
+            }
+        }
+    }
+
+    @Test
     void dynamicSamplingDropsZeroVarianceGroupsAndRefills() throws IOException {
         TinyRuns.setUp(dir);
         // references in Tibetan script: a random byte-level model never earns chrF, so every group is flat
