@@ -171,6 +171,28 @@ class GenerationTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void packedScoringEqualsRowByRowScoring(ModelConfig c) {
+        try (CausalLM model = TinyModels.random(c, 18); NDManager m = NDManager.newBaseManager()) {
+            List<int[]> prompts = List.of(new int[] {3, 4, 5}, new int[] {9}, new int[] {7, 7, 1, 2}, new int[] {40});
+            List<int[]> completions = List.of(new int[] {6, 7}, new int[] {10, 11, 12, 13}, new int[] {8},
+                    new int[] {})
+                    ;
+            LogProbScorer.Scores plain = LogProbScorer.score(model, m, prompts, completions, 0.9, true);
+            LogProbScorer.Scores packed = LogProbScorer.scorePacked(model, m, prompts, completions, 8, 0.9, true);
+            assertArrayEquals(plain.mask().toFloatArray(), packed.mask().toFloatArray());
+            float[] a = plain.logprobs().toFloatArray();
+            float[] b = packed.logprobs().toFloatArray();
+            float[] ea = plain.entropy().toFloatArray();
+            float[] eb = packed.entropy().toFloatArray();
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-5, c.architecture() + " token " + i);
+                assertEquals(ea[i], eb[i], 1e-5);
+            }
+        }
+    }
+
     @Test
     void badPromptsAreRejectedWithTheirIndex() {
         try (CausalLM model = TinyModels.random(TinyModels.qwen3(), 17)) {

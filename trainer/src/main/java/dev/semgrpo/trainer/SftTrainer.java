@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * Supervised fine-tuning on (prompt, reference): cross-entropy on the completion tokens only (the reference and
- * an eos), token-level mean over the batch, in micro-batches. The paper's cold-start stage and the strong-SFT
+ * an eos), token-level mean over the batch, in micro-batches, optionally packed (rows share sequences without
+ * seeing each other). The paper's cold-start stage and the strong-SFT
  * baseline both use it.
  */
 public final class SftTrainer extends Trainer {
@@ -30,10 +31,6 @@ public final class SftTrainer extends Trainer {
     }
 
     public static Path train(Settings s, ObjectNode tree, Path resume, Listener listener) throws IOException {
-        if (s.sft().packing()) {
-            throw new IllegalArgumentException("sft.packing: true is not supported yet (rows are padded per"
-                    + " micro-batch); set it to false");
-        }
         return run(s, tree, resume, listener, (policy, data, rd) -> new SftTrainer(s, policy, data, rd));
     }
 
@@ -81,8 +78,12 @@ public final class SftTrainer extends Trainer {
             for (int from = 0; from < prompts.size(); from += micro) {
                 int to = Math.min(prompts.size(), from + micro);
                 try (NDManager mb = sm.newSubManager(); GradientCollector gc = Torch.gradients()) {
-                    LogProbScorer.Scores sc = LogProbScorer.score(policy.model(), mb, prompts.subList(from, to),
-                            comps.subList(from, to), 1.0, false);
+                    // packing puts a micro-batch's rows into fewer sequences of max_length (block-diagonal mask)
+                    LogProbScorer.Scores sc = sft.packing()
+                            ? LogProbScorer.scorePacked(policy.model(), mb, prompts.subList(from, to),
+                                    comps.subList(from, to), sft.maxLength(), 1.0, false)
+                            : LogProbScorer.score(policy.model(), mb, prompts.subList(from, to),
+                                    comps.subList(from, to), 1.0, false);
                     NDArray loss = sc.logprobs().mul(sc.mask()).sum().neg().div((float) tokens);
                     gc.backward(loss);
                     lossSum += loss.getFloat();

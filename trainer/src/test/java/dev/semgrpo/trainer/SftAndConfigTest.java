@@ -64,6 +64,20 @@ class SftAndConfigTest {
     }
 
     @Test
+    void packingChangesPaddingNotTheLoss() throws IOException {
+        TinyRuns.setUp(dir);
+        double[] loss = new double[2];
+        for (int k = 0; k < 2; k++) {
+            ObjectNode t = TinyRuns.tree(dir, sftYaml("pack" + k, 1), List.of("sft.packing=" + (k == 1),
+                    "sft.max_length=256"));
+            Path run = SftTrainer.train(Settings.of(ConfigLoader.bind(t, "test"), dir, false), t, null, null);
+            loss[k] = ConfigLoader.YAML.readTree(Files.readAllLines(run.resolve("metrics.jsonl")).get(0))
+                    .get("loss").asDouble();
+        }
+        assertEquals(loss[0], loss[1], 1e-5, "packed and padded batches have the same objective");
+    }
+
+    @Test
     void badKeysAndValuesAreNamed() throws IOException {
         TinyRuns.setUp(dir);
         ObjectNode typo = TinyRuns.tree(dir, sftYaml("x", 2).replace("  lr: 0.02", "  learning_rate: 0.02"), List.of());

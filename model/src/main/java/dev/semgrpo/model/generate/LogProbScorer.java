@@ -33,6 +33,49 @@ public final class LogProbScorer {
      */
     public static Scores score(CausalLM model, NDManager manager, List<int[]> prompts, List<int[]> completions,
             double temperature, boolean withEntropy) {
+        check(model, prompts, completions, temperature);
+        int[][] placement = new int[prompts.size()][];
+        for (int i = 0; i < placement.length; i++) {
+            placement[i] = new int[] {i, 0}; // row i alone in sequence i
+        }
+        return scoreLayout(model, manager, prompts, completions, placement, prompts.size(), temperature, withEntropy,
+                false);
+    }
+
+    /**
+     * As {@link #score}, packing several (prompt, completion) rows into sequences of at most {@code maxLength}
+     * tokens (first fit, in order). Rows do not see each other (block-diagonal mask) and positions restart per row,
+     * so each row scores as it would alone; there is just less padding. Results keep the one-row-per-pair layout.
+     */
+    public static Scores scorePacked(CausalLM model, NDManager manager, List<int[]> prompts, List<int[]> completions,
+            int maxLength, double temperature, boolean withEntropy) {
+        check(model, prompts, completions, temperature);
+        int[][] placement = new int[prompts.size()][];
+        List<Integer> fill = new java.util.ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            int len = prompts.get(i).length + completions.get(i).length;
+            if (len > maxLength) {
+                throw new IllegalArgumentException("row " + i + " has " + len + " tokens, more than the packing length "
+                        + maxLength);
+            }
+            int seq = -1;
+            for (int k = 0; k < fill.size(); k++) {
+                if (fill.get(k) + len <= maxLength) {
+                    seq = k;
+                    break;
+                }
+            }
+            if (seq < 0) {
+                fill.add(0);
+                seq = fill.size() - 1;
+            }
+            placement[i] = new int[] {seq, fill.get(seq)};
+            fill.set(seq, fill.get(seq) + len);
+        }
+        return scoreLayout(model, manager, prompts, completions, placement, fill.size(), temperature, withEntropy, true);
+    }
+
+    private static void check(CausalLM model, List<int[]> prompts, List<int[]> completions, double temperature) {
         if (prompts.size() != completions.size()) {
             throw new IllegalArgumentException("got " + prompts.size() + " prompts but " + completions.size()
                     + " completions");
@@ -40,48 +83,67 @@ public final class LogProbScorer {
         if (!(temperature > 0)) {
             throw new IllegalArgumentException("temperature must be > 0, found " + temperature);
         }
+        int vocab = model.config().vocabSize();
+        for (int i = 0; i < prompts.size(); i++) {
+            if (prompts.get(i).length == 0) {
+                throw new IllegalArgumentException("prompt " + i + " is empty; scoring needs at least one prompt token");
+            }
+            for (int[] seq : new int[][] {prompts.get(i), completions.get(i)}) {
+                for (int tok : seq) {
+                    if (tok < 0 || tok >= vocab) {
+                        throw new IllegalArgumentException("row " + i + " holds token id " + tok
+                                + " outside the vocabulary [0, " + vocab + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Builds the input layout and scores it: row i sits in sequence {@code placement[i][0]} from offset
+     * {@code placement[i][1]}; {@code packed} adds segment ids and per-row positions.
+     */
+    private static Scores scoreLayout(CausalLM model, NDManager manager, List<int[]> prompts, List<int[]> completions,
+            int[][] placement, int sequences, double temperature, boolean withEntropy, boolean packed) {
         int b = prompts.size();
         int len = 0;
         int tc = 1;
         for (int i = 0; i < b; i++) {
-            if (prompts.get(i).length == 0) {
-                throw new IllegalArgumentException("prompt " + i + " is empty; scoring needs at least one prompt token");
-            }
-            len = Math.max(len, prompts.get(i).length + completions.get(i).length);
+            len = Math.max(len, placement[i][1] + prompts.get(i).length + completions.get(i).length);
             tc = Math.max(tc, completions.get(i).length);
         }
-        if (len > model.maxPositions()) {
+        if (len > model.maxPositions() && !packed) {
             throw new IllegalArgumentException("a prompt + completion has " + len + " tokens, past"
                     + " max_position_embeddings=" + model.maxPositions());
         }
-        long[] ids = new long[b * len];
-        float[] keyMask = new float[b * len];
-        long[] gatherRows = new long[b * tc]; // flat (row, position) whose logits predict each completion token
+        long[] ids = new long[sequences * len];
+        long[] positions = new long[sequences * len];
+        long[] segments = new long[sequences * len];
+        float[] keyMask = new float[sequences * len];
+        long[] gatherRows = new long[b * tc]; // flat (sequence, position) whose logits predict each completion token
         long[] targets = new long[b * tc];
         float[] mask = new float[b * tc];
-        int vocab = model.config().vocabSize();
         for (int i = 0; i < b; i++) {
             int[] p = prompts.get(i);
             int[] c = completions.get(i);
+            int base = placement[i][0] * len + placement[i][1];
             for (int t = 0; t < p.length + c.length; t++) {
-                int tok = t < p.length ? p[t] : c[t - p.length];
-                if (tok < 0 || tok >= vocab) {
-                    throw new IllegalArgumentException("row " + i + " holds token id " + tok
-                            + " outside the vocabulary [0, " + vocab + ")");
-                }
-                ids[i * len + t] = tok;
-                keyMask[i * len + t] = 1f;
+                ids[base + t] = t < p.length ? p[t] : c[t - p.length];
+                positions[base + t] = t;
+                segments[base + t] = i + 1;
+                keyMask[base + t] = 1f;
             }
             for (int j = 0; j < tc; j++) {
                 boolean real = j < c.length;
-                gatherRows[i * tc + j] = (long) i * len + (real ? p.length - 1 + j : p.length - 1);
+                gatherRows[i * tc + j] = base + (real ? p.length - 1 + j : p.length - 1);
                 targets[i * tc + j] = real ? c[j] : 0;
                 mask[i * tc + j] = real ? 1f : 0f;
             }
         }
-        NDArray hidden = model.hidden(manager.create(ids, new Shape(b, len)), null,
-                manager.create(keyMask, new Shape(b, len)), null); // (B, L, H)
-        NDArray picked = hidden.reshape(b * (long) len, -1).get(new NDIndex("{}", manager.create(gatherRows)));
+        Shape shape = new Shape(sequences, len);
+        NDArray hidden = model.hidden(manager.create(ids, shape), packed ? manager.create(positions, shape) : null,
+                manager.create(keyMask, shape), null, packed ? manager.create(segments, shape) : null); // (S, L, H)
+        NDArray picked = hidden.reshape((long) sequences * len, -1).get(new NDIndex("{}", manager.create(gatherRows)));
         NDArray logits = model.logits(picked); // (B*Tc, V)
         if (temperature != 1.0) {
             logits = logits.div((float) temperature);

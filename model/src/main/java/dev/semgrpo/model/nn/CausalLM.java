@@ -290,6 +290,18 @@ public final class CausalLM implements AutoCloseable {
 
     /** Final hidden states after the last RMSNorm, (B, T, hidden). */
     public NDArray hidden(NDArray inputIds, NDArray positions, NDArray keyMask, KVCache cache) {
+        return hidden(inputIds, positions, keyMask, cache, null);
+    }
+
+    /**
+     * As {@link #hidden(NDArray, NDArray, NDArray, KVCache)}, for packed rows: {@code segments} (B, T) int64 gives
+     * each token its sequence within the row, and a token attends only to earlier tokens of the same segment
+     * (block-diagonal causal mask). Pass per-segment positions. Not with a cache.
+     */
+    public NDArray hidden(NDArray inputIds, NDArray positions, NDArray keyMask, KVCache cache, NDArray segments) {
+        if (segments != null && cache != null) {
+            throw new IllegalArgumentException("packed segments are for full forwards, not with a KV cache");
+        }
         long b = inputIds.getShape().get(0);
         long t = inputIds.getShape().get(1);
         int offset = cache == null ? 0 : cache.length();
@@ -303,6 +315,10 @@ public final class CausalLM implements AutoCloseable {
             positions = m.arange(offset, (int) s).toType(DataType.INT64, false).reshape(1, t).repeat(0, b);
         }
         NDArray bias = attentionBias(m, keyMask, b, offset, t, s);
+        if (segments != null) {
+            NDArray same = segments.reshape(b, 1, t, 1).eq(segments.reshape(b, 1, 1, t)).toType(DataType.FLOAT32, false);
+            bias = bias.add(same.sub(1f).mul(1e9f)); // -1e9 across segments
+        }
         NDArray[] rope = rotary.tables(positions);
         NDArray x = inputIds.getNDArrayInternal().embedding(inputIds, embedding, ai.djl.ndarray.types.SparseFormat.DENSE)
                 .singletonOrThrow();

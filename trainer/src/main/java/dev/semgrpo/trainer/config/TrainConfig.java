@@ -82,7 +82,8 @@ public record TrainConfig(Run run, Model model, Data data, Optim optim, Grpo grp
     /**
      * @param batchSize sequences per optimizer step (default 32)
      * @param maxLength prompt + completion tokens (longer rows are cut from the completion's end and counted)
-     * @param packing pack several short rows into one sequence (default false)
+     * @param packing pack a micro-batch's rows into sequences of max_length, isolated by a block-diagonal mask
+     *     (default false)
      */
     public record Sft(Integer batchSize, Integer maxLength, Boolean packing) {
     }
