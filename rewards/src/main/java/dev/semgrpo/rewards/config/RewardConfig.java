@@ -2,13 +2,13 @@ package dev.semgrpo.rewards.config;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.semgrpo.model.io.ConfigErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,35 +122,9 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
         try {
             return YAML.readValue(file.toFile(), RewardConfig.class);
         } catch (JsonProcessingException e) {
-            throw new IOException(file + ": " + describe(e), e);
+            throw new IOException(file + ": " + ConfigErrors.describe(e, "semantic, language, chrf, bleu, length or"
+                    + " repetition").replace("unknown type", "unknown reward type"), e);
         }
-    }
-
-    /** "near line N: rewards[0].treshold: unknown key; known keys: [...]" and the like. */
-    static String describe(JsonProcessingException e) {
-        JsonLocation loc = e.getLocation();
-        String where = loc == null ? "" : "near line " + loc.getLineNr() + ": ";
-        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
-            StringBuilder path = new StringBuilder();
-            for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
-                if (r.getFieldName() != null) {
-                    path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
-                } else if (r.getIndex() >= 0) {
-                    path.append('[').append(r.getIndex()).append(']');
-                }
-            }
-            where += path + ": ";
-        }
-        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
-            return where + "unknown key '" + u.getPropertyName() + "'; known keys: " + u.getKnownPropertyIds();
-        }
-        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidTypeIdException t) {
-            return where + "unknown reward type '" + t.getTypeId() + "'; choose semantic, language, chrf, bleu,"
-                    + " length or repetition";
-        }
-        Throwable cause = e.getCause();
-        String msg = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
-        return where + msg.split("\n")[0];
     }
 
     /** Parses YAML text (for tests). */

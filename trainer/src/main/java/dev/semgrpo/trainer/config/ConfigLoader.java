@@ -2,13 +2,12 @@ package dev.semgrpo.trainer.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.semgrpo.model.io.ConfigErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,27 +71,9 @@ public final class ConfigLoader {
     public static TrainConfig bind(ObjectNode tree, String where) {
         try {
             return YAML.treeToValue(tree, TrainConfig.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException(where + ": " + path(e) + ": unknown key '" + e.getPropertyName()
-                    + "'; known keys: " + e.getKnownPropertyIds());
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(where + ": " + path(e) + ": " + e.getOriginalMessage().split("\n")[0]);
+            throw new IllegalArgumentException(where + ": " + ConfigErrors.describe(e, "a documented value"));
         }
-    }
-
-    private static String path(JsonProcessingException e) {
-        if (!(e instanceof JsonMappingException m)) {
-            return "?";
-        }
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference r : m.getPath()) {
-            if (r.getFieldName() != null) {
-                sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                sb.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
     }
 
     /**
