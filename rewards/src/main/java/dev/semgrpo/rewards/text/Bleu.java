@@ -17,13 +17,24 @@ public final class Bleu {
     public enum Tokenize {
         /** mteval-v13a, sacreBLEU's default. */
         T13A,
-        /** Chinese characters split apart, then the 13a punctuation rules. */
+        /** Characters in sacreBLEU's Chinese ranges ({@code Bleu.isChinese}) split apart, then the 13a rules. */
         ZH,
         /** Every non-space character is a token (useful for scripts without spaces, e.g. Tibetan syllables). */
         CHAR,
         /** Whitespace split only. */
         NONE;
 
+        /** The name sacreBLEU gives this tokenizer ({@code 13a}, {@code zh}, {@code char}, {@code none}). */
+        public String label() {
+            return switch (this) {
+                case T13A -> "13a";
+                case ZH -> "zh";
+                case CHAR -> "char";
+                case NONE -> "none";
+            };
+        }
+
+        /** The tokenizer named {@code 13a}, {@code zh}, {@code char} or {@code none} (any case). */
         public static Tokenize parse(String name) {
             return switch (name.trim().toLowerCase(Locale.ROOT)) {
                 case "13a" -> T13A;
@@ -53,7 +64,7 @@ public final class Bleu {
         String s = switch (tokenize) {
             case T13A -> regexp(" " + line.replace("<skipped>", "").replace("-\n", "").replace("\n", " ")
                     .replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">") + " ");
-            case ZH -> regexp(splitChinese(line.strip()));
+            case ZH -> regexp(splitChinese(strip(line)));
             case CHAR -> {
                 StringBuilder sb = new StringBuilder();
                 line.codePoints().forEach(c -> sb.append(' ').appendCodePoint(c));
@@ -61,13 +72,50 @@ public final class Bleu {
             }
             case NONE -> line;
         };
+        return splitWhitespace(s);
+    }
+
+    /**
+     * Python's {@code str.split()}: the pieces between runs of whitespace as {@code str.isspace} defines it (Java's
+     * {@link Character#isWhitespace} plus U+0085, U+00A0, U+2007 and U+202F), none empty.
+     */
+    public static List<String> splitWhitespace(String text) {
         List<String> out = new ArrayList<>();
-        for (String t : s.trim().split("\\s+")) {
-            if (!t.isEmpty()) {
-                out.add(t);
+        int start = -1;
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            if (isWhitespace(c)) {
+                if (start >= 0) {
+                    out.add(text.substring(start, i));
+                    start = -1;
+                }
+            } else if (start < 0) {
+                start = i;
             }
+            i += Character.charCount(c);
+        }
+        if (start >= 0) {
+            out.add(text.substring(start));
         }
         return out;
+    }
+
+    /** Python's {@code str.isspace} for one code point. */
+    public static boolean isWhitespace(int c) {
+        return Character.isWhitespace(c) || c == 0x85 || c == 0xA0 || c == 0x2007 || c == 0x202F;
+    }
+
+    /** Python's {@code str.strip()}: whitespace as {@link #isWhitespace} defines it removed from both ends. */
+    static String strip(String text) {
+        int from = 0;
+        int to = text.length();
+        while (from < to && isWhitespace(text.codePointAt(from))) {
+            from += Character.charCount(text.codePointAt(from));
+        }
+        while (to > from && isWhitespace(text.codePointBefore(to))) {
+            to -= Character.charCount(text.codePointBefore(to));
+        }
+        return text.substring(from, to);
     }
 
     private static String regexp(String line) {
@@ -89,12 +137,21 @@ public final class Bleu {
         return sb.toString();
     }
 
-    private static boolean isChinese(int c) {
-        Character.UnicodeBlock b = Character.UnicodeBlock.of(c);
-        return Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN
-                || b == Character.UnicodeBlock.CJK_SYMBOLS_AND_PUNCTUATION
-                || b == Character.UnicodeBlock.HALFWIDTH_AND_FULLWIDTH_FORMS
-                || b == Character.UnicodeBlock.CJK_COMPATIBILITY_FORMS;
+    /**
+     * sacreBLEU's {@code TokenizerZh._is_chinese_char}, range for range. Two of its ranges are written as
+     * {@code '\\u20000'} and {@code '\\u2f800'}, which Python reads as a four-digit escape plus a '0', and compares
+     * as strings: they select U+2001..U+2A6D (general punctuation such as quotes and dashes, symbols, arrows, ...)
+     * and U+2F81..U+2FA1, and no supplementary-plane character. We reproduce that, so scores match sacreBLEU.
+     */
+    static boolean isChinese(int c) {
+        return (c >= 0x3400 && c <= 0x4DB5) || (c >= 0x4E00 && c <= 0x9FBB)
+                || (c >= 0xF900 && c <= 0xFA2D) || (c >= 0xFA30 && c <= 0xFA6A) || (c >= 0xFA70 && c <= 0xFAD9)
+                || (c >= 0x2001 && c <= 0x2A6D) || (c >= 0x2F81 && c <= 0x2FA1)
+                || (c >= 0xFF00 && c <= 0xFFEF) || (c >= 0x2E80 && c <= 0x2EFF) || (c >= 0x3000 && c <= 0x303F)
+                || (c >= 0x31C0 && c <= 0x31EF) || (c >= 0x2F00 && c <= 0x2FDF) || (c >= 0x2FF0 && c <= 0x2FFF)
+                || (c >= 0x3100 && c <= 0x312F) || (c >= 0x31A0 && c <= 0x31BF) || (c >= 0xFE10 && c <= 0xFE1F)
+                || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0x2600 && c <= 0x26FF) || (c >= 0x2700 && c <= 0x27BF)
+                || (c >= 0x3200 && c <= 0x32FF) || (c >= 0x3300 && c <= 0x33FF);
     }
 
     /**

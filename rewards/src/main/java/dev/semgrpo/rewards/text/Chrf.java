@@ -9,7 +9,12 @@ import java.util.Set;
 /**
  * chrF and chrF++ as sacreBLEU 2.x computes them (defaults: char order 6, beta 2, whitespace removed, effective-order
  * averaging of precision and recall, no epsilon smoothing); word order 2 gives chrF++. Multiple references: the
- * one with the best F score is used. Scores are in [0, 100]. Characters are Unicode code points.
+ * one with the best F score is used. Scores are in [0, 100]. Characters are Unicode code points; whitespace is what
+ * Python's {@code str.isspace} calls whitespace ({@link Bleu#isWhitespace}).
+ *
+ * <p>With epsilon smoothing (sacreBLEU's {@code eps_smoothing=True}, as in chrF++.py, Moses and NLTK) the score is
+ * instead the mean over all orders of the per-order F-beta, where an order with no hypothesis (reference) n-grams
+ * takes precision (recall) 1e-16 and an order whose F is undefined contributes 1e-16.
  */
 public final class Chrf {
     private static final Set<Integer> PUNCT = punct("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
@@ -17,8 +22,18 @@ public final class Chrf {
     private final int charOrder;
     private final int wordOrder;
     private final double beta;
+    private final boolean epsSmoothing;
 
+    /** chrF with effective-order averaging (sacreBLEU's default, {@code eps_smoothing=False}). */
     public Chrf(int charOrder, int wordOrder, double beta) {
+        this(charOrder, wordOrder, beta, false);
+    }
+
+    /**
+     * chrF with the given orders and beta; {@code epsSmoothing} selects sacreBLEU's {@code eps_smoothing=True}
+     * scoring (see the class comment).
+     */
+    public Chrf(int charOrder, int wordOrder, double beta, boolean epsSmoothing) {
         if (charOrder < 1 || wordOrder < 0 || !(beta > 0)) {
             throw new IllegalArgumentException("chrF needs char_order >= 1, word_order >= 0, beta > 0; found "
                     + charOrder + ", " + wordOrder + ", " + beta);
@@ -26,6 +41,7 @@ public final class Chrf {
         this.charOrder = charOrder;
         this.wordOrder = wordOrder;
         this.beta = beta;
+        this.epsSmoothing = epsSmoothing;
     }
 
     /** chrF (6, 0, 2). */
@@ -82,8 +98,22 @@ public final class Chrf {
         return best;
     }
 
-    /** F-beta of the averaged precision and recall over the orders where both sides have n-grams, times 100. */
+    /**
+     * The score of (summed) statistics, times 100: F-beta of the precision and recall averaged over the orders where
+     * both sides have n-grams, or with epsilon smoothing the mean per-order F-beta. An empty array (no segments)
+     * scores 0.
+     */
     public double fScore(long[] stats) {
+        if (stats.length == 0) {
+            return 0; // no segments
+        }
+        if (stats.length != 3 * order()) {
+            throw new IllegalArgumentException("chrF with " + order() + " orders needs " + 3 * order()
+                    + " statistics, found " + stats.length);
+        }
+        if (epsSmoothing) {
+            return epsSmoothedScore(stats);
+        }
         double prec = 0;
         double rec = 0;
         int effective = 0;
@@ -109,9 +139,25 @@ public final class Chrf {
         return 100 * (1 + b2) * prec * rec / (b2 * prec + rec);
     }
 
+    private double epsSmoothedScore(long[] stats) {
+        double eps = 1e-16;
+        double b2 = beta * beta;
+        double sum = 0;
+        for (int i = 0; i < order(); i++) {
+            long nHyp = stats[3 * i];
+            long nRef = stats[3 * i + 1];
+            long nMatch = stats[3 * i + 2];
+            double prec = nHyp > 0 ? (double) nMatch / nHyp : eps;
+            double rec = nRef > 0 ? (double) nMatch / nRef : eps;
+            double denom = b2 * prec + rec;
+            sum += denom > 0 ? (1 + b2) * prec * rec / denom : eps;
+        }
+        return 100 * sum / order();
+    }
+
     private List<Map<String, Integer>> ngrams(String text) {
         List<Map<String, Integer>> out = new ArrayList<>();
-        int[] cps = text.codePoints().filter(c -> !Character.isWhitespace(c)).toArray();
+        int[] cps = text.codePoints().filter(c -> !Bleu.isWhitespace(c)).toArray();
         for (int n = 1; n <= charOrder; n++) {
             Map<String, Integer> m = new HashMap<>();
             for (int i = 0; i + n <= cps.length; i++) {
@@ -135,10 +181,7 @@ public final class Chrf {
     /** Whitespace words with one leading or trailing ASCII punctuation mark split off, as chrF++ does. */
     static List<String> words(String text) {
         List<String> out = new ArrayList<>();
-        for (String w : text.trim().split("\\s+")) {
-            if (w.isEmpty()) {
-                continue;
-            }
+        for (String w : Bleu.splitWhitespace(text)) {
             int first = w.codePointAt(0);
             int last = w.codePointBefore(w.length());
             if (w.codePointCount(0, w.length()) == 1) {
