@@ -94,7 +94,8 @@ public final class SemanticReward implements RewardFunction {
         return out;
     }
 
-    static double cosine(float[] a, float[] b) {
+    /** Cosine similarity of two vectors; 0 when either is zero. */
+    public static double cosine(float[] a, float[] b) {
         double dot = 0;
         double na = 0;
         double nb = 0;

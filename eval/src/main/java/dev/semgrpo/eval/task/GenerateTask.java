@@ -1,0 +1,167 @@
+package dev.semgrpo.eval.task;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.eval.data.TaskExample;
+import dev.semgrpo.eval.metrics.TextMetric;
+import dev.semgrpo.eval.metrics.TextMetrics;
+import dev.semgrpo.eval.results.ExampleRecord;
+import dev.semgrpo.eval.results.MetricResult;
+import dev.semgrpo.model.generate.Completion;
+import dev.semgrpo.model.generate.Generator;
+import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.rewards.encoder.SentenceEncoders;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Generation tasks ({@code generate}, {@code extractive_qa}): prompts built by {@link Prompts}, decoded greedily
+ * unless a temperature is set, cut at stop strings and stripped, then scored by the task's text metrics (and the
+ * {@code similarity} metric, which embeds outputs and references in batches).
+ */
+public final class GenerateTask {
+    private GenerateTask() {
+    }
+
+    public static TaskOutcome run(String task, TaskConfig config, List<TaskExample> examples, Prompts prompts,
+            EvalContext ctx) throws IOException {
+        boolean qa = config.type() == TaskConfig.Type.EXTRACTIVE_QA;
+        TaskConfig.Generation g = config.generation() == null
+                ? new TaskConfig.Generation(null, null, null, null, null, null) : config.generation();
+        int maxNew = g.maxNewTokens() != null ? g.maxNewTokens() : qa ? 32 : 256;
+        List<String> stop = g.stop() != null ? g.stop() : qa ? List.of("\n") : List.of();
+        double temperature = g.temperature() == null ? 0 : g.temperature();
+        SamplingParams params = temperature == 0 ? SamplingParams.greedy(maxNew)
+                : SamplingParams.sample(1, maxNew, g.seed() == null ? 0 : g.seed()).withTemperature(temperature)
+                        .withTopP(g.topP() == null ? 1.0 : g.topP());
+        params = params.withStopStrings(stop);
+
+        List<String> metricNames = qa ? List.of(qaVariant(config) + "_em", qaVariant(config) + "_f1")
+                : config.metrics();
+        List<TextMetric> metrics = new ArrayList<>();
+        boolean similarity = false;
+        for (String name : metricNames) {
+            if (name.equals("similarity")) {
+                similarity = true;
+            } else {
+                try {
+                    metrics.add(TextMetrics.parse(name));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("task '" + task + "': metrics: " + e.getMessage(), e);
+                }
+            }
+        }
+
+        List<String> inputs = new ArrayList<>();
+        List<int[]> tokenized = new ArrayList<>();
+        int truncated = 0;
+        int room = ctx.model().maxPositions() - maxNew;
+        if (room < 1) {
+            throw new IllegalArgumentException("task '" + task + "': max_new_tokens=" + maxNew + " leaves no room for"
+                    + " a prompt within max_position_embeddings=" + ctx.model().maxPositions());
+        }
+        for (int i = 0; i < examples.size(); i++) {
+            String text = prompts.text(examples.get(i), i);
+            int[] ids = prompts.encode(text);
+            if (ids.length > room) {
+                ids = Arrays.copyOfRange(ids, ids.length - room, ids.length); // keep the end, as harnesses do
+                truncated++;
+            }
+            inputs.add(text);
+            tokenized.add(ids);
+        }
+        ctx.progress().start(task, examples.size());
+        int batch = g.batchSize() != null ? g.batchSize() : 16;
+        Generator generator = new Generator(ctx.model(), ctx.tokenizer()).maxBatchRows(batch);
+        List<String> outputs = new ArrayList<>();
+        List<String> finish = new ArrayList<>();
+        for (int start = 0; start < tokenized.size(); start += batch) {
+            int end = Math.min(tokenized.size(), start + batch);
+            for (List<Completion> group : generator.generate(tokenized.subList(start, end), start, params, null)) {
+                Completion c = group.get(0);
+                outputs.add(c.text().strip());
+                finish.add(c.finishReason().toString().toLowerCase(java.util.Locale.ROOT));
+            }
+            ctx.progress().update(end);
+        }
+
+        double[] cos = null;
+        Path encoder = null;
+        if (similarity) {
+            TaskConfig.Similarity s = config.similarity() == null
+                    ? new TaskConfig.Similarity(null, null, null, null) : config.similarity();
+            encoder = ctx.encoder() != null ? ctx.encoder() : s.encoder();
+            if (encoder == null) {
+                throw new IllegalArgumentException("task '" + task + "': the similarity metric needs a sentence "
+                        + "encoder: set similarity.encoder in the task file or pass --encoder to semgrpo eval");
+            }
+            List<List<String>> refs = examples.stream().map(TaskExample::references).toList();
+            try {
+                cos = Similarity.cosines(encoder, encoderOptions(task, s, ctx), s.prefix() == null ? "" : s.prefix(),
+                        outputs, refs);
+            } catch (IOException e) {
+                throw new IOException("task '" + task + "': the similarity encoder " + encoder + " could not be "
+                        + "opened: " + e.getMessage(), e);
+            }
+        }
+        List<ExampleRecord> records = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            TaskExample e = examples.get(i);
+            Map<String, Double> scores = new HashMap<>();
+            Map<String, long[]> stats = new HashMap<>();
+            for (TextMetric m : metrics) {
+                try {
+                    m.score(outputs.get(i), e.references(), scores, stats);
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalArgumentException("task '" + task + "', example '" + e.id() + "' (line "
+                            + e.line() + " of " + config.data().path() + "): " + ex.getMessage(), ex);
+                }
+            }
+            if (cos != null) {
+                scores.put("similarity", cos[i]);
+            }
+            ObjectNode extra = JsonNodeFactory.instance.objectNode();
+            extra.put("finish_reason", finish.get(i));
+            extra.put("prompt", prompts.userText(e));
+            records.add(new ExampleRecord(e.id(), inputs.get(i), outputs.get(i), e.references(), scores, stats, null,
+                    extra));
+        }
+        List<MetricResult> results = new ArrayList<>();
+        int next = 0;
+        for (String name : metricNames) {
+            results.add(name.equals("similarity") ? Similarity.summarize(records, encoder)
+                    : metrics.get(next++).summarize(records));
+        }
+        ObjectNode notes = JsonNodeFactory.instance.objectNode();
+        notes.put("truncated_prompts", truncated);
+        notes.put("max_new_tokens", maxNew);
+        notes.put("decoding", temperature == 0 ? "greedy" : "sampling T=" + temperature);
+        return new TaskOutcome(records, results, notes);
+    }
+
+    /** The CLI's encoder options, with the task's backend and batch size when it sets them. */
+    private static SentenceEncoders.Options encoderOptions(String task, TaskConfig.Similarity s, EvalContext ctx) {
+        SentenceEncoders.Options o = ctx.encoderOptions() == null ? SentenceEncoders.Options.defaults()
+                : ctx.encoderOptions();
+        SentenceEncoders.Backend backend = o.backend();
+        if (s.backend() != null) {
+            backend = switch (s.backend().toLowerCase(java.util.Locale.ROOT)) {
+                case "native" -> SentenceEncoders.Backend.NATIVE;
+                case "onnx" -> SentenceEncoders.Backend.ONNX;
+                default -> throw new IllegalArgumentException("task '" + task + "': similarity.backend must be "
+                        + "native or onnx, found '" + s.backend() + "'");
+            };
+        }
+        int batch = s.batchSize() != null ? s.batchSize() : o.batchSize();
+        return new SentenceEncoders.Options(backend, o.device(), o.dtype(), batch, o.pooling(), o.maxSeqLength());
+    }
+
+    private static String qaVariant(TaskConfig config) {
+        return config.qa() == null || config.qa().variant() == null ? "squad" : config.qa().variant();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.semgrpo.eval.task;
+
+import dev.semgrpo.eval.results.Aggregate;
+import dev.semgrpo.eval.results.ExampleRecord;
+import dev.semgrpo.eval.results.MetricResult;
+import dev.semgrpo.rewards.SemanticReward;
+import dev.semgrpo.rewards.encoder.PooledSentenceEncoder;
+import dev.semgrpo.rewards.encoder.SentenceEncoders;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Semantic similarity: cosine between the sentence embeddings of the output and each reference (max over
+ * references), per example in [-1, 1]; the task's value is the mean. The encoder is the one of the semantic reward
+ * (or any sentence-transformers directory).
+ */
+public final class Similarity {
+    private Similarity() {
+    }
+
+    /** Per-example cosine of outputs to their references. */
+    public static double[] cosines(Path encoderDir, SentenceEncoders.Options options, String prefix,
+            List<String> outputs, List<List<String>> references) throws IOException {
+        List<String> refsFlat = new ArrayList<>();
+        for (List<String> r : references) {
+            refsFlat.addAll(r);
+        }
+        try (PooledSentenceEncoder enc = SentenceEncoders.open(encoderDir, options)) {
+            float[][] out = enc.encode(outputs, prefix);
+            float[][] ref = enc.encode(refsFlat, prefix);
+            double[] cos = new double[outputs.size()];
+            int k = 0;
+            for (int i = 0; i < outputs.size(); i++) {
+                double best = -1;
+                for (int j = 0; j < references.get(i).size(); j++) {
+                    best = Math.max(best, SemanticReward.cosine(out[i], ref[k++]));
+                }
+                cos[i] = references.get(i).isEmpty() ? 0 : best;
+            }
+            return cos;
+        }
+    }
+
+    /** The task-level metric over records holding a {@code similarity} score. */
+    public static MetricResult summarize(List<ExampleRecord> records, Path encoderDir) {
+        Aggregate a = new Aggregate.Mean("similarity");
+        return new MetricResult("similarity", a.compute(records), a, true,
+                "encoder:" + encoderDir.getFileName() + "|pool:max-over-refs|cos");
+    }
+}
