@@ -216,4 +216,18 @@ class TaskRunnersTest {
         assertTrue(ph.getMessage().contains("{sorce}") && ph.getMessage().contains("[source]"), ph.getMessage());
         assertEquals("{x} y", Prompts.fill("{{x}} {source}", java.util.Map.of("source", "y"), "mt", "t"));
     }
+
+    @Test
+    void shippedTaskFilesLoad() throws IOException {
+        Path tasks = Path.of("..", "configs", "tasks");
+        List<Path> files;
+        try (var s = Files.list(tasks)) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertTrue(files.size() >= 5, "configs/tasks has the paper's tasks: " + files);
+        for (Path f : files) {
+            TaskConfig.Loaded t = TaskConfig.load(f);
+            assertTrue(t.config().data().path().isAbsolute(), f + ": data.path resolved against the file");
+        }
+    }
 }
