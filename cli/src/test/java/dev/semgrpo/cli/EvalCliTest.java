@@ -144,6 +144,15 @@ class EvalCliTest {
         }
         JsonNode json = Jsonl.JSON.readTree(report.resolve("report.json").toFile());
         assertTrue(json.get("alignmentTax").size() >= 4, "mc acc/acc_norm and ood nll: " + json.get("alignmentTax"));
+        JsonNode kl = null;
+        for (JsonNode c : json.get("alignmentTax")) {
+            if (c.get("metric").asText().equals("kl_mean")) {
+                kl = c;
+            }
+        }
+        assertTrue(kl != null, "KL to the base is part of the tax: " + json.get("alignmentTax"));
+        assertEquals(0.0, kl.get("baseValue").asDouble());
+        assertTrue(kl.get("change").asDouble() > 0 && kl.get("lo").asDouble() > 0, kl.toString());
         assertTrue(json.get("targetGains").size() >= 4, "mt metrics");
         String html = Files.readString(report.resolve("report.html"));
         assertTrue(html.contains("data:image/png;base64"));

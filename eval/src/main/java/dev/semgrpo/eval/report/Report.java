@@ -233,18 +233,65 @@ public final class Report {
             metrics.add(new MetricReport(bm.name(), kind(agg), bm.higherIsBetter(), bm.signature(), values,
                     deltas));
         }
+        // metrics the base run lacks: KL to the base is 0 for the base itself; others are shown without a delta
+        Map<String, MetricReport> extra = new LinkedHashMap<>();
         for (String model : present) {
             for (MetricResult mm : runs.get(model).get(task).summary().metrics()) {
-                if (b.summary().metric(mm.name()) == null) {
-                    notes.add("task '" + task + "', metric '" + mm.name() + "': in run " + model + " but not in "
-                            + "the base run; not compared");
+                if (b.summary().metric(mm.name()) != null) {
+                    continue;
                 }
+                List<ExampleRecord> ex = aligned.get(model);
+                double point = mm.aggregate().compute(ex);
+                checkPoint(task, model, mm, point, notes);
+                double[] rep = bs.replicates(mm.aggregate(), ex);
+                MetricReport prev = extra.get(mm.name());
+                Map<String, Estimate> values = new LinkedHashMap<>(prev == null ? Map.of() : prev.values());
+                Map<String, Delta> deltas = new LinkedHashMap<>(prev == null ? Map.of() : prev.deltas());
+                values.put(model, estimate(point, rep, options));
+                if (isKl(mm.aggregate())) {
+                    values.put(ReportResult.BASE, new Estimate(0, 0, 0));
+                    double[] ci = Bootstrap.percentileInterval(rep, options.confidence());
+                    double p = Bootstrap.pValue(rep, point);
+                    deltas.put(model, new Delta(point, ci[0], ci[1], p, excludesZero(ci[0], ci[1])));
+                    if (taxed) {
+                        double sign = mm.higherIsBetter() ? -1 : 1;
+                        double lo = sign > 0 ? ci[0] : -ci[1];
+                        double hi = sign > 0 ? ci[1] : -ci[0];
+                        tax.add(new Change(task, category, mm.name(), model, 0, point, sign * point, lo, hi, p,
+                                excludesZero(lo, hi)));
+                    }
+                    if (prev == null) {
+                        notes.add("task '" + task + "', metric '" + mm.name() + "': KL to the base, which is 0 for "
+                                + "the base itself");
+                    }
+                } else {
+                    notes.add("task '" + task + "', metric '" + mm.name() + "': in run " + model + " but not in "
+                            + "the base run; shown without a comparison");
+                }
+                extra.put(mm.name(), new MetricReport(mm.name(), kind(mm.aggregate()), mm.higherIsBetter(),
+                        mm.signature(), orderBaseFirst(values), deltas));
             }
         }
+        metrics.addAll(extra.values());
         List<String> models = new ArrayList<>();
         models.add(ReportResult.BASE);
         models.addAll(present);
         return new TaskReport(task, category, b.summary().type(), baseEx.size(), models, metrics);
+    }
+
+    /** Per-token KL against a reference (the base), by the perplexity task's token name. */
+    private static boolean isKl(Aggregate a) {
+        return a instanceof Aggregate.TokenMean t && t.tokens().equals("kl")
+                || a instanceof Aggregate.TokenQuantile q && q.tokens().equals("kl");
+    }
+
+    private static Map<String, Estimate> orderBaseFirst(Map<String, Estimate> values) {
+        Map<String, Estimate> out = new LinkedHashMap<>();
+        if (values.containsKey(ReportResult.BASE)) {
+            out.put(ReportResult.BASE, values.get(ReportResult.BASE));
+        }
+        values.forEach(out::putIfAbsent);
+        return out;
     }
 
     private static Estimate estimate(double point, double[] replicates, ReportOptions options) {
