@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "GRPO with semantic rewards for low-resource language expansion, on the JVM.",
         subcommands = {InitModelCommand.class, GenerateCommand.class, LogprobsCommand.class, RewardCommand.class,
                 EmbedCommand.class, EmbedderCommand.class, TrainCommand.class, MergeAdapterCommand.class,
-                EvalCommand.class, JudgeCommand.class, ReportCommand.class, DemoCommand.class,
+                EvalCommand.class, JudgeCommand.class, ReportCommand.class, PipelineCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  semgrpo demo",

@@ -62,7 +62,17 @@ public final class GrpoTrainer extends Trainer {
      */
     public static Path train(Settings s, ObjectNode tree, Path configDir, Path resume, Listener listener)
             throws IOException {
-        try (RewardStack stack = rewards(tree.get("rewards"), configDir)) {
+        return train(s, tree, configDir, resume, listener, null, null);
+    }
+
+    /**
+     * As {@link #train(Settings, ObjectNode, Path, Path, Listener)}, with the reward encoder and the semantic reward's
+     * calibration file replaced (the pipeline passes its own encoder and cold-start calibration); null keeps the
+     * config's.
+     */
+    public static Path train(Settings s, ObjectNode tree, Path configDir, Path resume, Listener listener,
+            Path encoderOverride, Path calibrationOverride) throws IOException {
+        try (RewardStack stack = rewards(tree.get("rewards"), configDir, encoderOverride, calibrationOverride)) {
             return run(s, tree, resume, listener, (policy, data, rd) -> new GrpoTrainer(s, policy, stack, data, rd));
         }
     }
@@ -72,13 +82,13 @@ public final class GrpoTrainer extends Trainer {
         return List.of("reward", "kl", "completion_length_mean", "frac_reward_zero_std");
     }
 
-    static RewardStack rewards(JsonNode node, Path configDir) throws IOException {
+    static RewardStack rewards(JsonNode node, Path configDir, Path encoder, Path calibration) throws IOException {
         if (node.isTextual()) {
             Path file = configDir.resolve(node.asText());
-            return RewardStack.build(RewardConfig.load(file), file.toAbsolutePath().getParent(), null, null);
+            return RewardStack.build(RewardConfig.load(file), file.toAbsolutePath().getParent(), encoder, calibration);
         }
         RewardConfig cfg = RewardConfig.parse(ConfigLoader.YAML.writeValueAsString(node));
-        return RewardStack.build(cfg, configDir, null, null);
+        return RewardStack.build(cfg, configDir, encoder, calibration);
     }
 
     private record Rollout(List<Completion> completions, RewardOutput rewards, double generateSecs,

@@ -1,0 +1,119 @@
+package dev.semgrpo.trainer.pipeline;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.semgrpo.model.io.ConfigErrors;
+import dev.semgrpo.trainer.config.ConfigLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A pipeline file (e.g. {@code configs/paper/qwen3-4b-tibetan.yaml}). Paths are relative to the file. Training
+ * stages point at ordinary training configs and may override their keys with {@code set}; the pipeline itself sets
+ * each stage's run name, output folder, seed and model path.
+ *
+ * @param name the pipeline's name
+ * @param outputDir where every stage writes (one folder per stage)
+ * @param seed seed of every stage
+ * @param baseModel the base model (HF directory); with a {@code pretrain} stage, the model it creates
+ * @param device overrides every training stage's model.device and the evaluation device when set
+ * @param pretrain optional: full training of the base model itself (the offline demo's "general skills")
+ * @param encoder optional: the reward/similarity encoder, adapted contrastively on parallel pairs
+ * @param coldStart cold-start SFT (LoRA or full) on the base
+ * @param calibration tau calibration: the cold-start model's outputs on training prompts
+ * @param grpo GRPO on the merged cold-start model
+ * @param strongSft optional: the strong-SFT baseline on the base
+ * @param eval evaluation of base, cold-start, strong SFT and GRPO
+ * @param report report options
+ */
+public record PipelineConfig(String name, String outputDir, Long seed, String baseModel, String device, Stage pretrain,
+        Encoder encoder, Stage coldStart, Calibration calibration, Stage grpo, Stage strongSft, Eval eval,
+        Report report) {
+
+    /** A training stage: its config file and overrides ({@code key.path=value}). */
+    public record Stage(String config, List<String> set) {
+        public Stage {
+            set = set == null ? List.of() : List.copyOf(set);
+            if (config == null || config.isBlank()) {
+                throw new IllegalArgumentException("a training stage needs 'config' (a training YAML)");
+            }
+        }
+    }
+
+    /**
+     * @param base sentence-transformers directory to adapt, or null to build one from scratch ({@code init})
+     * @param init shape of an encoder built from the pairs' vocabulary when there is no base
+     * @param pairs JSONL of {@code source}/{@code target} (or anchor/positive) pairs
+     * @param evalFraction share of pairs held out to measure retrieval
+     * @param epochs passes over the pairs
+     * @param batchSize pairs per step (in-batch negatives)
+     * @param lr learning rate
+     */
+    public record Encoder(String base, EncoderInit init, String pairs, Double evalFraction, Integer epochs,
+            Integer batchSize, Double lr) {
+    }
+
+    /** Shape of an encoder built from scratch (see {@code WordEncoders}). */
+    public record EncoderInit(Integer hidden, Integer layers, Integer heads, Integer intermediate,
+            Integer maxPositions, Integer minCount) {
+    }
+
+    /**
+     * @param size training prompts whose cold-start outputs calibrate tau (default 64)
+     * @param maxNewTokens tokens generated per prompt (default: grpo's max_completion_length)
+     */
+    public record Calibration(Integer size, Integer maxNewTokens) {
+    }
+
+    /**
+     * @param tasks task names (files in tasks_dir) or paths
+     * @param tasksDir where names are looked up
+     * @param limit at most N examples per task
+     * @param encoder similarity encoder (default: the encoder stage's)
+     * @param dtype float32 or float16
+     */
+    public record Eval(List<String> tasks, String tasksDir, Integer limit, String encoder, String dtype) {
+        public Eval {
+            if (tasks == null || tasks.isEmpty()) {
+                throw new IllegalArgumentException("eval.tasks must name at least one task");
+            }
+            tasks = List.copyOf(tasks);
+        }
+    }
+
+    /** Bootstrap resamples, confidence level and seed of the report. */
+    public record Report(Integer resamples, Double confidence, Long seed) {
+    }
+
+    /** Reads and checks a pipeline file; errors name the file and the key. */
+    public static PipelineConfig load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such pipeline config");
+        }
+        JsonNode tree;
+        try {
+            tree = ConfigLoader.YAML.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": not valid YAML: " + e.getOriginalMessage(), e);
+        }
+        PipelineConfig c;
+        try {
+            c = ConfigLoader.YAML.treeToValue(tree, PipelineConfig.class);
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": " + ConfigErrors.describe(e, "a documented value"));
+        }
+        if (c.name() == null || c.name().isBlank()) {
+            throw new IOException(file + ": 'name' is required");
+        }
+        if (c.baseModel() == null && c.pretrain() == null) {
+            throw new IOException(file + ": set base_model (a HF model directory) or a pretrain stage");
+        }
+        if (c.coldStart() == null || c.grpo() == null || c.eval() == null) {
+            throw new IOException(file + ": cold_start, grpo and eval are required (strong_sft, encoder and pretrain "
+                    + "are optional)");
+        }
+        return c;
+    }
+}
