@@ -38,6 +38,7 @@ final class PipelineCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Pipeline p = new Pipeline(config, PipelineConfig.load(config), hooks(System.out));
+        p.validate();
         if (list) {
             for (String s : p.stages()) {
                 System.out.printf(Locale.ROOT, "%-16s %s%n", s, p.complete(s) ? "complete" : "to do");

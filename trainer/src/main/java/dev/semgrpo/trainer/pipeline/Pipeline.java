@@ -153,6 +153,30 @@ public final class Pipeline {
         return only == null ? out.resolve("report") : out.resolve(only);
     }
 
+    /**
+     * Checks the whole pipeline without running it: every training stage's config binds with the pipeline's
+     * overrides, and every evaluation task loads. Errors name the stage and the file.
+     */
+    public void validate() throws IOException {
+        Map<String, PipelineConfig.Stage> training = new LinkedHashMap<>();
+        training.put("pretrain", c.pretrain());
+        training.put("cold_start", c.coldStart());
+        training.put("grpo", c.grpo());
+        training.put("strong_sft", c.strongSft());
+        for (Map.Entry<String, PipelineConfig.Stage> e : training.entrySet()) {
+            if (e.getValue() == null) {
+                continue;
+            }
+            Path model = e.getKey().equals("pretrain") ? null : out.resolve("<model>");
+            ObjectNode tree = tree(e.getKey(), e.getValue(), model);
+            settings(e.getKey(), e.getValue(), model, tree, e.getKey().equals("grpo"));
+        }
+        Path tasksDir = dir.resolve(c.eval().tasksDir() == null ? "configs/tasks" : c.eval().tasksDir());
+        for (String t : c.eval().tasks()) {
+            TaskConfig.load(EvalRun.resolveTask(t, tasksDir));
+        }
+    }
+
     /** Moves a stage's output aside (kept, not deleted) so that the stage runs again. */
     public Path redo(String stage) throws IOException {
         if (!stages().contains(stage)) {
@@ -253,8 +277,12 @@ public final class Pipeline {
 
     private Settings settings(String stage, PipelineConfig.Stage st, Path model, ObjectNode tree, boolean grpo) {
         Path file = dir.resolve(st.config());
-        return Settings.of(ConfigLoader.bind(tree, file + " (pipeline stage " + stage + ")"),
-                file.toAbsolutePath().getParent(), grpo);
+        try {
+            return Settings.of(ConfigLoader.bind(tree, file + " (pipeline stage " + stage + ")"),
+                    file.toAbsolutePath().getParent(), grpo);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("pipeline stage " + stage + " (" + file + "): " + e.getMessage(), e);
+        }
     }
 
     private ObjectNode train(String stage, PipelineConfig.Stage st, Path model, boolean grpo, Path encoder,

@@ -170,6 +170,20 @@ class PipelineTest {
         assertTrue(unknown.getMessage().contains("cold_start"), unknown.getMessage());
     }
 
+    @Test
+    void shippedPipelinesValidate() throws IOException {
+        for (String name : List.of("../configs/demo/pipeline.yaml", "../configs/paper/qwen3-4b-tibetan.yaml")) {
+            Path file = Path.of(name);
+            new Pipeline(file, PipelineConfig.load(file), hooks(null, -1)).validate();
+        }
+        Path cfg = setUp();
+        Files.writeString(dir.resolve("sft.yaml"), Files.readString(dir.resolve("sft.yaml")).replace("lr: 0.01",
+                "lr: -1"));
+        Pipeline bad = new Pipeline(cfg, PipelineConfig.load(cfg), hooks(null, -1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::validate);
+        assertTrue(e.getMessage().contains("cold_start") && e.getMessage().contains("sft.yaml"), e.getMessage());
+    }
+
     private static java.util.Set<String> iterable(java.util.Iterator<String> it) {
         java.util.Set<String> s = new java.util.HashSet<>();
         it.forEachRemaining(s::add);
