@@ -273,13 +273,21 @@ public final class GrpoTrainer extends Trainer {
                 for (int b = 0; b < n; b++) {
                     int from = b * micro;
                     int to = Math.min(rows, from + micro);
+                    // each pass in its own sub-manager, keeping only the (B, Tc) log-probs: the forward's
+                    // intermediates are freed per micro-batch instead of living until the update ends
                     if (g.numIterations() > 1) {
-                        old[b] = LogProbScorer.score(policy.model(), sm, p.subList(from, to), c.subList(from, to),
-                                g.temperature(), false).logprobs();
+                        try (NDManager tmp = sm.newSubManager()) {
+                            old[b] = LogProbScorer.score(policy.model(), tmp, p.subList(from, to),
+                                    c.subList(from, to), g.temperature(), false).logprobs();
+                            old[b].attach(sm);
+                        }
                     }
                     if (g.beta() != 0) {
-                        ref[b] = policy.withReference(refModel -> LogProbScorer.score(refModel, sm,
-                                p.subList(from, to), c.subList(from, to), g.temperature(), false).logprobs());
+                        try (NDManager tmp = sm.newSubManager()) {
+                            ref[b] = policy.withReference(refModel -> LogProbScorer.score(refModel, tmp,
+                                    p.subList(from, to), c.subList(from, to), g.temperature(), false).logprobs());
+                            ref[b].attach(sm);
+                        }
                     }
                 }
             }
