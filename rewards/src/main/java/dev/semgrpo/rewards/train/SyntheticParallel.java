@@ -3,14 +3,12 @@ package dev.semgrpo.rewards.train;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.encoder.EncoderConfig;
 import dev.semgrpo.model.encoder.TransformerEncoder;
 import dev.semgrpo.rewards.encoder.Pooling;
 import dev.semgrpo.rewards.encoder.SentenceTransformerWriter;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,52 +52,15 @@ public final class SyntheticParallel {
 
     /** A WordLevel tokenizer.json with [CLS] ... [SEP] around each text. */
     public static void writeTokenizer(Path file) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode root = json.createObjectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        String[] specials = {"[PAD]", "[UNK]", "[CLS]", "[SEP]"};
-        for (int i = 0; i < specials.length; i++) {
-            added.addObject().put("id", i).put("content", specials[i]).put("single_word", false).put("lstrip", false)
-                    .put("rstrip", false).put("normalized", false).put("special", true);
-        }
-        root.putNull("normalizer");
-        root.putObject("pre_tokenizer").put("type", "Whitespace");
-        ObjectNode post = root.putObject("post_processor");
-        post.put("type", "TemplateProcessing");
-        ArrayNode single = post.putArray("single");
-        single.addObject().putObject("SpecialToken").put("id", "[CLS]").put("type_id", 0);
-        single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
-        single.addObject().putObject("SpecialToken").put("id", "[SEP]").put("type_id", 0);
-        ArrayNode pair = post.putArray("pair");
-        pair.addObject().putObject("SpecialToken").put("id", "[CLS]").put("type_id", 0);
-        pair.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
-        pair.addObject().putObject("SpecialToken").put("id", "[SEP]").put("type_id", 0);
-        pair.addObject().putObject("Sequence").put("id", "B").put("type_id", 1);
-        pair.addObject().putObject("SpecialToken").put("id", "[SEP]").put("type_id", 1);
-        ObjectNode st = post.putObject("special_tokens");
-        for (Map.Entry<String, Integer> e : Map.of("[CLS]", 2, "[SEP]", 3).entrySet()) {
-            ObjectNode t = st.putObject(e.getKey());
-            t.put("id", e.getKey());
-            t.putArray("ids").add(e.getValue());
-            t.putArray("tokens").add(e.getKey());
-        }
-        root.putNull("decoder");
-        ObjectNode model = root.putObject("model");
-        model.put("type", "WordLevel");
-        model.put("unk_token", "[UNK]");
-        ObjectNode vocab = model.putObject("vocab");
-        for (int i = 0; i < specials.length; i++) {
-            vocab.put(specials[i], i);
+        List<String> vocab = new ArrayList<>(WordEncoders.SPECIALS);
+        for (int c = 0; c < CONCEPTS; c++) {
+            vocab.add("a" + c);
         }
         for (int c = 0; c < CONCEPTS; c++) {
-            vocab.put("a" + c, 4 + c);
-            vocab.put("b" + c, 4 + CONCEPTS + c);
+            vocab.add("b" + c);
         }
-        Files.createDirectories(file.getParent());
-        json.writeValue(file.toFile(), root);
+        ObjectNode whitespace = new ObjectMapper().createObjectNode().put("type", "Whitespace");
+        WordEncoders.writeWordLevel(file, vocab, whitespace, false);
     }
 
     /** A random tiny BERT sentence encoder (mean pooling, normalised) over that tokenizer. */

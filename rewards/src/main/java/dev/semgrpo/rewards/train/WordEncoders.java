@@ -30,7 +30,7 @@ public final class WordEncoders {
     public static final String SPLIT = "[\\s\\u0F0B\\u0F0C\\u0F0D\\u0F0E\\u0F04\\u0F05\\u0F08\\u0F14"
             + "!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~]+";
     private static final Pattern SPLIT_PATTERN = Pattern.compile(SPLIT);
-    private static final List<String> SPECIALS = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]");
+    static final List<String> SPECIALS = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]");
 
     private WordEncoders() {
     }
@@ -99,6 +99,24 @@ public final class WordEncoders {
     }
 
     private static void writeTokenizer(Path file, List<String> vocab) throws IOException {
+        ObjectNode split = new ObjectMapper().createObjectNode();
+        split.put("type", "Split");
+        split.putObject("pattern").put("Regex", SPLIT);
+        split.put("behavior", "Removed");
+        split.put("invert", false);
+        writeWordLevel(file, vocab, split, true);
+    }
+
+    /**
+     * A BERT-style word-level tokenizer.json: {@code vocab} (the first four entries [PAD], [UNK], [CLS], [SEP]),
+     * the given pre-tokenizer, an optional lowercasing normalizer, and [CLS] ... [SEP] around every text.
+     */
+    static void writeWordLevel(Path file, List<String> vocab, ObjectNode preTokenizer, boolean lowercase)
+            throws IOException {
+        if (!vocab.subList(0, SPECIALS.size()).equals(SPECIALS)) {
+            throw new IllegalArgumentException("a word-level vocabulary starts with " + SPECIALS + ", found "
+                    + vocab.subList(0, Math.min(4, vocab.size())));
+        }
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         root.put("version", "1.0");
@@ -109,12 +127,12 @@ public final class WordEncoders {
             added.addObject().put("id", i).put("content", SPECIALS.get(i)).put("single_word", false)
                     .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
         }
-        root.putObject("normalizer").put("type", "Lowercase");
-        ObjectNode split = root.putObject("pre_tokenizer");
-        split.put("type", "Split");
-        split.putObject("pattern").put("Regex", SPLIT);
-        split.put("behavior", "Removed");
-        split.put("invert", false);
+        if (lowercase) {
+            root.putObject("normalizer").put("type", "Lowercase");
+        } else {
+            root.putNull("normalizer");
+        }
+        root.set("pre_tokenizer", preTokenizer);
         ObjectNode post = root.putObject("post_processor");
         post.put("type", "TemplateProcessing");
         ArrayNode single = post.putArray("single");
@@ -142,6 +160,7 @@ public final class WordEncoders {
         for (int i = 0; i < vocab.size(); i++) {
             v.put(vocab.get(i), i);
         }
+        Files.createDirectories(file.toAbsolutePath().getParent());
         json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
     }
 }
