@@ -147,6 +147,9 @@ final class DemoCommand implements Callable<Integer> {
         out.add(String.format(Locale.ROOT, "  summed normalised change: GRPO target gain %+.3f, tax GRPO %+.3f vs "
                 + "strong SFT %+.3f.", grpoGain, grpoTax, sftTax));
         out.add(verdict);
+        out.add("The similarity metric uses the same tiny encoder as the GRPO reward, so GRPO is scored by what it "
+                + "optimised (and can exploit its blind spots, e.g. repeated syllables): trust chrF++ and the "
+                + "per-example outputs more.");
         out.add("A 1M-parameter byte-level model on 46 sentence pairs is far from Qwen3-4B on real data: read these as "
                 + "a working run of every stage, not as evidence about the method.");
         return out;

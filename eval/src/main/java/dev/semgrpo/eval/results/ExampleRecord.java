@@ -27,9 +27,14 @@ public record ExampleRecord(String id, String input, String output, List<String>
         input = input == null ? "" : input;
         output = output == null ? "" : output;
         references = references == null ? List.of() : List.copyOf(references);
-        scores = scores == null ? Map.of() : Map.copyOf(scores);
-        stats = stats == null ? Map.of() : Map.copyOf(stats);
-        tokens = tokens == null ? Map.of() : Map.copyOf(tokens);
+        scores = sorted(scores);
+        stats = sorted(stats);
+        tokens = sorted(tokens);
+    }
+
+    /** An unmodifiable copy in key order, so that files written from records are the same on every run. */
+    private static <V> Map<String, V> sorted(Map<String, V> m) {
+        return m == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(m));
     }
 
     /** The named score; an error that names the example when it is missing. */
