@@ -2,6 +2,7 @@ package dev.semgrpo.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -33,6 +34,31 @@ class OptimTest {
                 }
                 opt.step(0.1f, 1f); // clipped to norm 1: the step direction is unchanged for Adam at step 2
                 assertEquals(2, opt.steps());
+            }
+        }
+    }
+
+    @Test
+    void aNonFiniteStepIsSkippedAndDoesNotPoisonTheNext() {
+        try (NDManager m = Torch.manager()) {
+            NDArray p = m.create(new float[] {1f, -2f});
+            p.setRequiresGradient(true);
+            try (AdamW opt = new AdamW(List.of(p), 0.9f, 0.999f, 1e-12f, 0f)) {
+                try (GradientCollector gc = Torch.gradients()) {
+                    gc.backward(p.sqrt().sum()); // sqrt(-2): NaN gradient
+                }
+                float norm = opt.step(0.1f, 1f);
+                assertTrue(Float.isNaN(norm));
+                assertEquals(0, opt.steps(), "the update is skipped");
+                assertArrayEquals(new float[] {1f, -2f}, p.toFloatArray(), 0f, "the weights are untouched");
+                try (NDArray g = p.getGradient()) {
+                    assertArrayEquals(new float[] {0f, 0f}, g.toFloatArray(), 0f, "NaN gradients are cleared");
+                }
+                try (GradientCollector gc = Torch.gradients()) {
+                    gc.backward(p.square().sum());
+                }
+                assertEquals(Math.sqrt(4 + 16), opt.step(0.1f, 0f), 1e-5, "the next step sees only its own gradient");
+                assertEquals(1, opt.steps());
             }
         }
     }

@@ -77,7 +77,9 @@ public final class AdamW implements AutoCloseable {
             }
             float norm = (float) Math.sqrt(sq.getFloat());
             if (!Float.isFinite(norm) || !Float.isFinite(lr)) {
-                grads.forEach(g -> g.muli(0));
+                // NaN * 0 is NaN: multiplying would leave the poison in the gradient buffers, and the next
+                // steps, which accumulate into them, would be non-finite too. Overwrite instead.
+                grads.forEach(AdamW::zero);
                 return norm;
             }
             step++;
@@ -98,6 +100,14 @@ public final class AdamW implements AutoCloseable {
                 grads.get(i).muli(0);
             }
             return norm;
+        }
+    }
+
+    /** Sets every element of a gradient to 0 in place, NaN and infinities included. */
+    private static void zero(NDArray g) {
+        g.muli(0); // finite -> 0, non-finite -> NaN
+        try (NDArray nan = g.isNaN()) {
+            g.set(nan, 0f);
         }
     }
 
