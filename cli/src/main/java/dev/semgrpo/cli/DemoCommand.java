@@ -42,8 +42,8 @@ final class DemoCommand implements Callable<Integer> {
                     + "(scripts/semgrpo demo) or pass --config");
         }
         // one intra-op thread: PyTorch's multi-threaded CPU kernels do not sum in a fixed order, so two runs drift
-        // apart; on one thread the demo is bitwise reproducible for its seed (and a 1M-parameter model is bound by
-        // per-op overhead, not arithmetic, so it is about as fast). Only effective before the engine loads.
+        // apart; on one thread repeated runs give the same numbers (and a 1M-parameter model is bound by per-op
+        // overhead, not arithmetic, so it is about as fast). Only effective before the engine loads.
         if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
             System.setProperty("ai.djl.pytorch.num_threads", "1");
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
