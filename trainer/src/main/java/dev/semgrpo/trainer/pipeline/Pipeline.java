@@ -224,31 +224,33 @@ public final class Pipeline {
         return null;
     }
 
-    /** A path a complete stage recorded in its marker. */
-    private Path outputOf(String stage, String key) throws IOException {
+    /** The marker of a complete stage; an error when the stage has not finished. */
+    private JsonNode marker(String stage) throws IOException {
         Path marker = out.resolve(stage).resolve(MARKER);
         if (!Files.isRegularFile(marker)) {
             throw new IllegalStateException("stage '" + stage + "' is not complete (" + marker + " is missing)");
         }
-        JsonNode n = Jsonl.JSON.readTree(marker.toFile());
+        return Jsonl.JSON.readTree(marker.toFile());
+    }
+
+    /** A path a complete stage recorded in its marker. */
+    private Path outputOf(String stage, String key) throws IOException {
+        JsonNode n = marker(stage);
         if (!n.hasNonNull(key)) {
-            throw new IOException(marker + " has no '" + key + "'; run --redo " + stage);
+            throw new IOException(out.resolve(stage).resolve(MARKER) + " has no '" + key + "'; run --redo " + stage);
         }
         return Path.of(n.get(key).asText());
     }
 
     /** A trained stage's full model, or {@code base} when it trained an adapter on it. */
     private Path modelOf(String stage, Path base) throws IOException {
-        JsonNode n = Jsonl.JSON.readTree(out.resolve(stage).resolve(MARKER).toFile());
+        JsonNode n = marker(stage);
         return n.hasNonNull("model") ? Path.of(n.get("model").asText()) : base;
     }
 
+    /** A trained stage's adapter, or null when it trained the full model. */
     private Path adapterOf(String stage) throws IOException {
-        Path marker = out.resolve(stage).resolve(MARKER);
-        if (!Files.isRegularFile(marker)) {
-            throw new IllegalStateException("stage '" + stage + "' is not complete (" + marker + " is missing)");
-        }
-        JsonNode n = Jsonl.JSON.readTree(marker.toFile());
+        JsonNode n = marker(stage);
         return n.hasNonNull("adapter") ? Path.of(n.get("adapter").asText()) : null;
     }
 
