@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,18 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
     @TempDir
     Path dir;
-
-    private String runCapturingErr(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            assertEquals(1, Main.run(args), "expected a failure exit code");
-        } finally {
-            System.setErr(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
 
     @Test
     void initGenerateAndScoreATinyModel() throws Exception {
@@ -70,19 +55,19 @@ class CliTest {
 
         // bad input: the line number is named and the earlier output survives
         Files.writeString(prompts, "{\"prompt\": \"ok\"}\n{\"prompt\": 3}\n");
-        String err = runCapturingErr("generate", "--model", model.toString(), "--prompts", prompts.toString(), "--out",
+        String err = CliRuns.failing("generate", "--model", model.toString(), "--prompts", prompts.toString(), "--out",
                 out.toString());
         assertTrue(err.contains("p.jsonl:2"), err);
         assertEquals(6, Files.readAllLines(out).size(), "the previous output is untouched");
         Files.writeString(prompts, "{\"prompt\": \"ok\"}\n{oops\n");
-        err = runCapturingErr("generate", "--model", model.toString(), "--prompts", prompts.toString(), "--out",
+        err = CliRuns.failing("generate", "--model", model.toString(), "--prompts", prompts.toString(), "--out",
                 out.toString());
         assertTrue(err.contains("p.jsonl:2: not valid JSON"), err);
-        err = runCapturingErr("init-model", "--arch", "gpt2", "--hidden", "32", "--layers", "2", "--heads", "4",
+        err = CliRuns.failing("init-model", "--arch", "gpt2", "--hidden", "32", "--layers", "2", "--heads", "4",
                 "--kv-heads", "2", "--vocab-from", tok.resolve("tokenizer.json").toString(), "--out",
                 dir.resolve("m2").toString());
         assertTrue(err.contains("unsupported model_type 'gpt2'"), err);
-        err = runCapturingErr("init-model", "--arch", "qwen3", "--hidden", "32", "--layers", "2", "--heads", "4",
+        err = CliRuns.failing("init-model", "--arch", "qwen3", "--hidden", "32", "--layers", "2", "--heads", "4",
                 "--kv-heads", "2", "--vocab-from", tok.resolve("tokenizer.json").toString(), "--out", model.toString());
         assertTrue(err.contains("not empty"), err);
         assertFalse(err.contains("Exception"), "no stack trace for user errors: " + err);

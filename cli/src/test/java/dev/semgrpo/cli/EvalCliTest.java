@@ -11,9 +11,6 @@ import dev.semgrpo.model.lora.Lora;
 import dev.semgrpo.model.lora.LoraConfig;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.rewards.train.SyntheticParallel;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,18 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class EvalCliTest {
     @TempDir
     Path dir;
-
-    private String err(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            assertEquals(1, Main.run(args), "expected a failure exit code");
-        } finally {
-            System.setErr(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
 
     private Path tasks() throws Exception {
         Path d = dir.resolve("tasks");
@@ -125,15 +110,15 @@ class EvalCliTest {
         // a second eval run into the same folder skips the complete tasks; another model is refused
         assertEquals(0, Main.run("eval", "--model", model.toString(), "--adapter", adapter.toString(), "--tasks",
                 "mc", "--tasks-dir", tasks.toString(), "--out", tuned.toString()));
-        String mixed = err("eval", "--model", model.toString(), "--tasks", "mc", "--tasks-dir", tasks.toString(),
-                "--out", tuned.toString());
+        String mixed = CliRuns.failing("eval", "--model", model.toString(), "--tasks", "mc", "--tasks-dir",
+                tasks.toString(), "--out", tuned.toString());
         assertTrue(mixed.contains("holds results of --model") && mixed.contains("--overwrite"), mixed);
 
         // the judge reads its key from the environment; an unset variable is named, nothing is sent
         Path judgeCfg = dir.resolve("judge.yaml");
         Files.writeString(judgeCfg, "base_url: http://127.0.0.1:9/v1\nmodel: m\napi_key_env: SEMGRPO_TEST_NO_SUCH_KEY\n");
-        String judge = err("judge", "--config", judgeCfg.toString(), "--task", "mt", "--a", "tuned=" + tuned, "--b",
-                "base=" + base, "--out", dir.resolve("j").toString());
+        String judge = CliRuns.failing("judge", "--config", judgeCfg.toString(), "--task", "mt", "--a",
+                "tuned=" + tuned, "--b", "base=" + base, "--out", dir.resolve("j").toString());
         assertTrue(judge.contains("SEMGRPO_TEST_NO_SUCH_KEY"), judge);
 
         Path report = dir.resolve("report");
@@ -161,14 +146,15 @@ class EvalCliTest {
     @Test
     void badTaskNamesAndFilesAreReportedClearly() throws Exception {
         Path tasks = tasks();
-        String unknown = err("eval", "--model", dir.toString(), "--tasks", "mt,nope", "--tasks-dir", tasks.toString(),
-                "--out", dir.resolve("o").toString());
+        String unknown = CliRuns.failing("eval", "--model", dir.toString(), "--tasks", "mt,nope", "--tasks-dir",
+                tasks.toString(), "--out", dir.resolve("o").toString());
         assertTrue(unknown.contains("no task 'nope'") && unknown.contains("known tasks: [mc, mt, ood, qa]"), unknown);
         Files.writeString(tasks.resolve("bad.yaml"), "type: generate\ndata: {path: mt.jsonl}\nmetrics: [chrf, blue]\n");
-        String bad = err("eval", "--model", dir.toString(), "--tasks", "bad", "--tasks-dir", tasks.toString(),
-                "--out", dir.resolve("o").toString());
+        String bad = CliRuns.failing("eval", "--model", dir.toString(), "--tasks", "bad", "--tasks-dir",
+                tasks.toString(), "--out", dir.resolve("o").toString());
         assertTrue(bad.contains("bad.yaml") && bad.contains("blue"), bad);
-        String compare = err("report", "--base", dir.toString(), "--compare", "grpo", "--out", dir.toString());
+        String compare = CliRuns.failing("report", "--base", dir.toString(), "--compare", "grpo", "--out",
+                dir.toString());
         assertTrue(compare.contains("--compare expects NAME=DIR"), compare);
     }
 }
