@@ -4,9 +4,7 @@ import dev.semgrpo.eval.results.Aggregate;
 import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.rewards.text.Bleu;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -86,11 +84,7 @@ public final class BleuMetric implements TextMetric {
     /** The segment's statistics {@code [correct_1..4, total_1..4, hyp_len, closest_ref_len]}. */
     public long[] statistics(String output, List<String> references) {
         Spec.requireReferences(name(), output, references);
-        List<String> refs = new ArrayList<>(references.size());
-        for (String r : references) {
-            refs.add(preprocess(r));
-        }
-        return bleu.statistics(preprocess(output), refs);
+        return bleu.statistics(Spec.fold(lowercase, output), Spec.fold(lowercase, references));
     }
 
     /** Sentence BLEU (this tokenizer, case and smoothing, effective order), in [0, 100]. */
@@ -133,10 +127,6 @@ public final class BleuMetric implements TextMetric {
         Aggregate aggregate = new Aggregate.CorpusBleu(name(), smooth.label());
         double value = examples.isEmpty() ? Double.NaN : aggregate.compute(examples);
         return new MetricResult(name(), value, aggregate, true, signature(Spec.nrefs(examples)));
-    }
-
-    private String preprocess(String text) {
-        return lowercase ? text.toLowerCase(Locale.ROOT) : text;
     }
 
     @Override

@@ -4,9 +4,7 @@ import dev.semgrpo.eval.results.Aggregate;
 import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.rewards.text.Chrf;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -80,11 +78,7 @@ public final class ChrfMetric implements TextMetric {
     /** The segment's {@code [hyp, ref, match]} counts per order against its best reference. */
     public long[] statistics(String output, List<String> references) {
         Spec.requireReferences(name(), output, references);
-        List<String> refs = new ArrayList<>(references.size());
-        for (String r : references) {
-            refs.add(preprocess(r));
-        }
-        return chrf.statistics(preprocess(output), refs);
+        return chrf.statistics(Spec.fold(lowercase, output), Spec.fold(lowercase, references));
     }
 
     /** Sentence chrF in [0, 100]. */
@@ -127,10 +121,6 @@ public final class ChrfMetric implements TextMetric {
         Aggregate aggregate = new Aggregate.CorpusChrf(name(), charOrder, wordOrder, beta);
         double value = examples.isEmpty() ? Double.NaN : aggregate.compute(examples);
         return new MetricResult(name(), value, aggregate, true, signature(Spec.nrefs(examples)));
-    }
-
-    private String preprocess(String text) {
-        return lowercase ? text.toLowerCase(Locale.ROOT) : text;
     }
 
     @Override

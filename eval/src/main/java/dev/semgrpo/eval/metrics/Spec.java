@@ -4,6 +4,7 @@ import dev.semgrpo.eval.results.ExampleRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -236,6 +237,16 @@ final class Spec {
     }
 
     /** Checks that an example has an output and at least one reference, with an error naming the metric. */
+    /** {@code text} lowercased (ROOT locale) when {@code lowercase} is set, as sacreBLEU's {@code lowercase=True}. */
+    static String fold(boolean lowercase, String text) {
+        return lowercase ? text.toLowerCase(Locale.ROOT) : text;
+    }
+
+    /** Every reference through {@link #fold(boolean, String)}. */
+    static List<String> fold(boolean lowercase, List<String> references) {
+        return lowercase ? references.stream().map(r -> fold(true, r)).toList() : references;
+    }
+
     static void requireReferences(String metric, String output, List<String> references) {
         if (output == null) {
             throw new IllegalArgumentException("metric '" + metric + "' was given a null output; pass \"\" for an "
