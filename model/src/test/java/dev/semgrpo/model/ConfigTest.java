@@ -146,6 +146,10 @@ class ConfigTest {
         same.put("rope_theta", 1000000);
         same.putNull("rope_scaling");
         assertEquals(ModelConfig.fromJson(qwen3Json()), ModelConfig.fromJson(same));
+        ObjectNode empty = qwen3Transformers5();
+        empty.putObject("rope_scaling");
+        ((ObjectNode) empty.get("rope_parameters")).put("rope_type", "linear").put("factor", 2.0);
+        assertEquals(new RopeScaling.Linear(2.0), ModelConfig.fromJson(empty).ropeScaling(), "{} counts as absent");
         ObjectNode theta = qwen3Transformers5();
         theta.put("rope_theta", 10000.0);
         assertEquals("'rope_theta' (10000.0) and 'rope_parameters.rope_theta' (1000000.0) disagree; keep one RoPE base",

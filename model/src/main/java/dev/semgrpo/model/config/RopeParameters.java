@@ -50,6 +50,9 @@ public record RopeParameters(double theta, RopeScaling scaling) {
             if (!block.isObject()) {
                 throw new IllegalArgumentException("'" + name + "' must be an object, found " + block);
             }
+            if (block.isEmpty()) {
+                continue; // transformers reads {} as absent ("rope_scaling or rope_parameters")
+            }
             Double theta = number(block, "rope_theta", name + ".rope_theta");
             if (theta != null) {
                 thetas.put(name + ".rope_theta", theta);
