@@ -62,7 +62,7 @@ class ConfigTest {
         ModelConfig c = ModelConfig.fromJson(o);
         assertEquals(80, c.headDim(), "head_dim defaults to hidden / heads");
         assertEquals(List.of(128001, 128008, 128009), c.eosTokenIds());
-        assertEquals(32.0, c.ropeScaling().factor());
+        assertEquals(new RopeScaling.Llama3(32.0, 1.0, 4.0, 8192), c.ropeScaling());
         double[] plain = RopeScaling.inverseFrequencies(128, 500000, null);
         double[] scaled = RopeScaling.inverseFrequencies(128, 500000, c.ropeScaling());
         assertEquals(plain[0], scaled[0], 1e-12, "high frequencies are kept");
@@ -79,10 +79,10 @@ class ConfigTest {
         act.put("hidden_act", "gelu");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ModelConfig.fromJson(act)).getMessage()
                 .contains("hidden_act 'gelu'"));
-        ObjectNode yarn = qwen3Json();
-        yarn.putObject("rope_scaling").put("rope_type", "yarn").put("factor", 4.0);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ModelConfig.fromJson(yarn)).getMessage()
-                .contains("rope_scaling type 'yarn'"));
+        ObjectNode dynamic = qwen3Json();
+        dynamic.putObject("rope_scaling").put("rope_type", "dynamic").put("factor", 4.0);
+        assertEquals("unsupported rope_type 'dynamic' in 'rope_scaling'; supported: default, linear, llama3, yarn",
+                assertThrows(IllegalArgumentException.class, () -> ModelConfig.fromJson(dynamic)).getMessage());
         ObjectNode sw = qwen3Json();
         sw.put("use_sliding_window", true);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ModelConfig.fromJson(sw)).getMessage()
@@ -95,6 +95,126 @@ class ConfigTest {
         missing.remove("hidden_size");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ModelConfig.fromJson(missing)).getMessage()
                 .contains("missing required key 'hidden_size'"));
+    }
+
+    /** Qwen3-4B as transformers 5 writes it: no top-level rope_theta, a rope_parameters object. */
+    private static ObjectNode qwen3Transformers5() {
+        ObjectNode o = qwen3Json();
+        o.remove("rope_theta");
+        o.putObject("rope_parameters").put("rope_type", "default").put("rope_theta", 1000000.0);
+        return o;
+    }
+
+    private static String error(ObjectNode o) {
+        return assertThrows(IllegalArgumentException.class, () -> ModelConfig.fromJson(o)).getMessage();
+    }
+
+    @Test
+    void transformers4LayoutIsRead() {
+        ObjectNode o = qwen3Json();
+        o.putObject("rope_scaling").put("type", "linear").put("factor", 2.0); // the old name of rope_type
+        ModelConfig c = ModelConfig.fromJson(o);
+        assertEquals(1000000.0, c.ropeTheta());
+        assertEquals(new RopeScaling.Linear(2.0), c.ropeScaling());
+        ObjectNode yarn = qwen3Json();
+        yarn.putObject("rope_scaling").put("rope_type", "yarn").put("factor", 4.0)
+                .put("original_max_position_embeddings", 32768);
+        assertEquals(RopeScaling.Yarn.of(4.0, 32768), ModelConfig.fromJson(yarn).ropeScaling());
+    }
+
+    @Test
+    void transformers5LayoutIsRead() {
+        ModelConfig c = ModelConfig.fromJson(qwen3Transformers5());
+        assertEquals(1000000.0, c.ropeTheta());
+        assertNull(c.ropeScaling());
+        // Qwen3's long-context setting, transformers 5 style; original_max_position_embeddings falls back to
+        // max_position_embeddings (40960) as transformers 5's standardize_rope_params does
+        ObjectNode yarn = qwen3Transformers5();
+        ((ObjectNode) yarn.get("rope_parameters")).put("rope_type", "yarn").put("factor", 4.0).put("beta_fast", 16)
+                .put("truncate", false);
+        assertEquals(new RopeScaling.Yarn(4.0, 40960, 16, 1, null, null, null, false),
+                ModelConfig.fromJson(yarn).ropeScaling());
+        ObjectNode llama = qwen3Transformers5();
+        ((ObjectNode) llama.get("rope_parameters")).put("rope_type", "llama3").put("factor", 8.0)
+                .put("low_freq_factor", 1.0).put("high_freq_factor", 4.0).put("original_max_position_embeddings", 8192);
+        assertEquals(new RopeScaling.Llama3(8.0, 1.0, 4.0, 8192), ModelConfig.fromJson(llama).ropeScaling());
+    }
+
+    @Test
+    void bothLayoutsMayAppearWhenTheyAgree() {
+        ObjectNode same = qwen3Transformers5();
+        same.put("rope_theta", 1000000);
+        same.putNull("rope_scaling");
+        assertEquals(ModelConfig.fromJson(qwen3Json()), ModelConfig.fromJson(same));
+        ObjectNode empty = qwen3Transformers5();
+        empty.putObject("rope_scaling");
+        ((ObjectNode) empty.get("rope_parameters")).put("rope_type", "linear").put("factor", 2.0);
+        assertEquals(new RopeScaling.Linear(2.0), ModelConfig.fromJson(empty).ropeScaling(), "{} counts as absent");
+        ObjectNode theta = qwen3Transformers5();
+        theta.put("rope_theta", 10000.0);
+        assertEquals("'rope_theta' (10000.0) and 'rope_parameters.rope_theta' (1000000.0) disagree; keep one RoPE base",
+                error(theta));
+        ObjectNode scaling = qwen3Transformers5();
+        scaling.putObject("rope_scaling").put("rope_type", "linear").put("factor", 2.0);
+        assertTrue(error(scaling).startsWith("'rope_scaling' {\"rope_type\":\"linear\",\"factor\":2.0} and"
+                + " 'rope_parameters' {\"rope_type\":\"default\",\"rope_theta\":1000000.0} describe different RoPE"
+                + " scaling; keep one of them"), error(scaling));
+    }
+
+    @Test
+    void missingThetaIsAnErrorNotTenThousand() {
+        ObjectNode o = qwen3Json();
+        o.remove("rope_theta");
+        assertTrue(error(o).startsWith("no RoPE base: config.json has neither 'rope_theta' nor"
+                + " 'rope_parameters.rope_theta'"), error(o));
+        ObjectNode onlyScaling = qwen3Json();
+        onlyScaling.remove("rope_theta");
+        onlyScaling.putObject("rope_parameters").put("rope_type", "linear").put("factor", 2.0);
+        assertTrue(error(onlyScaling).startsWith("no RoPE base"), error(onlyScaling));
+    }
+
+    @Test
+    void ropeTypesAndKeysAreCheckedByName() {
+        ObjectNode longrope = qwen3Transformers5();
+        ((ObjectNode) longrope.get("rope_parameters")).put("rope_type", "longrope");
+        assertEquals("unsupported rope_type 'longrope' in 'rope_parameters'; supported: default, linear, llama3, yarn",
+                error(longrope));
+        ObjectNode typo = qwen3Transformers5();
+        ((ObjectNode) typo.get("rope_parameters")).put("rope_type", "yarn").put("factor", 4.0).put("beta_fats", 32);
+        assertTrue(error(typo).startsWith("unknown key 'rope_parameters.beta_fats' for rope_type yarn; known:"
+                + " [attention_factor, beta_fast, beta_slow, factor, mscale, mscale_all_dim,"
+                + " original_max_position_embeddings, rope_theta, truncate]"), error(typo));
+        ObjectNode noFactor = qwen3Transformers5();
+        ((ObjectNode) noFactor.get("rope_parameters")).put("rope_type", "yarn");
+        assertTrue(error(noFactor).startsWith("'rope_parameters' (rope_type yarn): missing required key 'factor'"),
+                error(noFactor));
+        ObjectNode llama = qwen3Json();
+        llama.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 8.0);
+        assertEquals("'rope_scaling' (rope_type llama3): missing required key 'low_freq_factor' for rope_type llama3",
+                error(llama));
+        ObjectNode text = qwen3Transformers5();
+        ((ObjectNode) text.get("rope_parameters")).put("rope_theta", "1e6");
+        assertEquals("'rope_parameters.rope_theta' must be a number, found \"1e6\"", error(text));
+        ObjectNode small = qwen3Json();
+        small.putObject("rope_scaling").put("rope_type", "linear").put("factor", 0.5);
+        assertEquals("'rope_scaling' (rope_type linear): factor must be a number >= 1, found 0.5", error(small));
+        ObjectNode types = qwen3Json();
+        types.putObject("rope_scaling").put("rope_type", "linear").put("type", "yarn").put("factor", 2.0);
+        assertEquals("'rope_scaling.rope_type' (linear) and 'rope_scaling.type' (yarn) disagree; keep rope_type",
+                error(types));
+    }
+
+    @Test
+    void savedConfigsUseTheTransformers4LayoutAndRoundTrip() {
+        ObjectNode yarn = qwen3Transformers5();
+        ((ObjectNode) yarn.get("rope_parameters")).put("rope_type", "yarn").put("factor", 4.0)
+                .put("original_max_position_embeddings", 32768).put("attention_factor", 1.2).put("truncate", false);
+        ModelConfig c = ModelConfig.fromJson(yarn);
+        ObjectNode saved = c.toJson("float32");
+        assertEquals(1000000.0, saved.get("rope_theta").asDouble());
+        assertEquals("yarn", saved.get("rope_scaling").get("rope_type").asText());
+        assertTrue(!saved.has("rope_parameters"), saved.toString());
+        assertEquals(c, ModelConfig.fromJson(saved));
     }
 
     @Test

@@ -30,6 +30,7 @@ final class ReferenceDecoder {
             System.arraycopy(emb, tokens[i] * h, x[i], 0, h);
         }
         double[] inv = RopeScaling.inverseFrequencies(d, c.ropeTheta(), c.ropeScaling());
+        double attention = RopeScaling.attentionScaling(c.ropeScaling());
         for (int l = 0; l < c.numLayers(); l++) {
             String p = WeightLayout.layer(l);
             float[][] q = new float[t][];
@@ -44,8 +45,8 @@ final class ReferenceDecoder {
                     perHeadNorm(q[i], w.get(p + "self_attn.q_norm.weight"));
                     perHeadNorm(k[i], w.get(p + "self_attn.k_norm.weight"));
                 }
-                rope(q[i], i, inv);
-                rope(k[i], i, inv);
+                rope(q[i], i, inv, attention);
+                rope(k[i], i, inv, attention);
             }
             int group = c.numHeads() / c.numKvHeads();
             for (int i = 0; i < t; i++) {
@@ -143,14 +144,15 @@ final class ReferenceDecoder {
         }
     }
 
-    private void rope(float[] x, int pos, double[] inv) {
+    /** transformers' apply_rotary_pos_emb with cos and sin multiplied by the scaling's attention factor. */
+    private void rope(float[] x, int pos, double[] inv, double attention) {
         int d = c.headDim();
         int half = d / 2;
         for (int hd = 0; hd < x.length / d; hd++) {
             for (int i = 0; i < half; i++) {
                 double angle = (float) (pos * (float) inv[i]);
-                double cs = Math.cos(angle);
-                double sn = Math.sin(angle);
+                double cs = Math.cos(angle) * attention;
+                double sn = Math.sin(angle) * attention;
                 float a = x[hd * d + i];
                 float b = x[hd * d + i + half];
                 x[hd * d + i] = (float) (a * cs - b * sn);

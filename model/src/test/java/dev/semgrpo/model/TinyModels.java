@@ -28,18 +28,23 @@ final class TinyModels {
     /** Llama with GQA, llama3 rope scaling and tied embeddings. */
     static ModelConfig llama() {
         return new ModelConfig(Architecture.LLAMA, VOCAB, 32, 48, 2, 4, 2, 8, 1e-5, 500000.0,
-                new RopeScaling(8.0, 1.0, 4.0, 64), true, 256, false, false, false, List.of(1), 0, null);
+                new RopeScaling.Llama3(8.0, 1.0, 4.0, 64), true, 256, false, false, false, List.of(1), 0, null);
     }
 
-    /** Qwen2 with q/k/v bias and an untied head. */
+    /** Qwen2 with q/k/v bias, an untied head and linear rope scaling. */
     static ModelConfig qwen2() {
-        return new ModelConfig(Architecture.QWEN2, VOCAB, 32, 64, 2, 4, 2, 8, 1e-6, 1000000.0, null, false, 256,
+        return new ModelConfig(Architecture.QWEN2, VOCAB, 32, 64, 2, 4, 2, 8, 1e-6, 1000000.0,
+                new RopeScaling.Linear(2.0), false, 256,
                 true, false, false, List.of(2, 3), null, null);
     }
 
-    /** Qwen3 with q/k norm and head_dim not equal to hidden/heads. */
+    /**
+     * Qwen3 with q/k norm, head_dim not equal to hidden/heads and yarn (factor 4 over 64 positions: with head_dim 16
+     * and theta 1e6 the ramp runs over dimensions 0..2, so all three regimes occur; attention factor 1.139).
+     */
     static ModelConfig qwen3() {
-        return new ModelConfig(Architecture.QWEN3, VOCAB, 32, 64, 3, 4, 1, 16, 1e-6, 1000000.0, null, true, 256,
+        return new ModelConfig(Architecture.QWEN3, VOCAB, 32, 64, 3, 4, 1, 16, 1e-6, 1000000.0,
+                RopeScaling.Yarn.of(4.0, 64), true, 256,
                 false, false, false, List.of(2), null, null);
     }
 

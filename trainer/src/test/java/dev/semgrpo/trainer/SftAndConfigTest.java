@@ -99,4 +99,54 @@ class SftAndConfigTest {
         assertEquals(5e-7, ok.optim().lr(), 0);
         assertEquals(9, ok.run().seed());
     }
+
+    @Test
+    void schedulesAndWarmupFollowTransformers() throws IOException {
+        TinyRuns.setUp(dir);
+        // sftYaml: cosine, lr 0.02, warmup_ratio 0.1; of 25 steps ceil(2.5) = 3 warm up (floor would give 2)
+        Settings cos = Settings.of(ConfigLoader.bind(TinyRuns.tree(dir, sftYaml("x", 25), List.of()), "c"), dir, false);
+        assertEquals(3, cos.optim().warmup(25));
+        assertEquals(0.0, cos.lr(0, 25), 1e-15, "warmup starts at lr 0 on the first optimizer step");
+        assertEquals(0.02 / 3, cos.lr(1, 25), 1e-15, "lr * 1/3");
+        assertEquals(0.02, cos.lr(3, 25), 1e-15, "peak at step W");
+        // 0.02 * 0.5 * (1 + cos(pi * (14 - 3) / 22)) = 0.02 * 0.5 * (1 + cos(pi / 2)) = 0.01
+        assertEquals(0.01, cos.lr(14, 25), 1e-12);
+        Settings steps = Settings.of(ConfigLoader.bind(TinyRuns.tree(dir, sftYaml("x", 25), List.of(
+                "optim.warmup_ratio=null", "optim.warmup_steps=4", "optim.schedule=constant_with_warmup")), "c"),
+                dir, false);
+        assertEquals(4, steps.optim().warmup(25));
+        assertEquals(0.02 * 3 / 4, steps.lr(3, 25), 1e-15);
+        assertEquals(0.02, steps.lr(4, 25), 1e-15);
+        assertEquals(0.02, steps.lr(24, 25), 1e-15);
+        Settings constant = Settings.of(ConfigLoader.bind(TinyRuns.tree(dir, sftYaml("x", 25), List.of(
+                "optim.warmup_ratio=null", "optim.schedule=constant")), "c"), dir, false);
+        assertEquals(0.02, constant.lr(0, 25), 1e-15, "constant takes no warmup: the peak from step 0");
+        // linear: 0.02 * (25 - 10) / (25 - 3)
+        Settings linear = Settings.of(ConfigLoader.bind(TinyRuns.tree(dir, sftYaml("x", 25), List.of(
+                "optim.schedule=linear")), "c"), dir, false);
+        assertEquals(0.02 * 15 / 22, linear.lr(10, 25), 1e-15);
+    }
+
+    @Test
+    void warmupSettingsAreCheckedByName() throws IOException {
+        TinyRuns.setUp(dir);
+        Object[][] cases = {
+            {List.of("optim.schedule=constant"), "optim.schedule constant has no warmup (as in transformers), found"
+                    + " optim.warmup_ratio 0.1; use schedule constant_with_warmup, or drop the warmup"},
+            {List.of("optim.warmup_steps=5"), "optim.warmup_ratio (0.1) and optim.warmup_steps (5) are both set;"
+                    + " keep one"},
+            {List.of("optim.warmup_ratio=null", "optim.warmup_steps=0.1"), "optim.warmup_steps must be a whole number"
+                    + " of steps >= 0 (for a share of the steps use optim.warmup_ratio), found 0.1"},
+            {List.of("optim.warmup_ratio=null", "optim.warmup_steps=-2"), "optim.warmup_steps must be a whole number"},
+            {List.of("optim.schedule=cosine_with_restarts"), "optim.schedule must be one of [constant,"
+                    + " constant_with_warmup, linear, cosine], found cosine_with_restarts"},
+        };
+        for (Object[] c : cases) {
+            @SuppressWarnings("unchecked")
+            ObjectNode t = TinyRuns.tree(dir, sftYaml("x", 2), (List<String>) c[0]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Settings.of(ConfigLoader.bind(t, "c"), dir, false), c[0].toString());
+            assertTrue(e.getMessage().startsWith((String) c[1]), e.getMessage());
+        }
+    }
 }

@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * A HF {@code config.json} of a decoder LM, typed. Options that change the maths and that semgrpo does not implement
- * ({@code hidden_act} other than silu, sliding windows, rope types other than llama3, quantization, experts) are
- * rejected by name; bookkeeping keys (dropout rates, {@code use_cache}, ...) are ignored.
+ * ({@code hidden_act} other than silu, sliding windows, rope types other than default, linear, llama3 and yarn,
+ * quantization, experts) are rejected by name; bookkeeping keys (dropout rates, {@code use_cache}, ...) are ignored.
+ * RoPE settings are read from either transformers layout ({@link RopeParameters}).
  *
  * @param architecture decoder family from {@code model_type}
  * @param vocabSize rows of {@code embed_tokens} and {@code lm_head}
@@ -26,7 +27,7 @@ import java.util.Map;
  * @param headDim per-head width ({@code head_dim}, default {@code hidden_size / num_attention_heads})
  * @param rmsNormEps RMSNorm epsilon
  * @param ropeTheta RoPE base
- * @param ropeScaling llama3 scaling, or null
+ * @param ropeScaling linear, llama3 or yarn scaling, or null
  * @param tieWordEmbeddings whether {@code lm_head} shares {@code embed_tokens}
  * @param maxPositionEmbeddings longest sequence the positions table covers
  * @param qkvBias bias on q/k/v projections
@@ -164,10 +165,12 @@ public record ModelConfig(
                         + " runs dense llama/qwen2/qwen3 decoders");
             }
         }
+        int maxPositions = integer(root, "max_position_embeddings", 32768);
+        RopeParameters rope = RopeParameters.fromJson(root, maxPositions);
         return new ModelConfig(arch, integer(root, "vocab_size", null), hidden, integer(root, "intermediate_size", null),
                 integer(root, "num_hidden_layers", null), heads, kvHeads, headDim,
-                number(root, "rms_norm_eps", 1e-6), number(root, "rope_theta", 10000.0), ropeScaling(root),
-                root.path("tie_word_embeddings").asBoolean(false), integer(root, "max_position_embeddings", 32768),
+                number(root, "rms_norm_eps", 1e-6), rope.theta(), rope.scaling(),
+                root.path("tie_word_embeddings").asBoolean(false), maxPositions,
                 qkvBias, oBias, mlpBias, eos, bos, pad);
     }
 
@@ -175,24 +178,6 @@ public record ModelConfig(
             "quantization_config", "quantized checkpoints are not supported; load the unquantized weights",
             "partial_rotary_factor", "partial rotary embeddings are not supported",
             "qk_layernorm", "this qk_layernorm variant is not supported; use model_type qwen3");
-
-    private static RopeScaling ropeScaling(JsonNode root) {
-        JsonNode rs = root.get("rope_scaling");
-        if (rs == null || rs.isNull()) {
-            return null;
-        }
-        String type = rs.hasNonNull("rope_type") ? rs.get("rope_type").asText() : rs.path("type").asText("default");
-        switch (type) {
-            case "default":
-                return null;
-            case "llama3":
-                return new RopeScaling(number(rs, "factor", null), number(rs, "low_freq_factor", 1.0),
-                        number(rs, "high_freq_factor", 4.0), integer(rs, "original_max_position_embeddings", 8192));
-            default:
-                throw new IllegalArgumentException("unsupported rope_scaling type '" + type
-                        + "'; supported: default (none), llama3");
-        }
-    }
 
     private static List<Integer> ids(JsonNode node, String key) {
         List<Integer> out = new ArrayList<>();
@@ -261,17 +246,7 @@ public record ModelConfig(
         o.put("head_dim", headDim);
         o.put("hidden_act", "silu");
         o.put("rms_norm_eps", rmsNormEps);
-        o.put("rope_theta", ropeTheta);
-        if (ropeScaling != null) {
-            ObjectNode rs = o.putObject("rope_scaling");
-            rs.put("rope_type", "llama3");
-            rs.put("factor", ropeScaling.factor());
-            rs.put("low_freq_factor", ropeScaling.lowFreqFactor());
-            rs.put("high_freq_factor", ropeScaling.highFreqFactor());
-            rs.put("original_max_position_embeddings", ropeScaling.originalMaxPositionEmbeddings());
-        } else {
-            o.putNull("rope_scaling");
-        }
+        new RopeParameters(ropeTheta, ropeScaling).write(o);
         o.put("tie_word_embeddings", tieWordEmbeddings);
         o.put("max_position_embeddings", maxPositionEmbeddings);
         if (architecture != Architecture.QWEN2) {

@@ -10,7 +10,8 @@ import dev.semgrpo.model.config.RopeScaling;
 
 /**
  * Rotary position embedding in transformers' layout: {@code x * cos + rotate_half(x) * sin}, where
- * {@code rotate_half([x1, x2]) = [-x2, x1]} and the tables repeat the {@code d/2} frequencies twice.
+ * {@code rotate_half([x1, x2]) = [-x2, x1]} and the tables repeat the {@code d/2} frequencies twice. Both tables
+ * carry the scaling's attention factor (transformers' {@code attention_scaling}; 1 except for yarn).
  */
 final class RotaryEmbedding {
     private final NDArray cos; // (max_position, head_dim)
@@ -23,13 +24,14 @@ final class RotaryEmbedding {
         half = d / 2;
         maxPositions = c.maxPositionEmbeddings();
         double[] inv = RopeScaling.inverseFrequencies(d, c.ropeTheta(), c.ropeScaling());
+        double attention = RopeScaling.attentionScaling(c.ropeScaling());
         float[] cosv = new float[maxPositions * d];
         float[] sinv = new float[maxPositions * d];
         for (int p = 0; p < maxPositions; p++) {
             for (int i = 0; i < half; i++) {
                 double angle = (float) (p * (float) inv[i]);
-                float cv = (float) Math.cos(angle);
-                float sv = (float) Math.sin(angle);
+                float cv = (float) (Math.cos(angle) * attention);
+                float sv = (float) (Math.sin(angle) * attention);
                 cosv[p * d + i] = cv;
                 cosv[p * d + i + half] = cv;
                 sinv[p * d + i] = sv;

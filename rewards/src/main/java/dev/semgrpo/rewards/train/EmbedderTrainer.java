@@ -157,7 +157,7 @@ public final class EmbedderTrainer {
         params.forEach(p -> p.setRequiresGradient(true));
         long stepsPerEpoch = train.size() / cfg.batchSize();
         long total = stepsPerEpoch * cfg.epochs();
-        long warmup = (long) Math.floor(total * cfg.warmupRatio());
+        long warmup = Schedules.warmupSteps(total, cfg.warmupRatio());
         Random rng = new Random(cfg.seed());
         Torch.engine().setRandomSeed((int) cfg.seed());
         List<Double> epochLoss = new ArrayList<>();

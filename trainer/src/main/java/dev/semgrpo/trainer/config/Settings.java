@@ -13,10 +13,15 @@ import java.util.Locale;
  * values found). Relative paths resolve against the config file's folder.
  */
 public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, Sft sft) {
-    /** Learning-rate schedules. */
+    /** Learning-rate schedules, named and shaped as transformers' {@code lr_scheduler_type} (see {@code Schedules}). */
     public enum Schedule {
+        /** The peak learning rate throughout; takes no warmup. */
         CONSTANT,
+        /** Linear warmup from 0, then the peak learning rate. */
+        CONSTANT_WITH_WARMUP,
+        /** Linear warmup from 0, then linear decay to 0 at the last step. */
         LINEAR,
+        /** Linear warmup from 0, then half a cosine down to 0 at the last step. */
         COSINE
     }
 
@@ -31,8 +36,18 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
             Integer limit, boolean shuffle) {
     }
 
+    /**
+     * @param warmupRatio share of the total steps that warm up ({@code ceil(total * ratio)}); 0 when
+     *     {@code warmupSteps} is set
+     * @param warmupSteps warmup steps, or null to use {@code warmupRatio}
+     */
     public record Optim(double lr, float beta1, float beta2, float weightDecay, float eps, Schedule schedule,
-            double warmupRatio, float maxGradNorm, int microBatch) {
+            double warmupRatio, Integer warmupSteps, float maxGradNorm, int microBatch) {
+        /** Warmup steps out of {@code total}, as transformers' {@code TrainingArguments.get_warmup_steps}. */
+        public long warmup(long total) {
+            return warmupSteps != null ? warmupSteps
+                    : dev.semgrpo.model.optim.Schedules.warmupSteps(total, warmupRatio);
+        }
     }
 
     public record Grpo(int numGenerations, int promptsPerStep, int numIterations, Advantages.Scale scaleRewards,
@@ -103,12 +118,23 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
         Optim optim = new Optim(reqNum(o.lr(), "optim.lr"), betas.get(0).floatValue(), betas.get(1).floatValue(),
                 or(o.weightDecay(), 0.0).floatValue(), or(o.eps(), 1e-8).floatValue(),
                 parse(Schedule.class, or(o.schedule(), "constant"), "optim.schedule"), or(o.warmupRatio(), 0.0),
-                or(o.maxGradNorm(), 1.0).floatValue(), or(o.microBatch(), 8));
+                warmupSteps(o.warmupSteps()), or(o.maxGradNorm(), 1.0).floatValue(), or(o.microBatch(), 8));
         if (!(optim.lr() > 0)) {
             throw bad("optim.lr", "> 0", optim.lr());
         }
+        if (o.warmupRatio() != null && o.warmupSteps() != null) {
+            throw new IllegalArgumentException("optim.warmup_ratio (" + o.warmupRatio() + ") and optim.warmup_steps ("
+                    + optim.warmupSteps() + ") are both set; keep one");
+        }
         if (!(optim.warmupRatio() >= 0 && optim.warmupRatio() < 1)) {
             throw bad("optim.warmup_ratio", "in [0, 1)", optim.warmupRatio());
+        }
+        boolean warmsUp = optim.warmupRatio() > 0 || (optim.warmupSteps() != null && optim.warmupSteps() > 0);
+        if (optim.schedule() == Schedule.CONSTANT && warmsUp) {
+            throw new IllegalArgumentException("optim.schedule constant has no warmup (as in transformers), found "
+                    + (optim.warmupSteps() != null ? "optim.warmup_steps " + optim.warmupSteps()
+                            : "optim.warmup_ratio " + optim.warmupRatio())
+                    + "; use schedule constant_with_warmup, or drop the warmup");
         }
         positive("optim.micro_batch", optim.microBatch());
         Grpo grpo = null;
@@ -197,6 +223,17 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
         }
     }
 
+    private static Integer warmupSteps(Double steps) {
+        if (steps == null) {
+            return null;
+        }
+        if (!(steps >= 0) || steps != Math.rint(steps) || steps > Integer.MAX_VALUE) {
+            throw bad("optim.warmup_steps", "a whole number of steps >= 0 (for a share of the steps use"
+                    + " optim.warmup_ratio)", steps);
+        }
+        return steps.intValue();
+    }
+
     private static IllegalArgumentException bad(String key, String constraint, Object found) {
         return new IllegalArgumentException(key + " must be " + constraint + ", found " + found);
     }
@@ -210,11 +247,12 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
         throw bad(key, "one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT), v);
     }
 
-    /** The learning rate at {@code step} of {@code total}. */
+    /** The learning rate of optimizer step {@code step} (0-based) of {@code total}, as transformers schedules it. */
     public double lr(long step, long total) {
-        long warmup = (long) Math.floor(total * optim.warmupRatio());
+        long warmup = optim.warmup(total);
         return switch (optim.schedule()) {
-            case CONSTANT -> step < warmup ? optim.lr() * (step + 1) / Math.max(1, warmup) : optim.lr();
+            case CONSTANT -> dev.semgrpo.model.optim.Schedules.constant(step, optim.lr());
+            case CONSTANT_WITH_WARMUP -> dev.semgrpo.model.optim.Schedules.constantWithWarmup(step, warmup, optim.lr());
             case LINEAR -> dev.semgrpo.model.optim.Schedules.linear(step, warmup, total, optim.lr());
             case COSINE -> dev.semgrpo.model.optim.Schedules.cosine(step, warmup, total, optim.lr());
         };

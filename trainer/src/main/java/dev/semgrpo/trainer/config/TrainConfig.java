@@ -63,13 +63,15 @@ public record TrainConfig(Run run, Model model, Data data, Optim optim, Grpo grp
      * @param betas AdamW betas (default [0.9, 0.999])
      * @param weightDecay default 0.0
      * @param eps default 1e-8
-     * @param schedule constant, linear or cosine (default constant)
-     * @param warmupRatio share of steps warming up (default 0)
+     * @param schedule constant, constant_with_warmup, linear or cosine (default constant)
+     * @param warmupRatio share of steps warming up, rounded up (default 0)
+     * @param warmupSteps warmup steps (instead of warmupRatio); read as a number so that a fraction (transformers 5
+     *     reads {@code warmup_steps < 1} as a ratio) is rejected by name rather than truncated to an int
      * @param maxGradNorm global norm clipping (default 1.0; 0 turns it off)
      * @param microBatch rows per forward/backward (gradient accumulation up to the batch)
      */
     public record Optim(Double lr, List<Double> betas, Double weightDecay, Double eps, String schedule,
-            Double warmupRatio, Double maxGradNorm, Integer microBatch) {
+            Double warmupRatio, Double warmupSteps, Double maxGradNorm, Integer microBatch) {
     }
 
     /** GRPO settings; see docs/training.md. */
