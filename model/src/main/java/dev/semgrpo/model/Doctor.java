@@ -67,11 +67,13 @@ public final class Doctor {
      * @param features what the loaded libtorch was built with (CUDA, MKL, ...)
      * @param intraOpThreads PyTorch's intra-op threads ({@code -Dai.djl.pytorch.num_threads}), -1 if not loaded
      * @param interOpThreads PyTorch's inter-op threads ({@code -Dai.djl.pytorch.num_interop_threads}), -1 if not
+     * @param env the variables DJL reads to find PyTorch as they are set (PYTORCH_FLAVOR, PYTORCH_VERSION,
+     *     PYTORCH_LIBRARY_PATH)
      * @param tf32 whether {@code TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1} was set when the JVM started
      */
     public record Report(String java, String djl, String pytorch, String flavor, String libtorch, Set<String> features,
-            String cacheDir, List<Gpu> gpus, int intraOpThreads, int interOpThreads, int processors, boolean offline,
-            boolean tf32, List<Check> checks) {
+            String cacheDir, String env, List<Gpu> gpus, int intraOpThreads, int interOpThreads, int processors,
+            boolean offline, boolean tf32, List<Check> checks) {
         public boolean ok() {
             return checks.stream().allMatch(Check::ok);
         }
@@ -88,6 +90,7 @@ public final class Doctor {
                 out.add("pytorch   not loaded (see below)");
             }
             out.add("cache     " + cacheDir + " (DJL_CACHE_DIR)");
+            out.add("env       " + env);
             if (gpus.isEmpty()) {
                 out.add("cuda      no CUDA device visible");
             }
@@ -98,10 +101,18 @@ public final class Doctor {
             out.add(intraOpThreads < 0 ? "threads   PyTorch not loaded"
                     : "threads   intra-op " + intraOpThreads + ", inter-op " + interOpThreads
                             + " (-Dai.djl.pytorch.num_threads, -Dai.djl.pytorch.num_interop_threads)");
-            out.add("offline   " + offline + " (ai.djl.offline; the launcher sets it from SEMGRPO_OFFLINE, default true)");
+            out.add("offline   " + offline + " (ai.djl.offline; the launcher sets it from SEMGRPO_OFFLINE, default"
+                    + " true)");
             out.add("tf32      " + (tf32 ? "on (TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1): FP32 matmuls on Ampere or newer"
                     + " GPUs use TF32" : "off (scripts/semgrpo --tf32 or SEMGRPO_TF32=1 turns it on for FP32 matmuls on"
                             + " Ampere or newer GPUs)"));
+            for (Gpu g : gpus) {
+                if (tf32 && g.computeCapability().matches("\\d+\\.\\d")
+                        && Double.parseDouble(g.computeCapability()) < 8.0) {
+                    out.add("          no effect on gpu:" + g.index() + " (compute capability " + g.computeCapability()
+                            + ", TF32 needs 8.0 or newer)");
+                }
+            }
             for (Check c : checks) {
                 out.add(String.format(Locale.ROOT, "%-4s  %s: %s", c.ok() ? "ok" : "FAIL", c.name(), c.detail()));
                 if (!c.ok()) {
@@ -129,6 +140,11 @@ public final class Doctor {
         boolean offline = Boolean.parseBoolean(System.getProperty("ai.djl.offline", "false"));
         boolean tf32 = "1".equals(System.getenv("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE"));
         String cacheDir = String.valueOf(Utils.getCacheDir());
+        StringBuilder env = new StringBuilder();
+        for (String v : List.of("PYTORCH_FLAVOR", "PYTORCH_VERSION", "PYTORCH_LIBRARY_PATH")) {
+            String x = System.getenv(v);
+            env.append(env.length() == 0 ? "" : " ").append(v).append('=').append(x == null ? "(unset)" : x);
+        }
         List<Check> checks = new ArrayList<>();
         List<Gpu> gpus = gpus();
         Engine engine;
@@ -140,7 +156,8 @@ public final class Doctor {
         } catch (RuntimeException | LinkageError e) {
             checks.add(Check.fail("load PyTorch", String.valueOf(e.getMessage()), engineFix(System.getenv(),
                     offline)));
-            return new Report(java, Engine.getDjlVersion(), null, null, null, Set.of(), cacheDir, gpus, -1, -1,
+            return new Report(java, Engine.getDjlVersion(), null, null, null, Set.of(), cacheDir, env.toString(), gpus,
+                    -1, -1,
                     processors, offline, tf32, checks);
         }
         String libtorch = LibUtils.getLibtorchPath();
@@ -152,6 +169,10 @@ public final class Doctor {
             checks.add(Check.fail("pytorch version", "loaded " + version + ", this build's JNI is for "
                     + PYTORCH_VERSION, "set PYTORCH_VERSION=" + PYTORCH_VERSION + " and point PYTORCH_LIBRARY_PATH at"
                             + " a torch " + PYTORCH_VERSION + " lib folder (or unset both)"));
+        }
+        Check asked = flavorMismatch(System.getenv("PYTORCH_FLAVOR"), flavor);
+        if (asked != null) {
+            checks.add(asked);
         }
         if (!gpus.isEmpty() && !cuda) {
             checks.add(Check.fail("cuda", gpus.size() + " CUDA device(s) visible but the loaded PyTorch (flavour "
@@ -176,8 +197,23 @@ public final class Doctor {
         for (Device d : targets) {
             checks.addAll(selfTest(d, cuda, flavor, engine, tf32));
         }
-        return new Report(java, Engine.getDjlVersion(), version, flavor, libtorch, features, cacheDir, gpus,
+        return new Report(java, Engine.getDjlVersion(), version, flavor, libtorch, features, cacheDir, env.toString(),
+                gpus,
                 JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), processors, offline, tf32, checks);
+    }
+
+    /**
+     * A failed check when {@code PYTORCH_FLAVOR} asked for one flavour and DJL loaded another (DJL falls back to the
+     * CPU build when it finds no CUDA build for the platform), else null.
+     */
+    static Check flavorMismatch(String requested, String loaded) {
+        if (requested == null || requested.isEmpty() || requested.equals(loaded)) {
+            return null;
+        }
+        return Check.fail("flavour", "PYTORCH_FLAVOR=" + requested + " but DJL loaded flavour " + loaded,
+                "DJL falls back to the CPU build when it finds no " + requested + " build for this platform and"
+                        + " PyTorch " + PYTORCH_VERSION + " (it builds only " + CUDA_FLAVOR + "): set PYTORCH_FLAVOR="
+                        + CUDA_FLAVOR + ", or remove a stale copy under DJL_CACHE_DIR/pytorch");
     }
 
     /** The flavour DJL loaded (its private record of it, else the cache folder's name, else PYTORCH_FLAVOR). */
@@ -237,8 +273,9 @@ public final class Doctor {
 
     /** The CUDA route, as the README gives it. */
     static String cudaFix() {
-        return "build the jar with SEMGRPO_MAVEN_ARGS=-Pgpu and set PYTORCH_FLAVOR=" + CUDA_FLAVOR + " (fetched once into"
-                + " DJL_CACHE_DIR with SEMGRPO_OFFLINE=false), or set PYTORCH_LIBRARY_PATH to a torch " + PYTORCH_VERSION
+        return "build the jar with SEMGRPO_MAVEN_ARGS=-Pgpu and set PYTORCH_FLAVOR=" + CUDA_FLAVOR + " (fetched once"
+                + " into DJL_CACHE_DIR with SEMGRPO_OFFLINE=false), or set PYTORCH_LIBRARY_PATH to a torch "
+                + PYTORCH_VERSION
                 + "+" + CUDA_FLAVOR + " lib folder with PYTORCH_VERSION=" + PYTORCH_VERSION + " and PYTORCH_FLAVOR="
                 + CUDA_FLAVOR;
     }

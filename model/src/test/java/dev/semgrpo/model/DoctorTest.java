@@ -27,6 +27,7 @@ class DoctorTest {
                 "cpu tiny model float16"), r.checks().stream().map(Doctor.Check::name).toList());
         assertTrue(text.contains("pytorch   2.7.1, flavour cpu from "), text);
         assertTrue(text.contains("offline   "), text);
+        assertTrue(text.contains("env       PYTORCH_FLAVOR="), text);
         assertTrue(text.contains("tf32      "), text);
         assertTrue(text.endsWith("all 4 checks passed"), text);
         // FP32 on the CPU is the reference itself; FP16 differs from it, but within its limit
@@ -56,6 +57,16 @@ class DoctorTest {
         assertEquals("cu128", Doctor.flavorOfCacheDir("2.7.1-cu128-linux-x86_64"));
         assertEquals("cpu-precxx11", Doctor.flavorOfCacheDir("2.7.1-cpu-precxx11-linux-aarch64"));
         assertEquals(null, Doctor.flavorOfCacheDir("lib"));
+    }
+
+    @Test
+    void aFlavourOtherThanTheOneAskedForIsAFailure() {
+        assertEquals(null, Doctor.flavorMismatch(null, "cpu"));
+        assertEquals(null, Doctor.flavorMismatch("cu128", "cu128"));
+        Doctor.Check c = Doctor.flavorMismatch("cu128", "cpu");
+        assertFalse(c.ok());
+        assertEquals("PYTORCH_FLAVOR=cu128 but DJL loaded flavour cpu", c.detail());
+        assertTrue(c.fix().contains("falls back to the CPU build"), c.fix());
     }
 
     @Test

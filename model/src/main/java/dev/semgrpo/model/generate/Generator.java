@@ -20,8 +20,8 @@ import java.util.function.IntConsumer;
  * Batched sampling of groups. Prompts are left-padded and prefilled once; each prompt's KV cache rows are then
  * fanned out to its {@code n} samples. Every decode step runs on the device and pulls back one (rows, 3) array:
  * the drawn tokens, their log-probs and each row's sum of raw logits. A non-finite sum means non-finite logits (an
- * FP16 overflow, say) and stops generation with a {@link NonFiniteLogitsException} naming the layer. Finished rows are dropped from the batch (and the cache) so they stop
- * costing compute.
+ * FP16 overflow, say) and stops generation with a {@link NonFiniteLogitsException} naming the layer. Finished rows
+ * are dropped from the batch (and the cache) so they stop costing compute.
  *
  * <p>Each sample draws its uniforms from its own stream seeded by (seed, prompt index, sample index), so results
  * do not depend on batch size or on which other prompts share the batch.
