@@ -54,6 +54,29 @@ class GpuCliTest {
     }
 
     @Test
+    void doctorReportsAPyTorchThatDoesNotLoadWithTheVariablesToFix() throws Exception {
+        // a fresh JVM whose PYTORCH_LIBRARY_PATH holds a libtorch that is not a library
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        Files.writeString(lib.resolve(System.mapLibraryName("torch")), "not a library");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=off", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "doctor", "--device", "cpu");
+        pb.environment().put("PYTORCH_LIBRARY_PATH", lib.toString());
+        pb.environment().remove("PYTORCH_FLAVOR");
+        pb.environment().remove("PYTORCH_VERSION");
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, p.waitFor(), out);
+        assertTrue(out.contains("pytorch   not loaded (see below)"), out);
+        assertTrue(out.contains("FAIL  load PyTorch: "), out);
+        assertTrue(out.contains("fix: PYTORCH_VERSION is unset: set PYTORCH_VERSION=2.7.1"), out);
+        assertTrue(out.contains("PYTORCH_FLAVOR is unset, so DJL looks for a 'cpu-precxx11' JNI"), out);
+        assertTrue(out.contains("env       PYTORCH_FLAVOR=(unset) PYTORCH_VERSION=(unset) PYTORCH_LIBRARY_PATH="
+                + lib), out);
+        assertFalse(out.contains("\tat "), "no stack trace: " + out);
+    }
+
+    @Test
     void float16OverflowStopsGenerateAndLogprobsWithTheFix() throws Exception {
         Path tok = dir.resolve("tok");
         dev.semgrpo.model.tokenizer.ByteLevelTokenizer.write(tok);

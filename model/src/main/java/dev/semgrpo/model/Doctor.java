@@ -154,8 +154,7 @@ public final class Doctor {
                 throw new IllegalStateException("DJL found no PyTorch engine on the classpath");
             }
         } catch (RuntimeException | LinkageError e) {
-            checks.add(Check.fail("load PyTorch", String.valueOf(e.getMessage()), engineFix(System.getenv(),
-                    offline)));
+            checks.add(Check.fail("load PyTorch", causes(e), engineFix(System.getenv(), offline)));
             return new Report(java, Engine.getDjlVersion(), null, null, null, Set.of(), cacheDir, env.toString(), gpus,
                     -1, -1,
                     processors, offline, tf32, checks);
@@ -173,6 +172,10 @@ public final class Doctor {
         Check asked = flavorMismatch(System.getenv("PYTORCH_FLAVOR"), flavor);
         if (asked != null) {
             checks.add(asked);
+        }
+        Check ignored = libraryPathIgnored(System.getenv("PYTORCH_LIBRARY_PATH"), libtorch);
+        if (ignored != null) {
+            checks.add(ignored);
         }
         if (!gpus.isEmpty() && !cuda) {
             checks.add(Check.fail("cuda", gpus.size() + " CUDA device(s) visible but the loaded PyTorch (flavour "
@@ -200,6 +203,37 @@ public final class Doctor {
         return new Report(java, Engine.getDjlVersion(), version, flavor, libtorch, features, cacheDir, env.toString(),
                 gpus,
                 JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), processors, offline, tf32, checks);
+    }
+
+    /** An error and its causes, at most three, each once. */
+    static String causes(Throwable e) {
+        List<String> parts = new ArrayList<>();
+        for (Throwable t = e; t != null && parts.size() < 3; t = t.getCause()) {
+            String m = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            if (!parts.contains(m)) {
+                parts.add(m);
+            }
+        }
+        return String.join(" <- ", parts);
+    }
+
+    /**
+     * A failed check when {@code PYTORCH_LIBRARY_PATH} is set but PyTorch was loaded from elsewhere: DJL silently
+     * skips a path that holds no libtorch and loads its own natives. Else null.
+     */
+    static Check libraryPathIgnored(String libraryPath, String loadedFrom) {
+        if (libraryPath == null || libraryPath.isEmpty()) {
+            return null;
+        }
+        Path loaded = Path.of(loadedFrom).toAbsolutePath().normalize();
+        for (String p : libraryPath.split(java.io.File.pathSeparator)) {
+            if (!p.isEmpty() && Path.of(p).toAbsolutePath().normalize().equals(loaded)) {
+                return null;
+            }
+        }
+        return Check.fail("PYTORCH_LIBRARY_PATH", "set to " + libraryPath + " but PyTorch was loaded from " + loadedFrom,
+                "DJL skips a PYTORCH_LIBRARY_PATH without " + System.mapLibraryName("torch") + ": point it at the lib"
+                        + " folder of torch " + PYTORCH_VERSION + " (site-packages/torch/lib), or unset it");
     }
 
     /**

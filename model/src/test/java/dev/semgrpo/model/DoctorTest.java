@@ -70,6 +70,18 @@ class DoctorTest {
     }
 
     @Test
+    void aLibraryPathDjlSkippedIsAFailure() {
+        assertEquals(null, Doctor.libraryPathIgnored(null, "/root/.djl.ai/pytorch/2.7.1-cpu-linux-x86_64"));
+        assertEquals(null, Doctor.libraryPathIgnored("/x:" + dir, dir.toString()));
+        Doctor.Check c = Doctor.libraryPathIgnored(dir.toString(), "/root/.djl.ai/pytorch/x");
+        assertFalse(c.ok());
+        assertEquals("set to " + dir + " but PyTorch was loaded from /root/.djl.ai/pytorch/x", c.detail());
+        assertTrue(c.fix().startsWith("DJL skips a PYTORCH_LIBRARY_PATH without"), c.fix());
+        assertEquals("outer <- inner", Doctor.causes(new IllegalStateException("outer",
+                new RuntimeException("inner", new RuntimeException("inner")))));
+    }
+
+    @Test
     void engineFixNamesEachVariableToChange() throws Exception {
         String fix = Doctor.engineFix(Map.of("PYTORCH_LIBRARY_PATH", dir.toString(), "DJL_CACHE_DIR",
                 dir.resolve("cache").toString()), false);
