@@ -156,8 +156,7 @@ public final class Doctor {
         } catch (RuntimeException | LinkageError e) {
             checks.add(Check.fail("load PyTorch", causes(e), engineFix(System.getenv(), offline)));
             return new Report(java, Engine.getDjlVersion(), null, null, null, Set.of(), cacheDir, env.toString(), gpus,
-                    -1, -1,
-                    processors, offline, tf32, checks);
+                    -1, -1, processors, offline, tf32, checks);
         }
         String libtorch = LibUtils.getLibtorchPath();
         String flavor = flavor(libtorch);
@@ -237,17 +236,19 @@ public final class Doctor {
     }
 
     /**
-     * A failed check when {@code PYTORCH_FLAVOR} asked for one flavour and DJL loaded another (DJL falls back to the
-     * CPU build when it finds no CUDA build for the platform), else null.
+     * A failed check when {@code PYTORCH_FLAVOR} asked for one flavour and DJL loaded another, else null. DJL ignores
+     * PYTORCH_FLAVOR when the jar bundles the CPU natives, and falls back to the CPU build when it finds no CUDA build
+     * for the platform.
      */
     static Check flavorMismatch(String requested, String loaded) {
         if (requested == null || requested.isEmpty() || requested.equals(loaded)) {
             return null;
         }
         return Check.fail("flavour", "PYTORCH_FLAVOR=" + requested + " but DJL loaded flavour " + loaded,
-                "DJL falls back to the CPU build when it finds no " + requested + " build for this platform and"
-                        + " PyTorch " + PYTORCH_VERSION + " (it builds only " + CUDA_FLAVOR + "): set PYTORCH_FLAVOR="
-                        + CUDA_FLAVOR + ", or remove a stale copy under DJL_CACHE_DIR/pytorch");
+                "a jar with the CPU natives inside ignores PYTORCH_FLAVOR: build it with SEMGRPO_MAVEN_ARGS=-Pgpu;"
+                        + " and DJL falls back to the CPU build when it finds no " + requested + " build for this"
+                        + " platform and PyTorch " + PYTORCH_VERSION + " (it builds only " + CUDA_FLAVOR + "): set"
+                        + " PYTORCH_FLAVOR=" + CUDA_FLAVOR);
     }
 
     /** The flavour DJL loaded (its private record of it, else the cache folder's name, else PYTORCH_FLAVOR). */
