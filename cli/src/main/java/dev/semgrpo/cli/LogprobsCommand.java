@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.generate.LogProbScorer;
+import dev.semgrpo.model.generate.NonFiniteLogitsException;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.nio.file.Path;
@@ -81,6 +82,10 @@ final class LogprobsCommand implements Callable<Integer> {
                             lps.add(lp[r * tc + j]);
                             ents.add(ent[r * tc + j]);
                             sum += lp[r * tc + j];
+                        }
+                        if (!Double.isFinite(sum)) {
+                            throw NonFiniteLogitsException.diagnose(lm, "scoring " + data + ":"
+                                    + lines.get(start + r).number(), prompts.get(start + r), c);
                         }
                         o.put("sum_logprob", sum);
                         o.put("mean_logprob", c.length == 0 ? 0.0 : sum / c.length);

@@ -9,6 +9,7 @@ import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.Generator;
+import dev.semgrpo.model.generate.NonFiniteLogitsException;
 import dev.semgrpo.model.generate.SamplingParams;
 import dev.semgrpo.rewards.encoder.SentenceEncoders;
 import java.io.IOException;
@@ -82,7 +83,13 @@ public final class GenerateTask {
         List<String> finish = new ArrayList<>();
         for (int start = 0; start < tokenized.size(); start += batch) {
             int end = Math.min(tokenized.size(), start + batch);
-            for (List<Completion> group : generator.generate(tokenized.subList(start, end), start, params, null)) {
+            List<List<Completion>> groups;
+            try {
+                groups = generator.generate(tokenized.subList(start, end), start, params, null);
+            } catch (NonFiniteLogitsException e) {
+                throw e.in("task '" + task + "'");
+            }
+            for (List<Completion> group : groups) {
                 Completion c = group.get(0);
                 outputs.add(c.text().strip());
                 finish.add(c.finishReason().toString().toLowerCase(java.util.Locale.ROOT));

@@ -11,6 +11,7 @@ import dev.semgrpo.eval.results.Aggregate;
 import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.model.generate.LogProbScorer;
+import dev.semgrpo.model.generate.NonFiniteLogitsException;
 import dev.semgrpo.model.nn.CausalLM;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -98,6 +99,16 @@ public final class MultipleChoiceTask {
                 NDArray sums = s.logprobs().mul(s.mask()).sum(new int[] {1});
                 float[] v = sums.toFloatArray();
                 for (int r = 0; r < v.length; r++) {
+                    if (!Float.isFinite(v[r])) {
+                        int row = start + r;
+                        int ex = 0;
+                        while (rowsBefore[ex + 1] <= row) {
+                            ex++;
+                        }
+                        throw NonFiniteLogitsException.diagnose(model, "scoring task '" + task + "', example '"
+                                + examples.get(ex).id() + "', choice " + (row - rowsBefore[ex]), rowPrompt.get(row),
+                                rowCont.get(row));
+                    }
                     ll[start + r] = v[r];
                 }
             }

@@ -11,6 +11,7 @@ import dev.semgrpo.eval.data.TaskExample;
 import dev.semgrpo.eval.results.Aggregate;
 import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
+import dev.semgrpo.model.generate.NonFiniteLogitsException;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.util.ArrayList;
@@ -71,6 +72,8 @@ public final class PerplexityTask {
                 int[] window = Arrays.copyOfRange(ids, s, b);
                 int[] targets = Arrays.copyOfRange(ids, a, b);
                 float[][] out = score(ctx, window, a - 1 - s, targets, kl);
+                requireFinite(ctx, out, window, "scoring task '" + task + "', example '" + examples.get(d).id()
+                        + "', tokens " + s + ".." + b);
                 System.arraycopy(out[0], 0, nll, a - 1, targets.length);
                 if (kl) {
                     System.arraycopy(out[1], 0, kls, a - 1, targets.length);
@@ -148,6 +151,38 @@ public final class PerplexityTask {
                 klv[i] = Math.max(0f, klv[i]); // rounding can give -1e-8 for identical distributions
             }
             return new float[][] {nll, klv};
+        }
+    }
+
+    /**
+     * Stops with a {@link NonFiniteLogitsException} when the window's NLL (the model) or KL (the reference as well)
+     * holds a non-finite value: the pulled values show what the logits were, at no extra device cost.
+     */
+    private static void requireFinite(EvalContext ctx, float[][] out, int[] window, String what) {
+        for (int k = 0; k < out.length; k++) {
+            for (float x : out[k]) {
+                if (Float.isFinite(x)) {
+                    continue;
+                }
+                CausalLM model = ctx.model();
+                NonFiniteLogitsException e = NonFiniteLogitsException.diagnose(model, what, window);
+                if (k == 0 || e.site() != null) {
+                    throw e;
+                }
+                // the model itself is finite here: the reference made the KL non-finite
+                if (!ctx.referenceIsBase()) {
+                    throw NonFiniteLogitsException.diagnose(ctx.reference(), what + " (reference model, for KL)",
+                            window);
+                }
+                boolean before = model.adaptersEnabled();
+                model.setAdaptersEnabled(false);
+                try {
+                    throw NonFiniteLogitsException.diagnose(model, what + " (base model without adapters, for KL)",
+                            window);
+                } finally {
+                    model.setAdaptersEnabled(before);
+                }
+            }
         }
     }
 

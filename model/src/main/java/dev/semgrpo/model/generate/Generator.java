@@ -18,9 +18,10 @@ import java.util.function.IntConsumer;
 
 /**
  * Batched sampling of groups. Prompts are left-padded and prefilled once; each prompt's KV cache rows are then
- * fanned out to its {@code n} samples. Every decode step runs on the device and pulls back one (rows, 2) array:
- * the drawn tokens and their log-probs. Finished rows are dropped from the batch (and the cache) so they stop
- * costing compute.
+ * fanned out to its {@code n} samples. Every decode step runs on the device and pulls back one (rows, 3) array:
+ * the drawn tokens, their log-probs and each row's sum of raw logits. A non-finite sum means non-finite logits (an
+ * FP16 overflow, say) and stops generation with a {@link NonFiniteLogitsException} naming the layer. Finished rows
+ * are dropped from the batch (and the cache) so they stop costing compute.
  *
  * <p>Each sample draws its uniforms from its own stream seeded by (seed, prompt index, sample index), so results
  * do not depend on batch size or on which other prompts share the batch.
@@ -171,9 +172,19 @@ public final class Generator {
                 int stillLive = 0;
                 boolean[] keep = new boolean[live];
                 for (int a = 0; a < live; a++) {
+                    if (!Float.isFinite(drawn[3 * a + 2])) {
+                        Row row = state[active[a]];
+                        int[] p = prompts.get((int) fan[active[a]]);
+                        int[] seq = Arrays.copyOf(p, p.length + row.length());
+                        System.arraycopy(row.tokens, 0, seq, p.length, row.length());
+                        throw NonFiniteLogitsException.diagnose(model, "generating prompt " + row.promptIndex
+                                + ", sample " + row.sampleIndex + ", new token " + row.length(), seq);
+                    }
+                }
+                for (int a = 0; a < live; a++) {
                     Row row = state[active[a]];
-                    int token = (int) drawn[2 * a];
-                    row.append(token, drawn[2 * a + 1]);
+                    int token = (int) drawn[3 * a];
+                    row.append(token, drawn[3 * a + 1]);
                     nextTokens[a] = token;
                     if (eosIds.contains(token)) {
                         row.finish(FinishReason.STOP);
@@ -243,7 +254,11 @@ public final class Generator {
         return out;
     }
 
-    /** Draws a token for every live row; returns (token, logprob) pairs as floats, the step's only device sync. */
+    /**
+     * Draws a token for every live row; returns (token, logprob, sum of raw logits) triples as floats, the step's
+     * only device sync. The sum is finite exactly when every logit of the row is (a sum of finite logits overflows
+     * only if they reach 1e33 or so; an FP16 model's are at most 65504).
+     */
     private static float[] draw(NDManager gm, NDArray logits, NDArray presence, SamplingParams params, Row[] state,
             int[] active, int live) {
         NDArray processed = LogitsProcessors.apply(logits, params, presence);
@@ -259,7 +274,9 @@ public final class Generator {
             tokens = LogitsProcessors.sample(logProbs, gm.create(u, new Shape(live, 1)));
         }
         NDArray chosen = logProbs.gather(tokens.reshape(live, 1), 1);
-        return tokens.toType(DataType.FLOAT32, false).reshape(live, 1).concat(chosen, 1).toFloatArray();
+        NDArray rowSums = logits.sum(new int[] {-1}).reshape(live, 1);
+        return tokens.toType(DataType.FLOAT32, false).reshape(live, 1).concat(chosen, 1).concat(rowSums, 1)
+                .toFloatArray();
     }
 
     private static NDArray presence(NDManager gm, List<int[]> prompts, long[] fan, int vocab) {

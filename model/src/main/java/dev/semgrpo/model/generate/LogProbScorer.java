@@ -11,6 +11,9 @@ import java.util.List;
  * Per-token log-probabilities (and entropies) of given completions under the model. Rows are
  * {@code prompt + completion}, right-padded; only completion positions are scored. Open a GradientCollector around
  * the call to get gradients (for example to LoRA factors); without one, no graph is recorded.
+ *
+ * <p>A log-prob is non-finite exactly when its row's logits were (see {@link NonFiniteLogitsException}); callers that
+ * pull scores to the host check them there and raise that exception, so scoring adds no device sync of its own.
  */
 public final class LogProbScorer {
     private LogProbScorer() {

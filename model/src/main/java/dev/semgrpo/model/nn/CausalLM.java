@@ -299,6 +299,21 @@ public final class CausalLM implements AutoCloseable {
      * (block-diagonal causal mask). Pass per-segment positions. Not with a cache.
      */
     public NDArray hidden(NDArray inputIds, NDArray positions, NDArray keyMask, KVCache cache, NDArray segments) {
+        return run(inputIds, positions, keyMask, cache, segments, null);
+    }
+
+    /** Sees the output of each stage of a forward, in order; only the diagnostic re-run passes one. */
+    private interface Probe {
+        /**
+         * @param module HF module path of the stage, e.g. {@code model.layers.3.mlp}
+         * @param input what entered the stage (null for the embedding)
+         * @param output what it produced
+         */
+        void after(String module, NDArray input, NDArray output);
+    }
+
+    private NDArray run(NDArray inputIds, NDArray positions, NDArray keyMask, KVCache cache, NDArray segments,
+            Probe probe) {
         if (segments != null && cache != null) {
             throw new IllegalArgumentException("packed segments are for full forwards, not with a KV cache");
         }
@@ -322,13 +337,64 @@ public final class CausalLM implements AutoCloseable {
         NDArray[] rope = rotary.tables(positions);
         NDArray x = inputIds.getNDArrayInternal().embedding(inputIds, embedding, ai.djl.ndarray.types.SparseFormat.DENSE)
                 .singletonOrThrow();
+        if (probe != null) {
+            probe.after("model.embed_tokens", null, x);
+        }
         for (int i = 0; i < blocks.size(); i++) {
-            x = blocks.get(i).forward(x, rotary, rope, bias, cache, i, adaptersEnabled, training);
+            DecoderBlock block = blocks.get(i);
+            if (probe == null) {
+                x = block.forward(x, rotary, rope, bias, cache, i, adaptersEnabled, training);
+            } else {
+                String layer = WeightLayout.layer(i);
+                NDArray h = block.attend(x, rotary, rope, bias, cache, i, adaptersEnabled, training);
+                probe.after(layer + "self_attn", x, h);
+                x = block.feedForward(h, adaptersEnabled, training);
+                probe.after(layer + "mlp", h, x);
+            }
         }
         if (cache != null) {
             cache.advance((int) t);
         }
-        return norm.forward(x);
+        NDArray out = norm.forward(x);
+        if (probe != null) {
+            probe.after("model.norm", x, out);
+        }
+        return out;
+    }
+
+    /**
+     * A diagnostic for non-finite logits: runs {@code tokens} (one row, no padding, no cache) through the model,
+     * checking the output of every stage (embedding, each layer's attention and MLP, final norm, LM head), and
+     * names the first whose output holds NaN or an infinity, with the largest |value| that entered it. Each check
+     * pulls a value to the host, so this is for the failure path only. Returns null when every stage stays finite.
+     */
+    public String firstNonFinite(int[] tokens) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("the diagnostic forward needs at least one token");
+        }
+        String[] found = new String[1];
+        Probe probe = (module, input, output) -> {
+            if (found[0] == null && !finite(output)) {
+                found[0] = module + (input == null ? "" : String.format(java.util.Locale.ROOT,
+                        " (largest |value| entering it: %.4g; %s)", maxAbs(input), dtype == DataType.FLOAT16
+                                ? "float16 holds at most 65504" : "float32 holds at most 3.4e38"));
+            }
+        };
+        try (NDManager m = manager.newSubManager()) {
+            long[] ids = Arrays.stream(tokens).asLongStream().toArray();
+            NDArray h = run(m.create(ids, new Shape(1, ids.length)), null, null, null, null, probe);
+            NDArray logits = lmHead.forward(h, false, false);
+            probe.after("lm_head", h, logits);
+        }
+        return found[0];
+    }
+
+    private static boolean finite(NDArray x) {
+        return !x.isNaN().logicalOr(x.isInfinite()).any().getBoolean();
+    }
+
+    private static double maxAbs(NDArray x) {
+        return x.abs().max().toType(DataType.FLOAT32, false).getFloat();
     }
 
     /** LM head in FP32: (..., hidden) to (..., V). */

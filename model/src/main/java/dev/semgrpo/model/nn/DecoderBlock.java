@@ -26,7 +26,17 @@ final class DecoderBlock {
 
     NDArray forward(NDArray x, RotaryEmbedding rotary, NDArray[] rope, NDArray bias, KVCache cache, int layer,
             boolean adapters, boolean training) {
-        NDArray h = x.add(attention.forward(inputNorm.forward(x), rotary, rope, bias, cache, layer, adapters, training));
+        return feedForward(attend(x, rotary, rope, bias, cache, layer, adapters, training), adapters, training);
+    }
+
+    /** The attention half: {@code x + attn(norm(x))}. */
+    NDArray attend(NDArray x, RotaryEmbedding rotary, NDArray[] rope, NDArray bias, KVCache cache, int layer,
+            boolean adapters, boolean training) {
+        return x.add(attention.forward(inputNorm.forward(x), rotary, rope, bias, cache, layer, adapters, training));
+    }
+
+    /** The feed-forward half: {@code h + mlp(norm(h))}. */
+    NDArray feedForward(NDArray h, boolean adapters, boolean training) {
         return h.add(mlp.forward(postAttentionNorm.forward(h), adapters, training));
     }
 }

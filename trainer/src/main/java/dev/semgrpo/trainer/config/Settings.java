@@ -87,7 +87,11 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
         TrainConfig.Model mm = c.model();
         String dtype = or(mm.dtype(), "float32");
         if (!dtype.equals("float32")) {
-            throw bad("model.dtype", "float32 (training runs in FP32; FP16 is for inference)", dtype);
+            throw new IllegalArgumentException("model.dtype must be float32, found " + dtype + ": training in float16"
+                    + " would need dynamic loss scaling and FP32 master weights, which semgrpo does not implement, and"
+                    + " DJL's PyTorch engine cannot hold bfloat16. Remove model.dtype or set it to float32; on Ampere or"
+                    + " newer GPUs, run with scripts/semgrpo --tf32 for TF32 matmuls. (float16 is for generation and"
+                    + " evaluation: --dtype float16.)");
         }
         LoraConfig lora = null;
         if (mm.lora() != null) {
