@@ -151,7 +151,7 @@ final class PipelinePreflight {
             if (st.equals("grpo")) {
                 Path configDir = dir.resolve(cfg.config()).toAbsolutePath().getParent();
                 Preflight.Rewards r = Preflight.rewards(tree.get("rewards"), configDir, c.encoder() != null, encoder,
-                        missing, "stage grpo: ");
+                        true, missing, "stage grpo: ");
                 plans.add(MemoryPlanner.grpo(st, s, shapes, r.shape(), r.encoder() == null ? null
                         : r.encoder().device(), r.encoder() == null || r.encoder().batchSize() == null ? 64
                                 : r.encoder().batchSize()));

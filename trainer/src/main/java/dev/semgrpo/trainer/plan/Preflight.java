@@ -113,7 +113,7 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
         List<String> notes = new ArrayList<>();
         String stage = grpo ? "grpo" : "sft";
         if (!Files.isRegularFile(s.model().path().resolve("config.json")) && s.model().init() == null) {
-            missing.add("model.path " + s.model().path() + ": no config.json (a HF model directory), and no"
+            missing.add("model.path " + s.model().path() + ": no model directory (config.json missing), and no"
                     + " model.init to create one");
         }
         if (!Files.isRegularFile(s.data().path())) {
@@ -122,7 +122,7 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
         MemoryPlanner.EncoderShape encoder = null;
         RewardConfig.Encoder enc = null;
         if (grpo) {
-            Rewards r = rewards(tree.get("rewards"), configDir, false, null, missing, "");
+            Rewards r = rewards(tree.get("rewards"), configDir, false, null, false, missing, "");
             encoder = r.shape();
             enc = r.encoder();
         }
@@ -151,10 +151,12 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
      *
      * @param encoderProvided whether the caller replaces the reward config's encoder (the pipeline's encoder stage)
      * @param encoderOverride the replacing encoder's shapes, or null when unknown
+     * @param calibrationProvided whether the caller replaces the calibration files (the pipeline's calibrate stage)
      * @param where prefix of the missing-input lines
      */
     public static Rewards rewards(JsonNode node, Path configDir, boolean encoderProvided,
-            MemoryPlanner.EncoderShape encoderOverride, List<String> missing, String where) throws IOException {
+            MemoryPlanner.EncoderShape encoderOverride, boolean calibrationProvided, List<String> missing,
+            String where) throws IOException {
         RewardConfig rc;
         Path base = configDir;
         if (node != null && node.isTextual()) {
@@ -171,6 +173,17 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
             return new Rewards(null, null);
         }
         boolean semantic = rc.rewards().stream().anyMatch(r -> r instanceof RewardConfig.Semantic);
+        if (!calibrationProvided) {
+            for (RewardConfig.Reward r : rc.rewards()) {
+                if (r instanceof RewardConfig.Semantic sem && sem.tau() != null && sem.tau().isTextual()
+                        && sem.tau().asText().equals("auto") && sem.calibration() != null) {
+                    Path cal = base.resolve(sem.calibration()).normalize();
+                    if (!Files.isRegularFile(cal)) {
+                        missing.add(where + "rewards calibration " + cal + ": no such file (tau: auto needs it)");
+                    }
+                }
+            }
+        }
         if (!semantic || rc.encoder() == null) {
             return new Rewards(null, null);
         }

@@ -51,11 +51,18 @@ public record StagePlan(String stage, String device, List<Term> resident, List<P
         String source = onGpu() ? budget.gpuSource() : budget.hostSource();
         Phase p = peakPhase();
         if (peak() > limit) {
+            StringBuilder advice = new StringBuilder();
+            long base = peak() - (p == null ? 0 : p.bytes());
+            for (Phase over : phases.stream().sorted(Comparator.comparingLong(Phase::bytes).reversed()).toList()) {
+                if (base + over.bytes() > limit && over.lower() != null) {
+                    advice.append(advice.length() == 0 ? ": lower " : "; for " + over.name() + ", lower ")
+                            .append(over.lower());
+                }
+            }
             return String.format(Locale.ROOT, "stage %s needs about %s on %s, more than the %s of %s (%s); the peak is"
                     + " %s (%s)%s", stage, MemoryBudget.format(peak()), device, MemoryBudget.format(limit),
                     onGpu() ? "GPU" : "host RAM", source, p == null ? "resident weights" : p.name(),
-                    MemoryBudget.format(p == null ? 0 : p.bytes()), p == null || p.lower() == null ? ""
-                            : ": lower " + p.lower());
+                    MemoryBudget.format(p == null ? 0 : p.bytes()), advice);
         }
         if (onGpu() && hostBytes() > budget.hostBytes()) {
             return String.format(Locale.ROOT, "stage %s needs about %s of host RAM (%s), more than the %s there (%s)",

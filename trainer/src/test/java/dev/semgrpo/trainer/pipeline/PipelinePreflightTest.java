@@ -97,12 +97,23 @@ class PipelinePreflightTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> shapesOnly.check(small, true));
         String m = e.getMessage();
         assertTrue(m.contains("would not fit in memory"), m);
-        assertTrue(m.contains("stage grpo needs about"), m);
-        assertTrue(m.contains("lower optim.micro_batch (now 1"), m);
-        assertTrue(m.contains("stage cold_start needs about") && m.contains("sft.max_length (now 1024)"), m);
+        String grpo = line(m, "stage grpo ");
+        // both the generation prefill (42.5 GB) and the update (40.9 GB) pass 24 GB over the 18.2 GB resident
+        assertTrue(grpo.contains("the peak is generation prefill (2 prompts x 512 tokens)"), grpo);
+        assertTrue(grpo.contains(": lower grpo.generation_batch_size (now 2 prompts x 8 samples)"), grpo);
+        assertTrue(grpo.contains("; for update (micro-batch of 1 x 768 tokens), lower optim.micro_batch (now 1"), grpo);
+        String sft = line(m, "stage cold_start ");
+        assertTrue(sft.contains("lower optim.micro_batch (now 1; it must divide sft.batch_size 32")
+                && sft.contains("then sft.max_length (now 1024)"), sft);
+        assertTrue(line(m, "stage eval_cold_start ").contains("generation.batch_size in "), m);
         assertTrue(m.contains("--gpu-memory 24GB"), m);
         // with the check off, only inputs are checked
         shapesOnly.check(small, false);
+    }
+
+    private static String line(String message, String start) {
+        return message.lines().filter(l -> l.startsWith("  - " + start)).findFirst().orElse("(no line for " + start
+                + " in)\n" + message);
     }
 
     @Test
