@@ -48,7 +48,7 @@ final class PipelineCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PipelineConfig pc = PipelineConfig.load(config);
         Pipeline p = new Pipeline(config, pc, hooks(System.out))
-                .memoryCheck(MemoryBudget.of(pc.device(), gpuMemory), !skipMemoryCheck);
+                .memoryCheck(gpuMemory == null ? null : MemoryBudget.of("gpu", gpuMemory), !skipMemoryCheck);
         p.validate();
         if (list) {
             for (String s : p.stages()) {

@@ -41,9 +41,11 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!java.nio.file.Files.isRegularFile(config)) {
+            throw new IllegalArgumentException(config + ": no such config file");
+        }
         JsonNode root = ConfigLoader.YAML.readTree(config.toFile());
         Preflight f;
-        String device;
         if (root != null && root.isObject() && root.has("run")) {
             ObjectNode tree = ConfigLoader.tree(config, sets);
             Path base = config.toAbsolutePath().getParent();
@@ -51,7 +53,6 @@ final class PlanCommand implements Callable<Integer> {
             boolean grpo = tree.has("grpo");
             Settings s = Settings.of(ConfigLoader.bind(tree, config.toString()), base, grpo);
             f = Preflight.training(s, tree, base, grpo);
-            device = s.model().device();
         } else {
             if (!sets.isEmpty()) {
                 throw new IllegalArgumentException("--set applies to training configs; a pipeline stage takes its "
@@ -61,9 +62,8 @@ final class PlanCommand implements Callable<Integer> {
             Pipeline p = new Pipeline(config, pc, PipelineCommand.hooks(System.out));
             p.validate();
             f = p.preflight(stage);
-            device = pc.device();
         }
-        MemoryBudget budget = MemoryBudget.of(device, gpuMemory);
+        MemoryBudget budget = MemoryBudget.of(gpuMemory != null ? "gpu" : f.gpuDevice(), gpuMemory);
         System.out.print(f.describe(budget));
         f.check(budget, true);
         System.out.println("\nevery stage fits and every input is in place");

@@ -57,8 +57,9 @@ class PlanCliTest {
         assertTrue(out.contains("every stage fits and every input is in place"), out);
         String err = CliRuns.failing(paperGrpo("24GB"));
         assertTrue(err.contains("stage grpo needs about") && err.contains("--gpu-memory 24GB"), err);
-        assertTrue(err.contains("lower optim.micro_batch (now 1") || err.contains("lower grpo.generation_batch_size"),
-                err);
+        assertTrue(err.contains(": lower grpo.generation_batch_size (now 2 prompts x 8 samples)"), err);
+        assertTrue(err.contains("lower optim.micro_batch (now 1; it must divide prompts_per_step x num_generations"
+                + " = 64"), err);
     }
 
     @Test

@@ -102,16 +102,17 @@ public final class Pipeline {
     }
 
     /**
-     * The pre-flight of {@link #run(String) run(only)}: every missing input of the stages still to run, and their
-     * memory plans (see {@link dev.semgrpo.trainer.plan.Preflight}).
+     * The pre-flight of the stages still to run, or of stage {@code only} alone: every missing input and the memory
+     * plans (see {@link dev.semgrpo.trainer.plan.Preflight}).
      */
     public dev.semgrpo.trainer.plan.Preflight preflight(String only) throws IOException {
-        return PipelinePreflight.of(this, only);
+        return PipelinePreflight.of(this, only, false);
     }
 
     /**
-     * Sets what {@link #run} checks first: the memory plan against {@code budget} (null: this machine's, see
-     * {@link dev.semgrpo.trainer.plan.MemoryBudget#of}), or no memory check at all; missing inputs are always checked.
+     * Sets what {@link #run} checks first: the memory plan against {@code budget} (null: this machine's GPU that the
+     * stages use, or its RAM, see {@link dev.semgrpo.trainer.plan.MemoryBudget#of}), or no memory check at all;
+     * missing inputs are always checked.
      */
     public Pipeline memoryCheck(dev.semgrpo.trainer.plan.MemoryBudget budget, boolean check) {
         this.budget = budget;
@@ -155,7 +156,8 @@ public final class Pipeline {
         if (only != null && !stages.contains(only)) {
             throw new IllegalArgumentException("no stage '" + only + "' in this pipeline; its stages are " + stages);
         }
-        preflight(only).check(budget != null ? budget : dev.semgrpo.trainer.plan.MemoryBudget.of(c.device(), null),
+        dev.semgrpo.trainer.plan.Preflight pre = PipelinePreflight.of(this, only, true);
+        pre.check(budget != null ? budget : dev.semgrpo.trainer.plan.MemoryBudget.of(pre.gpuDevice(), null),
                 checkMemory);
         Files.createDirectories(out);
         for (String stage : stages) {

@@ -36,10 +36,19 @@ final class PipelinePreflight {
         this.c = p.config();
     }
 
-    /** The pre-flight of the stages {@code run(only)} would run (those not complete). */
-    static Preflight of(Pipeline p, String only) throws IOException {
+    /**
+     * The pre-flight of the stages not complete, or of stage {@code only}.
+     *
+     * @param run as {@code run(only)} sees it: an {@code only} stage whose predecessors are incomplete gets an empty
+     *     pre-flight (run names the missing stage), and a complete {@code only} stage is not planned
+     */
+    static Preflight of(Pipeline p, String only, boolean run) throws IOException {
         PipelinePreflight f = new PipelinePreflight(p);
-        if (only != null) {
+        if (only != null && !p.stages().contains(only)) {
+            throw new IllegalArgumentException("no stage '" + only + "' in this pipeline; its stages are "
+                    + p.stages());
+        }
+        if (only != null && run) {
             List<String> all = p.stages();
             for (String s : all.subList(0, Math.max(0, all.indexOf(only)))) {
                 if (!p.complete(s)) {
@@ -49,7 +58,7 @@ final class PipelinePreflight {
         }
         List<String> stages = new ArrayList<>();
         for (String s : p.stages()) {
-            if ((only == null || s.equals(only)) && !p.complete(s)) {
+            if (only == null ? !p.complete(s) : s.equals(only) && !(run && p.complete(s))) {
                 stages.add(s);
             }
         }

@@ -32,7 +32,12 @@ public record MemoryBudget(long gpuBytes, String gpuSource, long hostBytes, Stri
                     hostSource);
         }
         if (device != null && device.startsWith("gpu")) {
-            int index = device.contains(":") ? Integer.parseInt(device.substring(device.indexOf(':') + 1)) : 0;
+            int index;
+            try {
+                index = device.contains(":") ? Integer.parseInt(device.substring(device.indexOf(':') + 1)) : 0;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("device must be cpu, gpu or gpu:N, found '" + device + "'", e);
+            }
             if (ai.djl.util.cuda.CudaUtils.hasCuda() && index < ai.djl.util.cuda.CudaUtils.getGpuCount()) {
                 long total = ai.djl.util.cuda.CudaUtils.getGpuMemory(ai.djl.Device.gpu(index)).getMax();
                 return new MemoryBudget(total, "memory of gpu:" + index + " as CUDA reports it", host, hostSource);

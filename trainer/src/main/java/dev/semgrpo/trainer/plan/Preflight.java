@@ -69,6 +69,11 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
         return sb.toString();
     }
 
+    /** The device of the first stage that runs on a GPU, or null when all run on the CPU. */
+    public String gpuDevice() {
+        return plans.stream().filter(StagePlan::onGpu).map(StagePlan::device).findFirst().orElse(null);
+    }
+
     /** The whole report, for {@code semgrpo plan}. */
     public String describe(MemoryBudget budget) {
         StringBuilder sb = new StringBuilder();

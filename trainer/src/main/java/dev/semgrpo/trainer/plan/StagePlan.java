@@ -53,8 +53,9 @@ public record StagePlan(String stage, String device, List<Term> resident, List<P
         if (peak() > limit) {
             StringBuilder advice = new StringBuilder();
             long base = peak() - (p == null ? 0 : p.bytes());
+            java.util.Set<String> named = new java.util.HashSet<>();
             for (Phase over : phases.stream().sorted(Comparator.comparingLong(Phase::bytes).reversed()).toList()) {
-                if (base + over.bytes() > limit && over.lower() != null) {
+                if (base + over.bytes() > limit && over.lower() != null && named.add(over.lower())) {
                     advice.append(advice.length() == 0 ? ": lower " : "; for " + over.name() + ", lower ")
                             .append(over.lower());
                 }

@@ -106,6 +106,11 @@ class PipelinePreflightTest {
         assertTrue(sft.contains("lower optim.micro_batch (now 1; it must divide sft.batch_size 32")
                 && sft.contains("then sft.max_length (now 1024)"), sft);
         assertTrue(line(m, "stage eval_cold_start ").contains("generation.batch_size in "), m);
+        assertFalse(grpo.contains("for generation decode"), "a setting already named is not repeated: " + grpo);
+        // one stage alone
+        assertEquals(List.of("eval_grpo"), paper().preflight("eval_grpo").plans().stream().map(StagePlan::stage)
+                .toList());
+        assertThrows(IllegalArgumentException.class, () -> paper().preflight("no_such_stage"));
         assertTrue(m.contains("--gpu-memory 24GB"), m);
         // with the check off, only inputs are checked
         shapesOnly.check(small, false);
