@@ -133,8 +133,8 @@ public final class MemoryPlanner {
                             new Term("kept log-probs", 2L * g.batch() * m * FP32, "old and reference, (rows, "
                                     + m + ") each")), lower));
         }
-        // logits, /T, log-softmax, entropy's exp and product (first iteration); gradients of log-softmax and logits
-        int copies = (g.temperature() != 1.0 ? 1 : 0) + 5;
+        // logits, log-softmax, entropy's exp and product (first iteration), gradients of log-softmax and logits; /T
+        int copies = (g.temperature() != 1.0 ? 1 : 0) + 6;
         phases.add(update(c, lora, micro, p + m, m, copies, lower));
         List<Term> resident = trainingResident(c, s.model(), g.beta() != 0);
         List<Term> host = new ArrayList<>();
