@@ -116,6 +116,26 @@ class PipelinePreflightTest {
         shapesOnly.check(small, false);
     }
 
+    @Test
+    void promptTokensAndCalibrationBatchAreChecked() throws IOException {
+        Path cfg = dir.resolve("p.yaml");
+        String head = "name: t\nbase_model: m\ncold_start: {config: a.yaml}\ngrpo: {config: b.yaml}\n";
+        Files.writeString(cfg, head + "eval: {tasks: [ood], prompt_tokens: {nope: 10}}\n");
+        IOException e = assertThrows(IOException.class, () -> PipelineConfig.load(cfg));
+        assertTrue(e.getMessage().contains("eval.prompt_tokens names 'nope', which is not in eval.tasks [ood]"),
+                e.getMessage());
+        Files.writeString(cfg, head + "eval: {tasks: [ood], prompt_tokens: {ood: 0}}\n");
+        e = assertThrows(IOException.class, () -> PipelineConfig.load(cfg));
+        assertTrue(e.getMessage().contains("eval.prompt_tokens.ood must be >= 1, found 0"), e.getMessage());
+        Files.writeString(cfg, head + "calibration: {batch_size: 0}\neval: {tasks: [ood]}\n");
+        e = assertThrows(IOException.class, () -> PipelineConfig.load(cfg));
+        assertTrue(e.getMessage().contains("calibration.batch_size must be >= 1, found 0"), e.getMessage());
+        Files.writeString(cfg, head + "eval: {tasks: [ood, mt], prompt_tokens: {default: 300, mt: 40}}\n");
+        PipelineConfig.Eval ev = PipelineConfig.load(cfg).eval();
+        assertEquals(300, ev.promptTokensOf("ood"));
+        assertEquals(40, ev.promptTokensOf("mt"));
+    }
+
     private static String line(String message, String start) {
         return message.lines().filter(l -> l.startsWith("  - " + start)).findFirst().orElse("(no line for " + start
                 + " in)\n" + message);
