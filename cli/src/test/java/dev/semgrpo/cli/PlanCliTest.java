@@ -84,5 +84,11 @@ class PlanCliTest {
         assertTrue(err.contains("stage sft needs about") && err.contains("lower optim.micro_batch"), err);
         assertFalse(Files.exists(dir.resolve("tiny-debug-sft")), "no run directory");
         assertFalse(Files.exists(dir.resolve("model")), "no model created");
+        // the user knows better: the check is skipped (here the run then stops on the missing GPU instead)
+        String skipped = CliRuns.failing("train", "sft", "--config",
+                configs().resolve("tiny-debug-sft.yaml").toString(), "--set", "run.output_dir=" + dir, "--set",
+                "model.path=" + dir.resolve("model"), "--set", "model.device=gpu", "--gpu-memory", "1MB",
+                "--skip-memory-check");
+        assertFalse(skipped.contains("would not fit"), skipped);
     }
 }
