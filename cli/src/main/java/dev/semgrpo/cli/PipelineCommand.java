@@ -4,6 +4,7 @@ import dev.semgrpo.eval.task.Progress;
 import dev.semgrpo.trainer.Trainer;
 import dev.semgrpo.trainer.pipeline.Pipeline;
 import dev.semgrpo.trainer.pipeline.PipelineConfig;
+import dev.semgrpo.trainer.plan.MemoryBudget;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -35,9 +36,19 @@ final class PipelineCommand implements Callable<Integer> {
     @Option(names = "--list", description = "print the stages and whether each is complete, then stop")
     boolean list;
 
+    @Option(names = "--gpu-memory", description = "memory of the GPU the plan checks against, e.g. 80GB "
+            + "(default: read from the device; host RAM for CPU runs)")
+    String gpuMemory;
+
+    @Option(names = "--skip-memory-check", description = "run even when the memory plan says a stage will not fit "
+            + "(missing inputs are still refused)")
+    boolean skipMemoryCheck;
+
     @Override
     public Integer call() throws Exception {
-        Pipeline p = new Pipeline(config, PipelineConfig.load(config), hooks(System.out));
+        PipelineConfig pc = PipelineConfig.load(config);
+        Pipeline p = new Pipeline(config, pc, hooks(System.out))
+                .memoryCheck(gpuMemory == null ? null : MemoryBudget.of("gpu", gpuMemory), !skipMemoryCheck);
         p.validate();
         if (list) {
             for (String s : p.stages()) {

@@ -6,6 +6,8 @@ import dev.semgrpo.trainer.SftTrainer;
 import dev.semgrpo.trainer.Trainer;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
+import dev.semgrpo.trainer.plan.MemoryBudget;
+import dev.semgrpo.trainer.plan.Preflight;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +33,13 @@ final class TrainCommand {
         @Option(names = "--resume", description = "continue a run directory from its last checkpoint")
         Path resume;
 
+        @Option(names = "--gpu-memory", description = "memory of the GPU the plan checks against, e.g. 80GB "
+                + "(default: read from the device; host RAM for CPU runs)")
+        String gpuMemory;
+
+        @Option(names = "--skip-memory-check", description = "run even when the memory plan says it will not fit")
+        boolean skipMemoryCheck;
+
         abstract boolean grpo();
 
         @Override
@@ -49,6 +58,8 @@ final class TrainCommand {
             Path base = file.toAbsolutePath().getParent();
             ConfigLoader.absolutize(tree, base);
             Settings s = Settings.of(ConfigLoader.bind(tree, file.toString()), base, grpo());
+            Preflight.training(s, tree, base, grpo()).check(MemoryBudget.of(s.model().device(), gpuMemory),
+                    !skipMemoryCheck);
             ProgressBar bar = new ProgressBar(grpo() ? "grpo" : "sft", 1, "steps");
             Trainer.Listener l = (step, total, m) -> {
                 bar.total(total);

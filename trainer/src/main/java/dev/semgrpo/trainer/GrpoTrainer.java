@@ -223,7 +223,7 @@ public final class GrpoTrainer extends Trainer {
         policy.model().setTraining(false);
         long t0 = System.nanoTime();
         List<List<Completion>> groups = new Generator(policy.model(), policy.tokenizer())
-                .maxBatchRows(Math.max(g.numGenerations(), 64)).generate(ids, p, null);
+                .maxBatchRows(g.generationBatchSize() * g.numGenerations()).generate(ids, p, null);
         double gen = (System.nanoTime() - t0) / 1e9;
         List<Completion> flat = new ArrayList<>();
         List<RewardSample> samples = new ArrayList<>();

@@ -64,20 +64,35 @@ public final class Policy implements AutoCloseable {
     }
 
     private static void create(Path dir, TrainConfig.Init init) throws IOException {
-        Path tokJson = Path.of(init.tokenizer() == null ? "data/tokenizers/byte-level/tokenizer.json" : init.tokenizer());
-        try (TextTokenizer tok = TextTokenizer.load(tokJson.toAbsolutePath().getParent())) {
-            Architecture a = Architecture.fromModelType(init.arch() == null ? "qwen3" : init.arch());
-            int hidden = init.hidden() == null ? 64 : init.hidden();
-            int heads = init.heads() == null ? 4 : init.heads();
-            ModelConfig c = new ModelConfig(a, tok.vocabSize(), hidden, init.intermediate() == null ? 3 * hidden
-                    : init.intermediate(), init.layers() == null ? 2 : init.layers(), heads,
-                    init.kvHeads() == null ? heads : init.kvHeads(), hidden / heads, 1e-6, 1e6, null, true, 2048,
-                    a == Architecture.QWEN2, false, false, new ArrayList<>(tok.eosIds()), tok.bosId(), tok.padId());
+        try (TextTokenizer tok = TextTokenizer.load(initTokenizerDir(init))) {
+            ModelConfig c = initConfig(init, tok);
             try (CausalLM m = CausalLM.randomInit(c, init.seed() == null ? 0 : init.seed(), 0.02, Device.cpu(),
                     DataType.FLOAT32)) {
                 m.save(dir, DType.F32, tok.directory(), SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
             }
         }
+    }
+
+    private static Path initTokenizerDir(TrainConfig.Init init) {
+        Path tokJson = Path.of(init.tokenizer() == null ? "data/tokenizers/byte-level/tokenizer.json" : init.tokenizer());
+        return tokJson.toAbsolutePath().getParent();
+    }
+
+    /** The shapes of the model {@code model.init} creates (the memory plan reads them before it exists). */
+    public static ModelConfig initConfig(TrainConfig.Init init) throws IOException {
+        try (TextTokenizer tok = TextTokenizer.load(initTokenizerDir(init))) {
+            return initConfig(init, tok);
+        }
+    }
+
+    private static ModelConfig initConfig(TrainConfig.Init init, TextTokenizer tok) {
+        Architecture a = Architecture.fromModelType(init.arch() == null ? "qwen3" : init.arch());
+        int hidden = init.hidden() == null ? 64 : init.hidden();
+        int heads = init.heads() == null ? 4 : init.heads();
+        return new ModelConfig(a, tok.vocabSize(), hidden, init.intermediate() == null ? 3 * hidden
+                : init.intermediate(), init.layers() == null ? 2 : init.layers(), heads,
+                init.kvHeads() == null ? heads : init.kvHeads(), hidden / heads, 1e-6, 1e6, null, true, 2048,
+                a == Architecture.QWEN2, false, false, new ArrayList<>(tok.eosIds()), tok.bosId(), tok.padId());
     }
 
     public CausalLM model() {

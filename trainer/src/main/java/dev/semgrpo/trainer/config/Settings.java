@@ -53,8 +53,8 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
     public record Grpo(int numGenerations, int promptsPerStep, int numIterations, Advantages.Scale scaleRewards,
             double advantageEps, GrpoLoss lossType, double epsilon, double epsilonHigh, double beta, KlEstimator kl,
             boolean maskTruncated, double temperature, double topP, int topK, int maxCompletionLength,
-            boolean dynamicSampling, int maxResample) {
-        /** Completions per generation batch. */
+            boolean dynamicSampling, int maxResample, int generationBatchSize) {
+        /** Completions per step. */
         public int batch() {
             return numGenerations * promptsPerStep;
         }
@@ -159,7 +159,8 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
                     GrpoLoss.parse(or(g.lossType(), "grpo")), eps, or(g.epsilonHigh(), eps), or(g.beta(), 0.0),
                     KlEstimator.parse(or(g.klEstimator(), "k3")), or(g.maskTruncatedCompletions(), false),
                     or(g.temperature(), 1.0), or(g.topP(), 1.0), or(g.topK(), 0), or(g.maxCompletionLength(), 256),
-                    or(g.dynamicSampling(), false), or(g.maxResample(), 3));
+                    or(g.dynamicSampling(), false), or(g.maxResample(), 3),
+                    or(g.generationBatchSize(), Math.max(1, 64 / Math.max(1, or(g.numGenerations(), 8)))));
             if (grpo.numGenerations() < 2) {
                 throw bad("grpo.num_generations", ">= 2 (advantages are relative to the group)",
                         grpo.numGenerations());
@@ -167,6 +168,7 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
             positive("grpo.prompts_per_step", grpo.promptsPerStep());
             positive("grpo.num_iterations", grpo.numIterations());
             positive("grpo.max_completion_length", grpo.maxCompletionLength());
+            positive("grpo.generation_batch_size", grpo.generationBatchSize());
             if (!(grpo.epsilon() > 0 && grpo.epsilon() < 1) || !(grpo.epsilonHigh() > 0)) {
                 throw new IllegalArgumentException("grpo.epsilon must be in (0, 1) and grpo.epsilon_high > 0, found "
                         + grpo.epsilon() + " and " + grpo.epsilonHigh());

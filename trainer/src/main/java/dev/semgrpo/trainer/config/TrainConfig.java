@@ -78,7 +78,7 @@ public record TrainConfig(Run run, Model model, Data data, Optim optim, Grpo grp
     public record Grpo(Integer numGenerations, Integer promptsPerStep, Integer numIterations, String scaleRewards,
             Double advantageEps, String lossType, Double epsilon, Double epsilonHigh, Double beta, String klEstimator,
             Boolean maskTruncatedCompletions, Double temperature, Double topP, Integer topK,
-            Integer maxCompletionLength, Boolean dynamicSampling, Integer maxResample) {
+            Integer maxCompletionLength, Boolean dynamicSampling, Integer maxResample, Integer generationBatchSize) {
     }
 
     /**

@@ -76,6 +76,8 @@ public final class Pipeline {
     private final Path out;
     private final long seed;
     private final Hooks hooks;
+    private dev.semgrpo.trainer.plan.MemoryBudget budget;
+    private boolean checkMemory = true;
 
     public Pipeline(Path configFile, PipelineConfig config, Hooks hooks) {
         this.c = config;
@@ -88,6 +90,34 @@ public final class Pipeline {
     /** The output folder. */
     public Path out() {
         return out;
+    }
+
+    PipelineConfig config() {
+        return c;
+    }
+
+    /** The pipeline file's folder, where its relative paths resolve. */
+    Path configDir() {
+        return dir;
+    }
+
+    /**
+     * The pre-flight of the stages still to run, or of stage {@code only} alone: every missing input and the memory
+     * plans (see {@link dev.semgrpo.trainer.plan.Preflight}).
+     */
+    public dev.semgrpo.trainer.plan.Preflight preflight(String only) throws IOException {
+        return PipelinePreflight.of(this, only, false);
+    }
+
+    /**
+     * Sets what {@link #run} checks first: the memory plan against {@code budget} (null: this machine's GPU that the
+     * stages use, or its RAM, see {@link dev.semgrpo.trainer.plan.MemoryBudget#of}), or no memory check at all;
+     * missing inputs are always checked.
+     */
+    public Pipeline memoryCheck(dev.semgrpo.trainer.plan.MemoryBudget budget, boolean check) {
+        this.budget = budget;
+        this.checkMemory = check;
+        return this;
     }
 
     /** The configured stages, in order. */
@@ -126,6 +156,9 @@ public final class Pipeline {
         if (only != null && !stages.contains(only)) {
             throw new IllegalArgumentException("no stage '" + only + "' in this pipeline; its stages are " + stages);
         }
+        dev.semgrpo.trainer.plan.Preflight pre = PipelinePreflight.of(this, only, true);
+        pre.check(budget != null ? budget : dev.semgrpo.trainer.plan.MemoryBudget.of(pre.gpuDevice(), null),
+                checkMemory);
         Files.createDirectories(out);
         for (String stage : stages) {
             if (only != null && !stage.equals(only)) {
@@ -256,7 +289,7 @@ public final class Pipeline {
 
     // ---- stages
 
-    private ObjectNode tree(String stage, PipelineConfig.Stage st, Path model) throws IOException {
+    ObjectNode tree(String stage, PipelineConfig.Stage st, Path model) throws IOException {
         Path file = dir.resolve(st.config());
         ObjectNode tree = ConfigLoader.tree(file, st.set());
         ConfigLoader.absolutize(tree, file.toAbsolutePath().getParent());
@@ -277,7 +310,7 @@ public final class Pipeline {
         return tree;
     }
 
-    private Settings settings(String stage, PipelineConfig.Stage st, Path model, ObjectNode tree, boolean grpo) {
+    Settings settings(String stage, PipelineConfig.Stage st, Path model, ObjectNode tree, boolean grpo) {
         Path file = dir.resolve(st.config());
         try {
             return Settings.of(ConfigLoader.bind(tree, file + " (pipeline stage " + stage + ")"),
@@ -414,7 +447,7 @@ public final class Pipeline {
         Path model = outputOf("merge", "model");
         ObjectNode tree = tree("grpo", c.grpo(), model);
         Settings s = settings("grpo", c.grpo(), model, tree, true);
-        PipelineConfig.Calibration cal = c.calibration() == null ? new PipelineConfig.Calibration(null, null)
+        PipelineConfig.Calibration cal = c.calibration() == null ? new PipelineConfig.Calibration(null, null, null)
                 : c.calibration();
         int size = or(cal.size(), 64);
         int maxNew = or(cal.maxNewTokens(), s.grpo().maxCompletionLength());
@@ -432,7 +465,7 @@ public final class Pipeline {
             }
             Progress p = hooks.evaluation("calibrate");
             p.start("calibrate", n);
-            List<List<Completion>> outs = new Generator(lm, tok).maxBatchRows(32)
+            List<List<Completion>> outs = new Generator(lm, tok).maxBatchRows(or(cal.batchSize(), 32))
                     .generate(prompts, SamplingParams.greedy(maxNew), i -> p.update(i));
             for (int i = 0; i < n; i++) {
                 ObjectNode r = Jsonl.JSON.createObjectNode();

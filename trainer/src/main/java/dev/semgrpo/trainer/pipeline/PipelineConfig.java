@@ -63,8 +63,14 @@ public record PipelineConfig(String name, String outputDir, Long seed, String ba
     /**
      * @param size training prompts whose cold-start outputs calibrate tau (default 64)
      * @param maxNewTokens tokens generated per prompt (default: grpo's max_completion_length)
+     * @param batchSize prompts generated together (default 32)
      */
-    public record Calibration(Integer size, Integer maxNewTokens) {
+    public record Calibration(Integer size, Integer maxNewTokens, Integer batchSize) {
+        public Calibration {
+            if (batchSize != null && batchSize < 1) {
+                throw new IllegalArgumentException("calibration.batch_size must be >= 1, found " + batchSize);
+            }
+        }
     }
 
     /**
@@ -73,13 +79,32 @@ public record PipelineConfig(String name, String outputDir, Long seed, String ba
      * @param limit at most N examples per task
      * @param encoder similarity encoder (default: the encoder stage's)
      * @param dtype float32 or float16
+     * @param promptTokens the longest prompt, in tokens, the memory plan assumes per task name ({@code default}: the
+     *     others; 512 when unset); an assumption to check against the data, not a limit
      */
-    public record Eval(List<String> tasks, String tasksDir, Integer limit, String encoder, String dtype) {
+    public record Eval(List<String> tasks, String tasksDir, Integer limit, String encoder, String dtype,
+            java.util.Map<String, Integer> promptTokens) {
         public Eval {
             if (tasks == null || tasks.isEmpty()) {
                 throw new IllegalArgumentException("eval.tasks must name at least one task");
             }
             tasks = List.copyOf(tasks);
+            promptTokens = promptTokens == null ? java.util.Map.of() : java.util.Map.copyOf(promptTokens);
+            for (java.util.Map.Entry<String, Integer> e : promptTokens.entrySet()) {
+                if (e.getValue() == null || e.getValue() < 1) {
+                    throw new IllegalArgumentException("eval.prompt_tokens." + e.getKey() + " must be >= 1, found "
+                            + e.getValue());
+                }
+                if (!e.getKey().equals("default") && !tasks.contains(e.getKey())) {
+                    throw new IllegalArgumentException("eval.prompt_tokens names '" + e.getKey() + "', which is not"
+                            + " in eval.tasks " + tasks + " (or 'default')");
+                }
+            }
+        }
+
+        /** The prompt length the memory plan assumes for {@code task}. */
+        public int promptTokensOf(String task) {
+            return promptTokens.getOrDefault(task, promptTokens.getOrDefault("default", 512));
         }
     }
 

@@ -1,0 +1,66 @@
+package dev.semgrpo.trainer.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.trainer.config.ConfigLoader;
+import dev.semgrpo.trainer.config.Settings;
+import dev.semgrpo.trainer.pipeline.Pipeline;
+import dev.semgrpo.trainer.pipeline.PipelineConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The plan of single training runs, and the shipped CPU configs are never refused. */
+class TrainingPlanTest {
+    private static final Path CONFIGS = Path.of("..", "configs");
+
+    private static Settings settings(Path file, List<String> sets, boolean grpo) throws IOException {
+        ObjectNode tree = ConfigLoader.tree(file, sets);
+        ConfigLoader.absolutize(tree, file.toAbsolutePath().getParent());
+        return Settings.of(ConfigLoader.bind(tree, file.toString()), file.toAbsolutePath().getParent(), grpo);
+    }
+
+    @Test
+    void generationBatchSizeDefaultsToTheOld64RowsAndIsChecked() throws IOException {
+        Path f = CONFIGS.resolve("tiny-debug-grpo.yaml");
+        assertEquals(8, settings(f, List.of(), true).grpo().generationBatchSize()); // 64 rows / G = 8
+        assertEquals(21, settings(f, List.of("grpo.num_generations=3", "grpo.prompts_per_step=16",
+                "optim.micro_batch=4"), true).grpo().generationBatchSize());
+        assertEquals(1, settings(f, List.of("grpo.num_generations=128", "optim.micro_batch=4"), true).grpo()
+                .generationBatchSize());
+        assertEquals(2, settings(f, List.of("grpo.generation_batch_size=2"), true).grpo().generationBatchSize());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> settings(f, List.of("grpo.generation_batch_size=0"), true));
+        assertEquals("grpo.generation_batch_size must be >= 1, found 0", e.getMessage());
+    }
+
+    @Test
+    void theTinyConfigsPlanFromModelInitAndFitThisMachine() throws IOException {
+        for (String name : List.of("tiny-debug-grpo.yaml", "tiny-debug-sft.yaml")) {
+            Path f = CONFIGS.resolve(name);
+            boolean grpo = name.contains("grpo");
+            Settings s = settings(f, List.of("model.path=" + Path.of("target", "no-model-here").toAbsolutePath()),
+                    grpo);
+            Preflight p = Preflight.training(s, ConfigLoader.tree(f, List.of()), f.toAbsolutePath().getParent(), grpo);
+            assertEquals(List.of(), p.missing());
+            assertEquals(1, p.plans().size(), p.notes().toString());
+            StagePlan plan = p.plans().get(0);
+            assertEquals("cpu", plan.device());
+            assertTrue(plan.peak() > 100_000 && plan.peak() < 2_000_000_000L, plan.describe());
+            p.check(MemoryBudget.of("cpu", null), true);
+        }
+    }
+
+    @Test
+    void theDemoPipelineIsNotRefusedOnThisMachine() throws IOException {
+        Path f = CONFIGS.resolve("demo").resolve("pipeline.yaml");
+        Pipeline p = new Pipeline(f, PipelineConfig.load(f), null);
+        Preflight pre = p.preflight(null);
+        assertTrue(pre.plans().size() >= 8, pre.describe(MemoryBudget.of(null, null)));
+        pre.check(MemoryBudget.of(null, null), true);
+    }
+}
