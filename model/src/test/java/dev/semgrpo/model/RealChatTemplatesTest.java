@@ -135,6 +135,10 @@ class RealChatTemplatesTest {
                 128007, 271, 13347, 128009, 128006, 78191, 128007, 271},
                     tok.encodeChat(List.of(msg("system", "You are helpful."), msg("user", "Hi"))));
             assertEquals("Hello world", tok.decode(new int[] {128000, 9906, 1917, 128009}, true));
+            // a plain prompt gets the bos that tokenizer.json's post-processor adds (transformers'
+            // tokenizer("Hello world") gives [128000, 9906, 1917]); tokenizer_config.json has no add_bos_token
+            assertArrayEquals(new int[] {128000, 9906, 1917}, tok.encode("Hello world"));
+            assertArrayEquals(new int[] {9906, 1917}, tok.encodeRaw("Hello world"));
         }
     }
 
@@ -237,6 +241,7 @@ class RealChatTemplatesTest {
                     noThinking);
             assertArrayEquals(new int[] {151644, 8948, 198, 2610, 525, 10950, 13, 151645, 198, 151644, 872, 198,
                 13048, 151645, 198, 151644, 77091, 198, 151667, 271, 151668, 271}, tok.encodeRaw(text));
+            assertArrayEquals(new int[] {9707}, tok.encode("Hello"), "Qwen adds no bos");
             assertEquals("Hi<think>", tok.decode(new int[] {151644, 13048, 151645, 151667}, true),
                     "skipping special tokens drops <|im_start|> and <|im_end|>; <think> is not special");
         }
