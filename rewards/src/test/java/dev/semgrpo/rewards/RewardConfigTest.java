@@ -29,6 +29,7 @@ class RewardConfigTest {
         assertTrue(paper.rewards().get(0) instanceof RewardConfig.Semantic);
         assertEquals(1.5, paper.rewards().get(0).weightOr1());
         assertEquals("auto", ((RewardConfig.Semantic) paper.rewards().get(0)).tau().asText());
+        assertEquals(0.0, ((RewardConfig.Semantic) paper.rewards().get(0)).tauFloor(), "the floor, explicit");
         assertEquals(1.0, paper.rewards().get(1).weightOr1());
         RewardConfig abl = RewardConfig.load(configs().resolve("ablation-chrf.yaml"));
         try (RewardStack s = RewardStack.build(abl, configs(), null, null)) {
