@@ -68,7 +68,8 @@ class JinjaPythonSemanticsTest {
         assertEquals("True False", render("{{ 'content' in messages[0] }} {{ 'tool_calls' in messages[0] }}", ctx));
         assertEquals("brave_search, wolfram_alpha", render("{{ builtin | reject('equalto', 'code_interpreter') |"
                 + " join(', ') }}", ctx));
-        assertEquals("query=\"weather\", unit=\"C\"", render("{%- for k, v in args | items %}{{- k + '=\"' + v + '\"' }}"
+        assertEquals("query=\"weather\", unit=\"C\"", render("{%- for k, v in args | items %}"
+                + "{{- k + '=\"' + v + '\"' }}"
                 + "{%- if not loop.last %}{{- ', ' }}{%- endif %}{%- endfor %}", ctx));
         assertEquals("U1,U2", render("{{ messages | selectattr('role', 'equalto', 'user') | map(attribute='content')"
                 + " | join(',') }}", ctx));
@@ -92,7 +93,8 @@ class JinjaPythonSemanticsTest {
         Map<String, Object> ctx = Map.of("t", tool);
         // transformers' tojson: json.dumps(ensure_ascii=False), no HTML escaping; with indent, "," ends a line
         assertEquals("{\"name\": \"add\", \"text\": \"<é & 'q' \\\"d\\\"\\n>\", \"ratio\": 2.0, \"ok\": true,"
-                + " \"none\": null, \"parameters\": {\"type\": \"object\", \"required\": [\"a\", \"b\"], \"empty\": []}}",
+                + " \"none\": null, \"parameters\": {\"type\": \"object\", \"required\": [\"a\", \"b\"],"
+                + " \"empty\": []}}",
                 render("{{ t | tojson }}", ctx));
         assertEquals("{\n    \"name\": \"add\",\n    \"text\": \"<é & 'q' \\\"d\\\"\\n>\",\n    \"ratio\": 2.0,\n"
                 + "    \"ok\": true,\n    \"none\": null,\n    \"parameters\": {\n        \"type\": \"object\",\n"

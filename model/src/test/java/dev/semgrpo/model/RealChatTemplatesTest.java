@@ -170,7 +170,8 @@ class RealChatTemplatesTest {
                 msg("assistant", "<think>\nOne word.\n</think>\n\nWater."));
         assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n"
                 + "<|im_start|>user\nSay 'water'.<|im_end|>\n"
-                + "<|im_start|>assistant\n<think>\nOne word.\n</think>\n\nWater.<|im_end|>\n", qwen(m, false, Map.of()));
+                + "<|im_start|>assistant\n<think>\nOne word.\n</think>\n\nWater.<|im_end|>\n",
+                qwen(m, false, Map.of()));
         // the last message, an assistant's without thinking, still gets an (empty) think block
         assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\nHello!"
                 + "<|im_end|>\n", qwen(List.of(msg("user", "Hi"), msg("assistant", "Hello!")), false, Map.of()));

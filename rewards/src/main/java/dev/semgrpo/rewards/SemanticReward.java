@@ -140,10 +140,11 @@ public final class SemanticReward implements RewardFunction {
          * tau_floor 0.0000)}.
          */
         public String describe() {
-            String p = percentile == Math.rint(percentile) ? String.valueOf((long) percentile) : String.valueOf(percentile);
-            return String.format(java.util.Locale.ROOT, "tau = %.4f (percentile %s of s = %.4f over %d of %d records%s)",
-                    tau, p, percentileValue, used, records, floored() ? String.format(java.util.Locale.ROOT,
-                            ", raised to tau_floor %.4f", floor) : "");
+            String p = percentile == Math.rint(percentile) ? String.valueOf((long) percentile)
+                    : String.valueOf(percentile);
+            return String.format(java.util.Locale.ROOT,
+                    "tau = %.4f (percentile %s of s = %.4f over %d of %d records%s)", tau, p, percentileValue, used,
+                    records, floored() ? String.format(java.util.Locale.ROOT, ", raised to tau_floor %.4f", floor) : "");
         }
     }
 
