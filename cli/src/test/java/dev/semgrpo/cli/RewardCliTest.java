@@ -52,6 +52,47 @@ class RewardCliTest {
         List<String> lines = Files.readAllLines(out);
         JsonNode first = Jsonl.JSON.readTree(lines.get(0));
         assertEquals(2.5, first.get("reward").asDouble(), 1e-4);
+        JsonNode noRef = Jsonl.JSON.readTree(lines.get(1));
+        assertEquals("{\"index\":1,\"skipped\":\"no reference\"}", noRef.toString(), "not scored, and says so");
+
+        // a negative tau pays a non-empty unrelated output, never an empty one; rows without references are skipped
+        Files.writeString(cfg, "encoder:\n  path: minilm\nrewards:\n  - type: semantic\n    tau: -0.5\n");
+        Files.writeString(data, "{\"completion\": \"Stock prices fell.\", \"reference\": \"A cat sleeps.\"}\n"
+                + "{\"completion\": \" \\u00a0\\n\", \"reference\": \"A cat sleeps.\"}\n"
+                + "{\"completion\": \"A cat sleeps.\", \"references\": [\" \"]}\n"
+                + "{\"completion\": \"A cat sleeps.\"}\n");
+        Path out2 = dir.resolve("r2.jsonl");
+        assertEquals(0, Main.run("reward", "--config", cfg.toString(), "--data", data.toString(), "--out",
+                out2.toString()));
+        lines = Files.readAllLines(out2);
+        assertEquals(4, lines.size());
+        assertTrue(Jsonl.JSON.readTree(lines.get(0)).get("semantic").asDouble() > 0, lines.get(0));
+        assertEquals(0.0, Jsonl.JSON.readTree(lines.get(1)).get("semantic").asDouble(), 0, lines.get(1));
+        for (int i = 2; i < 4; i++) {
+            assertEquals("no reference", Jsonl.JSON.readTree(lines.get(i)).get("skipped").asText(), lines.get(i));
+            assertTrue(!Jsonl.JSON.readTree(lines.get(i)).has("reward"), lines.get(i));
+        }
+
+        // no row with a reference: an error naming the file and the rewards that need one; no output written
+        Files.writeString(data, "{\"completion\": \"A cat sleeps.\"}\n");
+        Path out3 = dir.resolve("r3.jsonl");
+        String err = CliRuns.failing("reward", "--config", cfg.toString(), "--data", data.toString(), "--out",
+                out3.toString());
+        assertTrue(err.contains("d.jsonl: none of the 1 records has a reference") && err.contains("[semantic]"), err);
+        assertTrue(!Files.exists(out3));
+    }
+
+    @Test
+    void rewardsThatNeedNoReferenceScoreEveryRow() throws Exception {
+        Path cfg = dir.resolve("r.yaml");
+        Files.writeString(cfg, "rewards:\n  - type: language\n    scripts: [latin]\n");
+        Path data = dir.resolve("d.jsonl");
+        Files.writeString(data, "{\"completion\": \"The cat sat.\"}\n{\"completion\": \"\u0f56\u0f7c\u0f51\"}\n");
+        Path out = dir.resolve("r.jsonl");
+        assertEquals(0, Main.run("reward", "--config", cfg.toString(), "--data", data.toString(), "--out",
+                out.toString()));
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(1.0, Jsonl.JSON.readTree(lines.get(0)).get("reward").asDouble(), 0);
         assertEquals(0.0, Jsonl.JSON.readTree(lines.get(1)).get("reward").asDouble(), 0);
     }
 

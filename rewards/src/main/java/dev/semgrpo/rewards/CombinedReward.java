@@ -45,6 +45,12 @@ public final class CombinedReward implements RewardFunction, AutoCloseable {
         return "reward";
     }
 
+    /** True when any part needs references. */
+    @Override
+    public boolean needsReferences() {
+        return parts.stream().anyMatch(w -> w.function().needsReferences());
+    }
+
     @Override
     public RewardOutput score(List<RewardSample> batch) {
         float[] total = new float[batch.size()];

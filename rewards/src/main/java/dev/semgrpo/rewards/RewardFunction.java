@@ -9,4 +9,9 @@ public interface RewardFunction {
 
     /** Scores {@code batch}; the result has one reward per sample, in order, and never NaN or infinity. */
     RewardOutput score(List<RewardSample> batch);
+
+    /** True when the function compares with references, so that a sample without one cannot be scored by it. */
+    default boolean needsReferences() {
+        return false;
+    }
 }

@@ -7,7 +7,7 @@ import java.util.function.BiFunction;
 
 /**
  * Ablation rewards: sentence chrF (or chrF++) or sentence BLEU against the references, scaled to [0, 1]. Empty
- * completions and samples without references score 0.
+ * completions ({@link RewardSample#isEmptyText}) and samples without references score 0.
  */
 public final class TextOverlapReward implements RewardFunction {
     private final String name;
@@ -32,12 +32,17 @@ public final class TextOverlapReward implements RewardFunction {
     }
 
     @Override
+    public boolean needsReferences() {
+        return true;
+    }
+
+    @Override
     public RewardOutput score(List<RewardSample> batch) {
         float[] r = new float[batch.size()];
         for (int i = 0; i < r.length; i++) {
             RewardSample s = batch.get(i);
             List<String> refs = s.usableReferences();
-            r[i] = s.completion().isBlank() || refs.isEmpty() ? 0f : (float) (metric.apply(s.completion(), refs) / 100);
+            r[i] = s.emptyCompletion() || refs.isEmpty() ? 0f : (float) (metric.apply(s.completion(), refs) / 100);
         }
         return RewardOutput.single(name, r);
     }

@@ -29,6 +29,7 @@ class RewardConfigTest {
         assertTrue(paper.rewards().get(0) instanceof RewardConfig.Semantic);
         assertEquals(1.5, paper.rewards().get(0).weightOr1());
         assertEquals("auto", ((RewardConfig.Semantic) paper.rewards().get(0)).tau().asText());
+        assertEquals(0.0, ((RewardConfig.Semantic) paper.rewards().get(0)).tauFloor(), "the floor, explicit");
         assertEquals(1.0, paper.rewards().get(1).weightOr1());
         RewardConfig abl = RewardConfig.load(configs().resolve("ablation-chrf.yaml"));
         try (RewardStack s = RewardStack.build(abl, configs(), null, null)) {
@@ -70,10 +71,52 @@ class RewardConfigTest {
         try (RewardStack s = RewardStack.build(RewardConfig.load(cfg), dir, null, null)) {
             double tau = s.taus().get("semantic");
             assertTrue(tau > 0 && tau < 1, "tau " + tau);
+            SemanticReward.TauCalibration cal = s.calibrations().get("semantic");
+            assertEquals(tau, cal.tau());
+            assertEquals(Math.max(cal.percentileValue(), 0.0), tau, 1e-12, "the default floor is 0: " + cal);
+            assertEquals(25, cal.percentile());
+            assertEquals(4, cal.used());
             RewardOutput out = s.reward().score(List.of(RewardSample.of("The weather is lovely today.",
                     "The weather is lovely today."), RewardSample.of("今天天气很好", "The weather is lovely today.")));
             assertEquals(1.5 * 1 + 1.0, out.rewards()[0], 1e-4);
             assertEquals(0f, out.components().get("language")[1]);
         }
+    }
+
+    @Test
+    void tauFloorIsConfigurableAndOnlyForAutoTau() throws IOException {
+        Path calib = dir.resolve("calib.jsonl");
+        Files.writeString(calib, String.join("\n",
+                "{\"completion\": \"Markets fell.\", \"reference\": \"The weather is lovely today.\"}",
+                "{\"completion\": \"I like tea.\", \"reference\": \"A dog runs in the park.\"}",
+                "{\"completion\": \"\", \"reference\": \"A dog runs in the park.\"}"));
+        String head = "encoder:\n  path: " + MiniLm.nativeDir().toAbsolutePath() + "\nrewards:\n  - type: semantic\n";
+        Path cfg = dir.resolve("r.yaml");
+        Files.writeString(cfg, head + "    tau: auto\n    calibration: calib.jsonl\n    percentile: 0\n"
+                + "    tau_floor: 0.9\n");
+        try (RewardStack s = RewardStack.build(RewardConfig.load(cfg), dir, null, null)) {
+            SemanticReward.TauCalibration cal = s.calibrations().get("semantic");
+            assertTrue(cal.percentileValue() < 0.9 && cal.floored(), cal.toString());
+            assertEquals(0.9, s.taus().get("semantic"), 1e-12);
+            assertEquals(3, cal.records());
+            assertEquals(2, cal.used());
+        }
+        Files.writeString(cfg, head + "    tau: 0.2\n    tau_floor: 0\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RewardStack.build(RewardConfig.load(cfg), dir, null, null));
+        assertTrue(e.getMessage().contains("tau_floor applies only to tau: auto"), e.getMessage());
+        Files.writeString(cfg, head + "    tau: auto\n    calibration: calib.jsonl\n    tau_floor: 1.5\n");
+        e = assertThrows(IllegalArgumentException.class, () -> RewardStack.build(RewardConfig.load(cfg), dir, null,
+                null));
+        assertTrue(e.getMessage().contains("tau_floor must be in [-1, 1), found 1.5"), e.getMessage());
+        Files.writeString(calib, "{\"completion\": \" \", \"reference\": \"A dog.\"}\n");
+        Files.writeString(cfg, head + "    tau: auto\n    calibration: calib.jsonl\n");
+        e = assertThrows(IllegalArgumentException.class, () -> RewardStack.build(RewardConfig.load(cfg), dir, null,
+                null));
+        assertTrue(e.getMessage().contains("calib.jsonl") && e.getMessage().contains("none of the 1 records"),
+                e.getMessage());
+        Files.writeString(cfg, head + "    tau: auto\n    calibration: calib.jsonl\n    tau_flor: 0\n");
+        IOException io = assertThrows(IOException.class, () -> RewardConfig.load(cfg));
+        assertTrue(io.getMessage().contains("tau_flor"), io.getMessage());
     }
 }

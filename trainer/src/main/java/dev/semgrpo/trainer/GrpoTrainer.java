@@ -82,7 +82,9 @@ public final class GrpoTrainer extends Trainer {
         return List.of("reward", "kl", "completion_length_mean", "frac_reward_zero_std");
     }
 
-    static RewardStack rewards(JsonNode node, Path configDir, Path encoder, Path calibration) throws IOException {
+    /** The reward stack of a GRPO config's {@code rewards} (a file name or an inline config), with overrides. */
+    public static RewardStack rewards(JsonNode node, Path configDir, Path encoder, Path calibration)
+            throws IOException {
         if (node.isTextual()) {
             Path file = configDir.resolve(node.asText());
             return RewardStack.build(RewardConfig.load(file), file.toAbsolutePath().getParent(), encoder, calibration);

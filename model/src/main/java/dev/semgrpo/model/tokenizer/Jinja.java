@@ -847,7 +847,7 @@ public final class Jinja {
                 p++;
                 Expr a = e;
                 Expr b = parseUnary();
-                return s -> Math.pow(num(a.eval(s)).doubleValue(), num(b.eval(s)).doubleValue());
+                return s -> power(a.eval(s), b.eval(s));
             }
             return e;
         }
@@ -1107,6 +1107,32 @@ public final class Jinja {
         return v instanceof Long || v instanceof Integer || v instanceof Boolean;
     }
 
+    /** Python's {@code **}: an int to a non-negative int power is an int; anything else a float. */
+    private static Object power(Object a, Object b) {
+        Number x = num(a);
+        Number y = num(b);
+        if (integral(a) && integral(b) && y.longValue() >= 0) {
+            long base = x.longValue();
+            long e = y.longValue();
+            long r = 1;
+            try {
+                while (e > 0) { // by squaring; base never exceeds the result, so overflow means the result's
+                    if ((e & 1) == 1) {
+                        r = Math.multiplyExact(r, base);
+                    }
+                    e >>= 1;
+                    if (e > 0) {
+                        base = Math.multiplyExact(base, base);
+                    }
+                }
+            } catch (ArithmeticException ex) {
+                throw new TemplateException(x + " ** " + y + " does not fit in a 64-bit integer");
+            }
+            return r;
+        }
+        return Math.pow(x.doubleValue(), y.doubleValue());
+    }
+
     @SuppressWarnings("unchecked")
     private static Object arith(String op, Object a, Object b) {
         if (op.equals("+")) {
@@ -1142,8 +1168,9 @@ public final class Jinja {
                 return ints ? (Object) Math.floorDiv(x.longValue(), y.longValue())
                         : (Object) Math.floor(x.doubleValue() / y.doubleValue());
             case "%":
+                // Python's %: the result takes the divisor's sign, for floats too
                 return ints ? (Object) Math.floorMod(x.longValue(), y.longValue())
-                        : (Object) (x.doubleValue() % y.doubleValue());
+                        : (Object) (x.doubleValue() - y.doubleValue() * Math.floor(x.doubleValue() / y.doubleValue()));
             default:
                 throw new TemplateException("unknown operator " + op);
         }

@@ -106,7 +106,10 @@ public final class TextTokenizer implements AutoCloseable {
             if (bos == null) {
                 bos = firstId("bos_token_id", gcfg, mcfg);
             }
-            boolean addBos = tcfg != null && tcfg.path("add_bos_token").asBoolean(false);
+            // tokenizer_config.json's add_bos_token when it has one, else what tokenizer.json's post-processor does
+            // (Llama 3's TemplateProcessing puts <|begin_of_text|> first, and transformers follows it)
+            boolean addBos = tcfg != null && tcfg.has("add_bos_token") ? tcfg.path("add_bos_token").asBoolean(false)
+                    : bos != null && postProcessorPrepends(tok.path("post_processor"), bos, added);
             ChatTemplate template = ChatTemplate.fromDirectory(dir, tcfg);
             return new TextTokenizer(dir, hf, Collections.unmodifiableMap(special), Collections.unmodifiableMap(added),
                     maxId + 1, Collections.unmodifiableSet(eos), pad, bos, addBos, template);
@@ -114,6 +117,32 @@ public final class TextTokenizer implements AutoCloseable {
             hf.close();
             throw e;
         }
+    }
+
+    /**
+     * True when tokenizer.json's post-processor (a TemplateProcessing, alone or in a Sequence) starts a single
+     * sequence with the special token whose id is {@code bos}.
+     */
+    private static boolean postProcessorPrepends(JsonNode pp, int bos, Map<String, Integer> added) {
+        if ("Sequence".equals(pp.path("type").asText())) {
+            for (JsonNode p : pp.path("processors")) {
+                if (postProcessorPrepends(p, bos, added)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (!"TemplateProcessing".equals(pp.path("type").asText())) {
+            return false;
+        }
+        JsonNode first = pp.path("single").path(0).path("SpecialToken");
+        if (!first.isObject()) {
+            return false;
+        }
+        JsonNode ids = pp.path("special_tokens").path(first.path("id").asText()).path("ids");
+        Integer id = ids.isArray() && ids.size() == 1 ? Integer.valueOf(ids.get(0).asInt())
+                : added.get(first.path("id").asText());
+        return id != null && id == bos;
     }
 
     private static JsonNode readJson(Path p) throws IOException {

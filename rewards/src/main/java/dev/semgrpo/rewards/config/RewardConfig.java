@@ -76,9 +76,11 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
      * @param tau a number in [-1, 1), or "auto" (a percentile of similarity on {@code calibration})
      * @param calibration JSONL with completion and reference(s), for tau: auto (relative to the config file)
      * @param percentile the percentile for tau: auto (default 10)
+     * @param tauFloor the smallest tau that tau: auto may give, in [-1, 1) (default 0: a similarity at or below 0
+     *     is never paid); only with tau: auto
      */
-    public record Semantic(String name, Double weight, JsonNode tau, String calibration, Double percentile)
-            implements Reward {
+    public record Semantic(String name, Double weight, JsonNode tau, String calibration, Double percentile,
+            Double tauFloor) implements Reward {
     }
 
     /**

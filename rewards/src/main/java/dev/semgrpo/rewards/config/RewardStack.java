@@ -30,11 +30,14 @@ public final class RewardStack implements AutoCloseable {
     private final CombinedReward reward;
     private final PooledSentenceEncoder encoder;
     private final Map<String, Double> taus;
+    private final Map<String, SemanticReward.TauCalibration> calibrations;
 
-    private RewardStack(CombinedReward reward, PooledSentenceEncoder encoder, Map<String, Double> taus) {
+    private RewardStack(CombinedReward reward, PooledSentenceEncoder encoder, Map<String, Double> taus,
+            Map<String, SemanticReward.TauCalibration> calibrations) {
         this.reward = reward;
         this.encoder = encoder;
         this.taus = taus;
+        this.calibrations = calibrations;
     }
 
     public CombinedReward reward() {
@@ -49,6 +52,11 @@ public final class RewardStack implements AutoCloseable {
     /** The tau each semantic reward uses (after calibration). */
     public Map<String, Double> taus() {
         return taus;
+    }
+
+    /** What calibration found for each semantic reward with {@code tau: auto} (percentile value, floor, tau). */
+    public Map<String, SemanticReward.TauCalibration> calibrations() {
+        return calibrations;
     }
 
     /**
@@ -80,12 +88,18 @@ public final class RewardStack implements AutoCloseable {
         }
         List<CombinedReward.Weighted> parts = new ArrayList<>();
         Map<String, Double> taus = new java.util.LinkedHashMap<>();
+        Map<String, SemanticReward.TauCalibration> calibrations = new java.util.LinkedHashMap<>();
         try {
             for (RewardConfig.Reward r : cfg.rewards()) {
                 String name = r.name() != null ? r.name() : typeName(r);
                 RewardFunction f;
                 if (r instanceof RewardConfig.Semantic s) {
-                    double tau = tau(s, name, encoder, prefix, baseDir, calibrationOverride);
+                    SemanticReward.TauCalibration cal = calibrate(s, name, encoder, prefix, baseDir,
+                            calibrationOverride);
+                    double tau = cal != null ? cal.tau() : s.tau().asDouble();
+                    if (cal != null) {
+                        calibrations.put(name, cal);
+                    }
                     taus.put(name, tau);
                     f = new SemanticReward(name, encoder, tau, prefix, e.cacheSize() == null ? 100_000 : e.cacheSize());
                 } else {
@@ -93,7 +107,7 @@ public final class RewardStack implements AutoCloseable {
                 }
                 parts.add(new CombinedReward.Weighted(f, r.weightOr1()));
             }
-            return new RewardStack(new CombinedReward(parts), encoder, taus);
+            return new RewardStack(new CombinedReward(parts), encoder, taus, calibrations);
         } catch (IOException | RuntimeException ex) {
             if (encoder != null) {
                 encoder.close();
@@ -126,18 +140,28 @@ public final class RewardStack implements AutoCloseable {
         throw new IllegalStateException("unhandled reward type " + r.getClass().getSimpleName());
     }
 
-    private static double tau(RewardConfig.Semantic s, String name, PooledSentenceEncoder encoder, String prefix,
-            Path baseDir, Path calibrationOverride) throws IOException {
+    /** Checks the semantic reward's tau; returns its calibration for tau: auto, or null for a number. */
+    private static SemanticReward.TauCalibration calibrate(RewardConfig.Semantic s, String name,
+            PooledSentenceEncoder encoder, String prefix, Path baseDir, Path calibrationOverride) throws IOException {
         JsonNode t = s.tau();
         if (t == null || t.isNull()) {
             throw new IllegalArgumentException("reward '" + name + "' needs 'tau': a number in [-1, 1) or auto");
         }
         if (t.isNumber()) {
-            return t.asDouble();
+            if (s.tauFloor() != null) {
+                throw new IllegalArgumentException("reward '" + name + "': tau_floor applies only to tau: auto, found"
+                        + " tau " + t.asText() + " and tau_floor " + s.tauFloor() + "; remove tau_floor or set tau:"
+                        + " auto");
+            }
+            return null;
         }
         if (!t.asText().equals("auto")) {
             throw new IllegalArgumentException("reward '" + name + "': tau must be a number or auto, found '"
                     + t.asText() + "'");
+        }
+        double floor = s.tauFloor() == null ? SemanticReward.DEFAULT_TAU_FLOOR : s.tauFloor();
+        if (!(floor >= -1 && floor < 1)) {
+            throw new IllegalArgumentException("reward '" + name + "': tau_floor must be in [-1, 1), found " + floor);
         }
         Path calib = calibrationOverride != null ? calibrationOverride
                 : s.calibration() != null ? baseDir.resolve(s.calibration()) : null;
@@ -149,7 +173,13 @@ public final class RewardStack implements AutoCloseable {
         for (Jsonl.Line line : Jsonl.read(calib)) {
             samples.add(RewardSamples.fromJson(line.node(), calib + ":" + line.number()));
         }
-        return SemanticReward.calibrateTau(encoder, samples, s.percentile() == null ? 10 : s.percentile(), prefix);
+        try {
+            return SemanticReward.calibrateTau(encoder, samples, s.percentile() == null ? 10 : s.percentile(), floor,
+                    prefix);
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("reward '" + name + "' (calibration " + calib + "): " + ex.getMessage(),
+                    ex);
+        }
     }
 
     private static String typeName(RewardConfig.Reward r) {

@@ -21,6 +21,7 @@ import dev.semgrpo.model.io.SafetensorsWriter;
 import dev.semgrpo.model.lora.Lora;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
+import dev.semgrpo.rewards.config.RewardStack;
 import dev.semgrpo.rewards.encoder.NativeSentenceEncoder;
 import dev.semgrpo.rewards.encoder.PooledSentenceEncoder;
 import dev.semgrpo.rewards.encoder.SentenceEncoders;
@@ -442,7 +443,10 @@ public final class Pipeline {
         return info;
     }
 
-    /** The cold-start (merged) model's greedy outputs on training prompts, with their references. */
+    /**
+     * The cold-start (merged) model's greedy outputs on training prompts, with their references; the marker also
+     * records what {@code tau: auto} makes of them (the raw percentile, the floor and the tau GRPO will use).
+     */
     private ObjectNode calibrate() throws IOException {
         Path model = outputOf("merge", "model");
         ObjectNode tree = tree("grpo", c.grpo(), model);
@@ -479,6 +483,18 @@ public final class Pipeline {
         ObjectNode info = Jsonl.JSON.createObjectNode();
         info.put("calibration", file.toString());
         info.put("records", rows.size());
+        if (tree.hasNonNull("rewards")) {
+            Path configDir = dir.resolve(c.grpo().config()).toAbsolutePath().getParent();
+            try (RewardStack st = GrpoTrainer.rewards(tree.get("rewards"), configDir, encoderDir(), file)) {
+                ObjectNode taus = info.putObject("tau");
+                st.calibrations().forEach((name, t) -> {
+                    taus.putObject(name).put("percentile", t.percentile()).put("percentile_value", t.percentileValue())
+                            .put("tau_floor", t.floor()).put("tau", t.tau()).put("records", t.records())
+                            .put("used", t.used());
+                    hooks.log().println("   " + name + ": " + t.describe());
+                });
+            }
+        }
         return info;
     }
 

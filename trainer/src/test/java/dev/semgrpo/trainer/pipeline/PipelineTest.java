@@ -137,6 +137,12 @@ class PipelineTest {
         assertTrue(grpo.get("adapter").asText().endsWith("step-4/adapter"), grpo.toString());
         assertTrue(Files.isRegularFile(out.resolve("merge/model/model.safetensors")));
         assertEquals(4, Jsonl.read(out.resolve("calibrate/calibration.jsonl")).size());
+        JsonNode tau = Jsonl.JSON.readTree(out.resolve("calibrate").resolve(Pipeline.MARKER).toFile()).path("tau")
+                .path("semantic");
+        assertEquals(0.0, tau.path("tau_floor").asDouble(-1), 0, tau.toString());
+        assertEquals(Math.max(tau.get("percentile_value").asDouble(), 0), tau.get("tau").asDouble(), 1e-12,
+                "the raw percentile and the tau used, floored at 0: " + tau);
+        assertTrue(tau.get("used").asInt() >= 1 && tau.get("used").asInt() <= 4, tau.toString());
         for (String e : List.of("eval_base", "eval_cold_start", "eval_strong_sft", "eval_grpo")) {
             var run = EvalResults.readRun(out.resolve(e));
             assertEquals(List.of("mt", "ood"), List.copyOf(run.keySet()), e);
