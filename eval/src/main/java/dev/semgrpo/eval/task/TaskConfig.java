@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.semgrpo.model.io.ConfigErrors;
+import dev.semgrpo.model.tokenizer.PromptRenderer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,9 +103,15 @@ public record TaskConfig(Type type, Category category, String description, Data 
      * @param fewShotFrom file of few-shot examples (default: the task's own data, never the example itself)
      * @param targetTemplate how a few-shot example's answer follows its prompt
      * @param separator between few-shot examples (plain prompts)
+     * @param chatTemplateKwargs extra chat-template variables of chat prompts (default {@code {enable_thinking:
+     *     false}}, as training renders its prompts)
      */
     public record Prompt(String template, Boolean chat, String system, Integer fewShot, Long fewShotSeed,
-            Path fewShotFrom, String targetTemplate, String separator) {
+            Path fewShotFrom, String targetTemplate, String separator, Map<String, Object> chatTemplateKwargs) {
+        public Prompt {
+            chatTemplateKwargs = chatTemplateKwargs == null ? null
+                    : PromptRenderer.checkKwargs(chatTemplateKwargs, "prompt.chat_template_kwargs");
+        }
     }
 
     /**

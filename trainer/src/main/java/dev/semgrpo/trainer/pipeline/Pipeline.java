@@ -422,14 +422,9 @@ public final class Pipeline {
         List<ObjectNode> rows = new ArrayList<>();
         try (TextTokenizer tok = TextTokenizer.load(model); CausalLM lm = CausalLM.load(model, device(),
                 DataType.FLOAT32)) {
-            PromptDataset data = PromptDataset.load(s.data(), tok, seed);
-            int n = Math.min(size, data.size());
-            List<PromptDataset.Example> ex = new ArrayList<>();
-            List<int[]> prompts = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                ex.add(data.at(i));
-                prompts.add(ex.get(i).promptIds());
-            }
+            List<PromptDataset.Example> ex = calibrationExamples(s.data(), tok, seed, size);
+            int n = ex.size();
+            List<int[]> prompts = ex.stream().map(PromptDataset.Example::promptIds).toList();
             Progress p = hooks.evaluation("calibrate");
             p.start("calibrate", n);
             List<List<Completion>> outs = new Generator(lm, tok).maxBatchRows(32)
@@ -447,6 +442,20 @@ public final class Pipeline {
         info.put("calibration", file.toString());
         info.put("records", rows.size());
         return info;
+    }
+
+    /**
+     * The calibration prompts: the first {@code size} training records in the GRPO stage's data order, rendered by
+     * the GRPO stage's data settings (so with its {@code data.chat_template_kwargs}), as GRPO will see them.
+     */
+    static List<PromptDataset.Example> calibrationExamples(Settings.Data data, TextTokenizer tok, long seed, int size)
+            throws IOException {
+        PromptDataset d = PromptDataset.load(data, tok, seed);
+        List<PromptDataset.Example> ex = new ArrayList<>();
+        for (int i = 0; i < Math.min(size, d.size()); i++) {
+            ex.add(d.at(i));
+        }
+        return ex;
     }
 
     private ObjectNode evaluate(String stage, Path model, Path adapter, Path reference) throws IOException {
