@@ -159,6 +159,22 @@ public record TaskConfig(Type type, Category category, String description, Data 
 
     /** A task file read, checked and with its paths made absolute. */
     public record Loaded(String name, Path file, TaskConfig config, JsonNode tree) {
+        /**
+         * This task with {@code prompt.chat_template_kwargs} replaced (a pipeline's one setting for every stage and
+         * task), in the config and in the tree recorded with the results.
+         */
+        public Loaded withChatTemplateKwargs(Map<String, Object> kwargs) {
+            Map<String, Object> checked = PromptRenderer.checkKwargs(kwargs, "chat_template_kwargs");
+            TaskConfig c = config;
+            Prompt p = c.prompt() == null ? new Prompt(null, null, null, null, null, null, null, null, null)
+                    : c.prompt();
+            Prompt p2 = new Prompt(p.template(), p.chat(), p.system(), p.fewShot(), p.fewShotSeed(), p.fewShotFrom(),
+                    p.targetTemplate(), p.separator(), checked);
+            ObjectNode t = tree.deepCopy();
+            t.with("prompt").set("chat_template_kwargs", YAML.valueToTree(checked));
+            return new Loaded(name, file, new TaskConfig(c.type(), c.category(), c.description(), c.data(), p2,
+                    c.generation(), c.metrics(), c.similarity(), c.qa(), c.multipleChoice(), c.perplexity()), t);
+        }
     }
 
     /** Reads {@code file}; errors name the file, the key path and what is allowed. */

@@ -171,10 +171,27 @@ public final class Pipeline {
             ObjectNode tree = tree(e.getKey(), e.getValue(), model);
             settings(e.getKey(), e.getValue(), model, tree, e.getKey().equals("grpo"));
         }
-        Path tasksDir = dir.resolve(c.eval().tasksDir() == null ? "configs/tasks" : c.eval().tasksDir());
-        for (String t : c.eval().tasks()) {
-            TaskConfig.load(EvalRun.resolveTask(t, tasksDir));
+        evalTasks();
+    }
+
+    /**
+     * A training stage's settings as the pipeline runs it (its config, its {@code set} overrides, then the
+     * pipeline's run name, output folder, seed, model, device and chat_template_kwargs).
+     */
+    Settings stageSettings(String stage, PipelineConfig.Stage st, Path model, boolean grpo) throws IOException {
+        return settings(stage, st, model, tree(stage, st, model), grpo);
+    }
+
+    /** The evaluation tasks, loaded, with eval.limit and the pipeline's chat_template_kwargs applied. */
+    List<TaskConfig.Loaded> evalTasks() throws IOException {
+        PipelineConfig.Eval e = c.eval();
+        Path tasksDir = dir.resolve(e.tasksDir() == null ? "configs/tasks" : e.tasksDir());
+        List<TaskConfig.Loaded> tasks = new ArrayList<>();
+        for (String t : e.tasks()) {
+            TaskConfig.Loaded task = EvalRun.withLimit(TaskConfig.load(EvalRun.resolveTask(t, tasksDir)), e.limit());
+            tasks.add(c.chatTemplateKwargs() == null ? task : task.withChatTemplateKwargs(c.chatTemplateKwargs()));
         }
+        return tasks;
     }
 
     /** Moves a stage's output aside (kept, not deleted) so that the stage runs again. */
@@ -273,6 +290,9 @@ public final class Pipeline {
         }
         if (c.device() != null) {
             m.put("device", c.device());
+        }
+        if (c.chatTemplateKwargs() != null) {
+            tree.with("data").set("chat_template_kwargs", Jsonl.JSON.valueToTree(c.chatTemplateKwargs()));
         }
         return tree;
     }
@@ -460,11 +480,7 @@ public final class Pipeline {
 
     private ObjectNode evaluate(String stage, Path model, Path adapter, Path reference) throws IOException {
         PipelineConfig.Eval e = c.eval();
-        Path tasksDir = dir.resolve(e.tasksDir() == null ? "configs/tasks" : e.tasksDir());
-        List<TaskConfig.Loaded> tasks = new ArrayList<>();
-        for (String t : e.tasks()) {
-            tasks.add(EvalRun.withLimit(TaskConfig.load(EvalRun.resolveTask(t, tasksDir)), e.limit()));
-        }
+        List<TaskConfig.Loaded> tasks = evalTasks();
         Path encoder = e.encoder() != null ? dir.resolve(e.encoder()) : encoderDir();
         // KL against the base: an adapter on the base model gets it with the adapter switched off, any other model
         // (full fine-tune, GRPO's merged cold-start model) loads the base as its reference

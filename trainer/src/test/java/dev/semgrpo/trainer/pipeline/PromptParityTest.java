@@ -152,6 +152,48 @@ class PromptParityTest {
     }
 
     @Test
+    void aPipelineSetsTheKwargsOnceForEveryTrainingStageCalibrationAndTask() throws IOException {
+        Path tokDir = setUp();
+        String pipeline = "name: p\noutput_dir: out\nbase_model: qwen3\ncold_start: {config: sft.yaml}\n"
+                + "grpo: {config: grpo.yaml}\nstrong_sft: {config: sft.yaml}\neval: {tasks: [flores], tasks_dir: .}\n";
+        Files.writeString(dir.resolve("plain.yaml"), pipeline);
+        Files.writeString(dir.resolve("thinking.yaml"), pipeline + "chat_template_kwargs: {enable_thinking: true}\n");
+        try (TextTokenizer tok = TextTokenizer.load(tokDir)) {
+            for (String file : List.of("plain.yaml", "thinking.yaml")) {
+                PipelineConfig c = PipelineConfig.load(dir.resolve(file));
+                Pipeline p = new Pipeline(dir.resolve(file), c, null);
+                p.validate();
+                Settings cold = p.stageSettings("cold_start", c.coldStart(), tokDir, false);
+                Settings grpo = p.stageSettings("grpo", c.grpo(), tokDir, true);
+                Settings strong = p.stageSettings("strong_sft", c.strongSft(), tokDir, false);
+                List<TaskConfig.Loaded> tasks = p.evalTasks();
+                Map<String, Object> want = file.equals("plain.yaml") ? Map.of("enable_thinking", false)
+                        : Map.of("enable_thinking", true);
+                assertEquals(want, cold.data().chatTemplateKwargs(), file);
+                assertEquals(want, strong.data().chatTemplateKwargs(), file);
+                assertEquals(want, grpo.data().chatTemplateKwargs(), file);
+                int[] ids = first(grpo, tok).promptIds();
+                assertArrayEquals(ids, first(cold, tok).promptIds(), file);
+                assertArrayEquals(ids, Pipeline.calibrationExamples(grpo.data(), tok, 42, 8).get(0).promptIds(), file);
+                TaskConfig.Loaded t = tasks.get(0);
+                List<TaskExample> ex = TaskData.read(t.config().data().path(), t.config().formatOrDefault(),
+                        t.config().data().fields(), null, null, t.name());
+                assertArrayEquals(ids, new Prompts(t.name(), t.config(), ex, tok).prompt(ex.get(0), 0).ids(), file);
+                String suffix = "<|im_start|>assistant\n" + (file.equals("plain.yaml") ? "<think>\n\n</think>\n\n" : "");
+                assertTrue(tok.decode(ids, false).endsWith(suffix), file + ": " + tok.decode(ids, false));
+                if (file.equals("thinking.yaml")) {
+                    assertEquals(true, t.tree().path("prompt").path("chat_template_kwargs").path("enable_thinking")
+                            .asBoolean(false), "the results record the kwargs the task ran with");
+                }
+            }
+        }
+        Files.writeString(dir.resolve("bad.yaml"), pipeline + "chat_template_kwargs: {enable_thinking: null}\n");
+        IOException e = assertThrows(IOException.class, () -> PipelineConfig.load(dir.resolve("bad.yaml")));
+        assertTrue(e.getMessage().endsWith("bad.yaml: chat_template_kwargs: 'enable_thinking' is null; values must be "
+                + "strings, booleans or finite numbers"), e.getMessage());
+    }
+
+    @Test
     void badChatTemplateKwargsAreRejectedByKey() throws IOException {
         setUp();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
