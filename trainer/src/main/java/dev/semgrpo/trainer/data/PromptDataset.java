@@ -2,6 +2,7 @@ package dev.semgrpo.trainer.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.tokenizer.Jinja;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import dev.semgrpo.trainer.config.Settings;
@@ -77,7 +78,7 @@ public final class PromptDataset {
                 int[] completion = msgs != null ? renderer.assistantTurn(msgs, p, ref.asText())
                         : renderer.plainCompletion(ref.asText());
                 out.add(new Example(out.size(), p.text(), p.ids(), ref.asText(), completion));
-            } catch (IllegalArgumentException | IllegalStateException e) {
+            } catch (IllegalArgumentException | IllegalStateException | Jinja.TemplateException e) {
                 errors.add(where + ": " + e.getMessage());
             }
         }

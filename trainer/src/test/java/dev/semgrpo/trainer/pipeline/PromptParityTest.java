@@ -11,6 +11,7 @@ import dev.semgrpo.eval.data.TaskExample;
 import dev.semgrpo.eval.data.TaskData;
 import dev.semgrpo.eval.task.Prompts;
 import dev.semgrpo.eval.task.TaskConfig;
+import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import dev.semgrpo.trainer.config.ConfigLoader;
@@ -191,6 +192,29 @@ class PromptParityTest {
         IOException e = assertThrows(IOException.class, () -> PipelineConfig.load(dir.resolve("bad.yaml")));
         assertTrue(e.getMessage().endsWith("bad.yaml: chat_template_kwargs: 'enable_thinking' is null; values must be "
                 + "strings, booleans or finite numbers"), e.getMessage());
+    }
+
+    @Test
+    void anSftRecordWhoseAssistantTurnDoesNotExtendItsPromptIsRejectedWithItsLine() throws IOException {
+        setUp();
+        Path tokDir = dir.resolve("odd");
+        ByteLevelTokenizer.write(tokDir);
+        // the generation prompt opens an "assistant" turn, but answers are written under another role name
+        Files.writeString(tokDir.resolve("chat_template.jinja"), "{%- for m in messages %}{%- if m.role == "
+                + "'assistant' %}{{- '<|im_start|>bot\\n' + m.content + '<|im_end|>\\n' }}{%- else %}{{- "
+                + "'<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{%- endif %}{%- endfor %}"
+                + "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}");
+        Files.writeString(dir.resolve("train.jsonl"), "{\"prompt\": \"hi\", \"reference\": \"ok\"}\n"
+                + "{\"messages\": [{\"role\": \"user\", \"content\": 3}], \"reference\": \"ok\"}\n");
+        try (TextTokenizer tok = TextTokenizer.load(tokDir)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> first(settings("sft.yaml", false), tok));
+            String m = e.getMessage();
+            assertTrue(m.startsWith("2 bad record(s)"), m);
+            assertTrue(m.contains("train.jsonl:1: the chat template's rendering with the answer as an assistant turn "
+                    + "does not start with the generation prompt: they differ at character 42"), m);
+            assertTrue(m.contains("train.jsonl:2: every message needs string \"role\" and \"content\""), m);
+        }
     }
 
     @Test
