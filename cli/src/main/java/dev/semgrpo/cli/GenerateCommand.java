@@ -2,13 +2,18 @@ package dev.semgrpo.cli;
 
 import dev.semgrpo.model.io.Jsonl;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.SamplingParams;
 import dev.semgrpo.model.nn.CausalLM;
+import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +35,10 @@ import picocli.CommandLine.Option;
                 "  semgrpo generate --model Qwen3-4B --prompts chat.jsonl --out greedy.jsonl --greedy --chat --device gpu",
                 "", "Output fields: prompt_index, sample_index, prompt, completion, token_ids, logprobs, finish_reason."})
 final class GenerateCommand implements Callable<Integer> {
+    private static final ObjectMapper STRICT_JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     @Option(names = "--prompts", required = true, description = "JSONL with \"prompt\" or \"messages\" per line")
     Path prompts;
 
@@ -66,6 +75,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--chat", description = "wrap plain prompts as one user message and apply the chat template")
     boolean chat;
 
+    @Option(names = "--chat-template-kwargs", paramLabel = "JSON", description = "extra chat-template variables as a"
+            + " JSON object of strings, booleans and numbers, as training and evaluation take them. Default:"
+            + " {\"enable_thinking\": false}; '{}' renders the template's own defaults.")
+    String chatTemplateKwargs;
+
     @Option(names = "--stop", description = "stop string (repeatable)")
     List<String> stops = new ArrayList<>();
 
@@ -80,13 +94,15 @@ final class GenerateCommand implements Callable<Integer> {
         SamplingParams params = new SamplingParams(n, maxNewTokens, temperature, topK, topP, minP, repetitionPenalty,
                 greedy, stops, seed);
         List<Jsonl.Line> lines = Jsonl.read(prompts);
+        Map<String, Object> kwargs = kwargs();
         try (TextTokenizer tok = modelOptions.tokenizer(); CausalLM lm = modelOptions.load()) {
+            PromptRenderer renderer = new PromptRenderer(tok, kwargs, "--chat-template-kwargs");
             List<String> texts = new ArrayList<>();
             List<int[]> ids = new ArrayList<>();
             for (Jsonl.Line line : lines) {
-                String text = promptText(line, tok);
-                texts.add(text);
-                ids.add(chat || line.node().has("messages") ? tok.encodeRaw(text) : tok.encode(text));
+                PromptRenderer.Prompt p = prompt(line, renderer);
+                texts.add(p.text());
+                ids.add(p.ids());
             }
             ProgressBar bar = new ProgressBar("generate", lines.size(), "prompts");
             bar.update(0);
@@ -123,7 +139,28 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private String promptText(Jsonl.Line line, TextTokenizer tok) {
+    /** The --chat-template-kwargs object, checked; null when not given (the renderer's default). */
+    private Map<String, Object> kwargs() {
+        if (chatTemplateKwargs == null) {
+            return null;
+        }
+        JsonNode n;
+        try {
+            n = STRICT_JSON.readTree(chatTemplateKwargs);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("--chat-template-kwargs: not valid JSON (" + e.getOriginalMessage()
+                    + "); write an object such as '{\"enable_thinking\": false}'");
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("--chat-template-kwargs must be a JSON object such as "
+                    + "'{\"enable_thinking\": false}', found " + (n == null ? "nothing" : n.getNodeType()));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        n.fields().forEachRemaining(e -> m.put(e.getKey(), STRICT_JSON.convertValue(e.getValue(), Object.class)));
+        return PromptRenderer.checkKwargs(m, "--chat-template-kwargs");
+    }
+
+    private PromptRenderer.Prompt prompt(Jsonl.Line line, PromptRenderer renderer) {
         JsonNode node = line.node();
         String where = prompts + ":" + line.number();
         if (node.has("messages")) {
@@ -142,7 +179,7 @@ final class GenerateCommand implements Callable<Integer> {
                 msg.put("content", m.get("content").asText());
                 messages.add(msg);
             }
-            return render(tok, messages, where);
+            return render(renderer, messages, where);
         }
         if (!node.path("prompt").isTextual()) {
             throw new IllegalArgumentException(where + ": needs a string \"prompt\" or a \"messages\" list, found keys "
@@ -153,17 +190,18 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(where + ": \"prompt\" is empty");
         }
         if (!chat) {
-            return prompt;
+            return renderer.plain(prompt);
         }
         Map<String, Object> msg = new LinkedHashMap<>();
         msg.put("role", "user");
         msg.put("content", prompt);
-        return render(tok, List.of(msg), where);
+        return render(renderer, List.of(msg), where);
     }
 
-    private static String render(TextTokenizer tok, List<Map<String, Object>> messages, String where) {
+    private static PromptRenderer.Prompt render(PromptRenderer renderer, List<Map<String, Object>> messages,
+            String where) {
         try {
-            return tok.applyChatTemplate(messages, true, null);
+            return renderer.chat(messages);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }

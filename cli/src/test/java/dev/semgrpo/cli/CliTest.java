@@ -42,6 +42,22 @@ class CliTest {
         assertTrue(first.get("finish_reason").asText().matches("stop|length"));
         assertTrue(Jsonl.JSON.readTree(lines.get(3)).get("prompt").asText().startsWith("<|im_start|>user"));
 
+        // --chat-template-kwargs: a JSON object of strictly typed values, checked before the model loads
+        Path chatOut = dir.resolve("chat.jsonl");
+        assertEquals(0, Main.run("generate", "--model", model.toString(), "--prompts", prompts.toString(), "--out",
+                chatOut.toString(), "--max-new-tokens", "2", "--greedy", "--chat", "--chat-template-kwargs",
+                "{\"enable_thinking\": true}"));
+        assertEquals("<|im_start|>user\nhello<|im_end|>\n<|im_start|>assistant\n",
+                Jsonl.JSON.readTree(Files.readAllLines(chatOut).get(0)).get("prompt").asText());
+        String kwErr = CliRuns.failing("generate", "--model", model.toString(), "--prompts", prompts.toString(),
+                "--out", dir.resolve("x.jsonl").toString(), "--chat", "--chat-template-kwargs", "{\"a\": 1, \"a\": 2}");
+        assertTrue(kwErr.contains("--chat-template-kwargs: not valid JSON (Duplicate field 'a')"), kwErr);
+        kwErr = CliRuns.failing("generate", "--model", model.toString(), "--prompts", prompts.toString(),
+                "--out", dir.resolve("x.jsonl").toString(), "--chat", "--chat-template-kwargs", "{\"a\": [1]}");
+        assertTrue(kwErr.contains("--chat-template-kwargs: 'a' is a list; values must be strings, booleans or finite"
+                + " numbers"), kwErr);
+        assertFalse(Files.exists(dir.resolve("x.jsonl")));
+
         Path pairs = dir.resolve("pairs.jsonl");
         Files.writeString(pairs, "{\"prompt\": \"ab\", \"completion\": \"cde\"}\n{\"prompt\": \"x\", \"completion\":"
                 + " \"\"}\n");

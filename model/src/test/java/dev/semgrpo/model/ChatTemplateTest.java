@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
 import dev.semgrpo.model.tokenizer.ChatTemplate;
 import dev.semgrpo.model.tokenizer.Jinja;
+import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,7 +92,7 @@ class ChatTemplateTest {
             assertEquals(java.util.Set.of(258), tok.eosIds());
             assertEquals(256, tok.padId());
             assertEquals(259, tok.vocabSize());
-            int[] chat = tok.encodeChat(List.of(msg("user", "hi")));
+            int[] chat = new PromptRenderer(tok, null, "test").user("hi").ids();
             assertArrayEquals(new int[] {257}, java.util.Arrays.copyOf(chat, 1), "<|im_start|> is one special token");
             assertEquals("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n", tok.decode(chat, false));
         }

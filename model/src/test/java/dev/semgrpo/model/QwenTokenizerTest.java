@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +43,7 @@ class QwenTokenizerTest {
             m.put("role", "user");
             m.put("content", "你好");
             assertArrayEquals(new int[] {151644, 872, 198, 108386, 151645, 198, 151644, 77091, 198},
-                    tok.encodeChat(List.of(m)));
+                    new PromptRenderer(tok, Map.of(), "test").chat(List.of(m)).ids(), "the template's own defaults");
             assertArrayEquals(new int[] {100644, 104307, 101243, 1773}, tok.encode("今天天气很好。"));
             String mixed = "今天天气很好。བོད་ཡིག Hello world";
             assertEquals(mixed, tok.decode(tok.encode(mixed), true));

@@ -16,10 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Supervised fine-tuning on (prompt, reference): cross-entropy on the completion tokens only (the reference and
- * an eos), token-level mean over the batch, in micro-batches, optionally packed (rows share sequences without
- * seeing each other). The paper's cold-start stage and the strong-SFT
- * baseline both use it.
+ * Supervised fine-tuning on (prompt, reference): cross-entropy on the completion tokens only (the assistant turn
+ * the chat template writes for the reference, or the reference and an eos for plain prompts; see
+ * {@link PromptDataset.Example#completionIds}), token-level mean over the batch, in micro-batches, optionally packed
+ * (rows share sequences without seeing each other). The paper's cold-start stage and the strong-SFT baseline both
+ * use it.
  */
 public final class SftTrainer extends Trainer {
     private final Settings.Sft sft;
@@ -39,15 +40,6 @@ public final class SftTrainer extends Trainer {
         return List.of("loss", "lr", "grad_norm");
     }
 
-    /** The completion ids of a reference: its tokens and the first eos id. */
-    static int[] completion(Policy policy, String reference) {
-        int[] ref = policy.tokenizer().encodeRaw(reference);
-        int[] out = java.util.Arrays.copyOf(ref, ref.length + 1);
-        out[ref.length] = policy.tokenizer().eosIds().isEmpty() ? policy.tokenizer().padId()
-                : policy.tokenizer().eosIds().iterator().next();
-        return out;
-    }
-
     @Override
     protected StepResult step(long step, long cursor) throws IOException {
         long t0 = System.nanoTime();
@@ -57,7 +49,7 @@ public final class SftTrainer extends Trainer {
         long tokens = 0;
         for (int i = 0; i < sft.batchSize(); i++) {
             PromptDataset.Example e = data.at(cursor++);
-            int[] c = completion(policy, e.reference());
+            int[] c = e.completionIds();
             int room = sft.maxLength() - e.promptIds().length;
             if (room < 1) {
                 throw new IllegalArgumentException("record " + e.index() + ": the prompt alone has "
@@ -115,7 +107,7 @@ public final class SftTrainer extends Trainer {
             for (int i = 0; i < data.size(); i++) {
                 PromptDataset.Example e = data.at(i);
                 LogProbScorer.Scores sc = LogProbScorer.score(policy.model(), m, List.of(e.promptIds()),
-                        List.of(completion(policy, e.reference())), 1.0, false);
+                        List.of(e.completionIds()), 1.0, false);
                 nll -= sc.logprobs().sum().getFloat();
                 tokens += (long) sc.mask().sum().getFloat();
             }

@@ -39,7 +39,7 @@ class SftAndConfigTest {
                 Lora.load(p.model(), adapter);
             }
             var d = dev.semgrpo.trainer.data.PromptDataset.load(new Settings.Data(data, "prompt", "reference", true,
-                    512, null, false), p.tokenizer(), 0);
+                    512, null, false, dev.semgrpo.model.tokenizer.PromptRenderer.DEFAULT_KWARGS), p.tokenizer(), 0);
             return SftTrainer.completionNll(p, d);
         }
     }
@@ -47,7 +47,7 @@ class SftAndConfigTest {
     @Test
     void sftLowersCompletionNllFullAndLora() throws IOException {
         TinyRuns.setUp(dir);
-        // full fine-tuning: every weight moves, the NLL of "hello hello" + eos drops far below uniform (ln 259)
+        // full fine-tuning: every weight moves, the NLL of the assistant turn "hello hello<|im_end|>\n" drops far below uniform (ln 259)
         ObjectNode full = TinyRuns.tree(dir, sftYaml("sft-full", 20).replace("  lora:\n    r: 8\n    alpha: 16\n"
                 + "    dropout: 0.0\n", ""), List.of("optim.lr=0.005"));
         Path fullRun = SftTrainer.train(Settings.of(ConfigLoader.bind(full, "test"), dir, false), full, null, null);

@@ -11,6 +11,7 @@ import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.NonFiniteLogitsException;
 import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.rewards.encoder.SentenceEncoders;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -67,8 +68,9 @@ public final class GenerateTask {
                     + " a prompt within max_position_embeddings=" + ctx.model().maxPositions());
         }
         for (int i = 0; i < examples.size(); i++) {
-            String text = prompts.text(examples.get(i), i);
-            int[] ids = prompts.encode(text);
+            PromptRenderer.Prompt prompt = prompts.prompt(examples.get(i), i);
+            String text = prompt.text();
+            int[] ids = prompt.ids();
             if (ids.length > room) {
                 ids = Arrays.copyOfRange(ids, ids.length - room, ids.length); // keep the end, as harnesses do
                 truncated++;

@@ -2,6 +2,7 @@ package dev.semgrpo.eval.task;
 
 import dev.semgrpo.eval.data.TaskExample;
 import dev.semgrpo.eval.task.TaskConfig.Format;
+import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,14 +27,14 @@ public final class Prompts {
     private final int fewShot;
     private final long seed;
     private final List<TaskExample> pool;
-    private final TextTokenizer tokenizer;
+    private final PromptRenderer renderer;
 
     /**
      * @param pool few-shot candidates (the task's own examples unless prompt.few_shot_from is set)
      */
     public Prompts(String task, TaskConfig config, List<TaskExample> pool, TextTokenizer tokenizer) {
         TaskConfig.Prompt p = config.prompt() == null
-                ? new TaskConfig.Prompt(null, null, null, null, null, null, null, null) : config.prompt();
+                ? new TaskConfig.Prompt(null, null, null, null, null, null, null, null, null) : config.prompt();
         Format format = config.formatOrDefault();
         this.task = task;
         this.template = p.template() != null ? p.template() : defaultTemplate(config.type(), format);
@@ -44,7 +45,8 @@ public final class Prompts {
         this.fewShot = p.fewShot() == null ? 0 : p.fewShot();
         this.seed = p.fewShotSeed() == null ? 1234 : p.fewShotSeed();
         this.pool = pool;
-        this.tokenizer = tokenizer;
+        this.renderer = new PromptRenderer(tokenizer, p.chatTemplateKwargs(), "task '" + task
+                + "': prompt.chat_template_kwargs");
         if (chat && !tokenizer.hasChatTemplate()) {
             throw new IllegalArgumentException("task '" + task + "' sets prompt.chat: true, but the tokenizer in "
                     + tokenizer.directory() + " has no chat template; set prompt.chat: false or use a chat model");
@@ -66,6 +68,14 @@ public final class Prompts {
 
     /** The prompt as text (the chat template rendered, with its generation prompt, when chat is on). */
     public String text(TaskExample e, int index) {
+        return prompt(e, index).text();
+    }
+
+    /**
+     * The prompt and its token ids, rendered by {@link PromptRenderer} as training renders its prompts (chat:
+     * the template with its generation prompt and {@code prompt.chat_template_kwargs}).
+     */
+    public PromptRenderer.Prompt prompt(TaskExample e, int index) {
         List<TaskExample> shots = shots(e, index);
         String prompt = fill(template, e.vars(), task, "prompt.template");
         if (!chat) {
@@ -74,7 +84,7 @@ public final class Prompts {
                 sb.append(fill(template, s.vars(), task, "prompt.template"))
                         .append(fill(targetTemplate, s.vars(), task, "prompt.target_template")).append(separator);
             }
-            return sb.append(prompt).toString();
+            return renderer.plain(sb.append(prompt).toString());
         }
         List<Map<String, Object>> messages = new ArrayList<>();
         if (system != null && !system.isBlank()) {
@@ -85,7 +95,7 @@ public final class Prompts {
             messages.add(message("assistant", fill(targetTemplate, s.vars(), task, "prompt.target_template").strip()));
         }
         messages.add(message("user", prompt));
-        return tokenizer.applyChatTemplate(messages, true, Map.of("enable_thinking", false));
+        return renderer.chat(messages);
     }
 
     /** The example's own prompt, the filled template without few-shot examples or chat markup (shown to judges). */
@@ -95,7 +105,7 @@ public final class Prompts {
 
     /** Token ids of a prompt text from {@link #text}: chat renders carry their special tokens, plain text gets BOS. */
     public int[] encode(String text) {
-        return chat ? tokenizer.encodeRaw(text) : tokenizer.encode(text);
+        return chat ? renderer.tokenizer().encodeRaw(text) : renderer.tokenizer().encode(text);
     }
 
     /** The few-shot examples of example {@code index}, drawn with seed + index from the pool, never {@code e}. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.semgrpo.model.io.ConfigErrors;
+import dev.semgrpo.model.tokenizer.PromptRenderer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,9 +103,15 @@ public record TaskConfig(Type type, Category category, String description, Data 
      * @param fewShotFrom file of few-shot examples (default: the task's own data, never the example itself)
      * @param targetTemplate how a few-shot example's answer follows its prompt
      * @param separator between few-shot examples (plain prompts)
+     * @param chatTemplateKwargs extra chat-template variables of chat prompts (default {@code {enable_thinking:
+     *     false}}, as training renders its prompts)
      */
     public record Prompt(String template, Boolean chat, String system, Integer fewShot, Long fewShotSeed,
-            Path fewShotFrom, String targetTemplate, String separator) {
+            Path fewShotFrom, String targetTemplate, String separator, Map<String, Object> chatTemplateKwargs) {
+        public Prompt {
+            chatTemplateKwargs = chatTemplateKwargs == null ? null
+                    : PromptRenderer.checkKwargs(chatTemplateKwargs, "prompt.chat_template_kwargs");
+        }
     }
 
     /**
@@ -152,6 +159,22 @@ public record TaskConfig(Type type, Category category, String description, Data 
 
     /** A task file read, checked and with its paths made absolute. */
     public record Loaded(String name, Path file, TaskConfig config, JsonNode tree) {
+        /**
+         * This task with {@code prompt.chat_template_kwargs} replaced (a pipeline's one setting for every stage and
+         * task), in the config and in the tree recorded with the results.
+         */
+        public Loaded withChatTemplateKwargs(Map<String, Object> kwargs) {
+            Map<String, Object> checked = PromptRenderer.checkKwargs(kwargs, "chat_template_kwargs");
+            TaskConfig c = config;
+            Prompt p = c.prompt() == null ? new Prompt(null, null, null, null, null, null, null, null, null)
+                    : c.prompt();
+            Prompt p2 = new Prompt(p.template(), p.chat(), p.system(), p.fewShot(), p.fewShotSeed(), p.fewShotFrom(),
+                    p.targetTemplate(), p.separator(), checked);
+            ObjectNode t = tree.deepCopy();
+            t.with("prompt").set("chat_template_kwargs", YAML.valueToTree(checked));
+            return new Loaded(name, file, new TaskConfig(c.type(), c.category(), c.description(), c.data(), p2,
+                    c.generation(), c.metrics(), c.similarity(), c.qa(), c.multipleChoice(), c.perplexity()), t);
+        }
     }
 
     /** Reads {@code file}; errors name the file, the key path and what is allowed. */

@@ -266,6 +266,8 @@ public final class TextTokenizer implements AutoCloseable {
     /**
      * Renders the model's chat template over {@code messages} (maps with role and content), as transformers'
      * {@code apply_chat_template(tokenize=False)} does, with the tokenizer's special tokens in the context.
+     * Prompts for training, evaluation and generation go through {@link PromptRenderer}, which adds the configured
+     * {@code chat_template_kwargs} as {@code extra}.
      */
     public String applyChatTemplate(List<Map<String, Object>> messages, boolean addGenerationPrompt,
             Map<String, Object> extra) {
@@ -282,11 +284,6 @@ public final class TextTokenizer implements AutoCloseable {
             ctx.putAll(extra);
         }
         return chatTemplate.render(ctx);
-    }
-
-    /** The token ids of a chat prompt ready for generation. */
-    public int[] encodeChat(List<Map<String, Object>> messages) {
-        return encodeRaw(applyChatTemplate(messages, true, null));
     }
 
     /** Token strings of the ids, for debugging. */

@@ -1,12 +1,14 @@
 package dev.semgrpo.trainer.config;
 
 import dev.semgrpo.model.lora.LoraConfig;
+import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.trainer.grpo.Advantages;
 import dev.semgrpo.trainer.grpo.GrpoLoss;
 import dev.semgrpo.trainer.grpo.KlEstimator;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A {@link TrainConfig} with every default applied and every field checked (ranges and cross-field rules, with the
@@ -32,8 +34,9 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
     public record Model(Path path, String device, LoraConfig lora, TrainConfig.Init init) {
     }
 
+    /** @param chatTemplateKwargs checked extra chat-template variables ({@link PromptRenderer#DEFAULT_KWARGS}) */
     public record Data(Path path, String promptField, String referenceField, boolean chat, int maxPromptLength,
-            Integer limit, boolean shuffle) {
+            Integer limit, boolean shuffle, Map<String, Object> chatTemplateKwargs) {
     }
 
     /**
@@ -109,7 +112,8 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
         TrainConfig.Data d = c.data();
         Data data = new Data(baseDir.resolve(reqStr(d.path(), "data.path")), or(d.promptField(), "prompt"),
                 or(d.referenceField(), "reference"), or(d.chat(), true), or(d.maxPromptLength(), 512), d.limit(),
-                or(d.shuffle(), true));
+                or(d.shuffle(), true), d.chatTemplateKwargs() == null ? PromptRenderer.DEFAULT_KWARGS
+                        : PromptRenderer.checkKwargs(d.chatTemplateKwargs(), "data.chat_template_kwargs"));
         positive("data.max_prompt_length", data.maxPromptLength());
         if (data.limit() != null && data.limit() < 1) {
             throw bad("data.limit", ">= 1", data.limit());

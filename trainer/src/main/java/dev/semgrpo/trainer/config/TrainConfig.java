@@ -2,6 +2,7 @@ package dev.semgrpo.trainer.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A training run, from YAML (snake_case keys, unknown keys rejected). Sections: {@code run}, {@code model},
@@ -53,9 +54,10 @@ public record TrainConfig(Run run, Model model, Data data, Optim optim, Grpo grp
      * @param maxPromptLength prompts longer than this many tokens are rejected with their line (default 512)
      * @param limit use only the first N records (cold-start SFT uses 5000)
      * @param shuffle shuffle each epoch (default true)
+     * @param chatTemplateKwargs extra chat-template variables (default {@code {enable_thinking: false}})
      */
     public record Data(String path, String promptField, String referenceField, Boolean chat, Integer maxPromptLength,
-            Integer limit, Boolean shuffle) {
+            Integer limit, Boolean shuffle, Map<String, Object> chatTemplateKwargs) {
     }
 
     /**

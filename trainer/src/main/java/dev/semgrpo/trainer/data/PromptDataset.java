@@ -2,6 +2,8 @@ package dev.semgrpo.trainer.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.tokenizer.Jinja;
+import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import dev.semgrpo.trainer.config.Settings;
 import java.io.IOException;
@@ -22,8 +24,10 @@ public final class PromptDataset {
      * @param promptText the prompt as the model sees it (chat template applied when configured)
      * @param promptIds its token ids
      * @param reference the reference answer
+     * @param completionIds the SFT target: with the chat template, the assistant turn the template writes for the
+     *     reference after the generation prompt (Qwen3: {@code reference<|im_end|>\n}); plain: reference + eos
      */
-    public record Example(int index, String promptText, int[] promptIds, String reference) {
+    public record Example(int index, String promptText, int[] promptIds, String reference, int[] completionIds) {
     }
 
     private final List<Example> examples;
@@ -36,7 +40,12 @@ public final class PromptDataset {
         this.shuffle = shuffle;
     }
 
+    /**
+     * Reads and renders every record through {@link PromptRenderer} with {@code data.chat_template_kwargs}, the
+     * same renderer evaluation uses; bad records are reported together (the first 20), each with its line.
+     */
     public static PromptDataset load(Settings.Data d, TextTokenizer tok, long seed) throws IOException {
+        PromptRenderer renderer = new PromptRenderer(tok, d.chatTemplateKwargs(), "data.chat_template_kwargs");
         List<Example> out = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         for (Jsonl.Line line : Jsonl.read(d.path())) {
@@ -46,40 +55,30 @@ public final class PromptDataset {
             String where = d.path() + ":" + line.number();
             JsonNode n = line.node();
             try {
-                String text;
+                List<Map<String, Object>> msgs = null;
                 if (n.has("messages")) {
-                    List<Map<String, Object>> msgs = new ArrayList<>();
-                    for (JsonNode m : n.get("messages")) {
-                        Map<String, Object> msg = new LinkedHashMap<>();
-                        msg.put("role", m.path("role").asText());
-                        msg.put("content", m.path("content").asText());
-                        msgs.add(msg);
-                    }
-                    text = tok.applyChatTemplate(msgs, true, null);
+                    msgs = messages(n.get("messages"));
                 } else if (n.path(d.promptField()).isTextual()) {
-                    String p = n.get(d.promptField()).asText();
                     if (d.chat()) {
-                        Map<String, Object> msg = new LinkedHashMap<>();
-                        msg.put("role", "user");
-                        msg.put("content", p);
-                        text = tok.applyChatTemplate(List.of(msg), true, null);
-                    } else {
-                        text = p;
+                        msgs = List.of(message("user", n.get(d.promptField()).asText()));
                     }
                 } else {
                     throw new IllegalArgumentException("needs a string \"" + d.promptField() + "\" or \"messages\"");
                 }
-                int[] ids = d.chat() || n.has("messages") ? tok.encodeRaw(text) : tok.encode(text);
-                if (ids.length == 0 || ids.length > d.maxPromptLength()) {
-                    throw new IllegalArgumentException("prompt has " + ids.length + " tokens; data.max_prompt_length is "
-                            + d.maxPromptLength());
+                PromptRenderer.Prompt p = msgs != null ? renderer.chat(msgs)
+                        : renderer.plain(n.get(d.promptField()).asText());
+                if (p.ids().length == 0 || p.ids().length > d.maxPromptLength()) {
+                    throw new IllegalArgumentException("prompt has " + p.ids().length + " tokens; data.max_prompt_length"
+                            + " is " + d.maxPromptLength());
                 }
                 JsonNode ref = n.get(d.referenceField());
                 if (ref == null || !ref.isTextual()) {
                     throw new IllegalArgumentException("needs a string \"" + d.referenceField() + "\"");
                 }
-                out.add(new Example(out.size(), text, ids, ref.asText()));
-            } catch (IllegalArgumentException | IllegalStateException e) {
+                int[] completion = msgs != null ? renderer.assistantTurn(msgs, p, ref.asText())
+                        : renderer.plainCompletion(ref.asText());
+                out.add(new Example(out.size(), p.text(), p.ids(), ref.asText(), completion));
+            } catch (IllegalArgumentException | IllegalStateException | Jinja.TemplateException e) {
                 errors.add(where + ": " + e.getMessage());
             }
         }
@@ -88,6 +87,27 @@ public final class PromptDataset {
                     + String.join("\n  ", errors.subList(0, Math.min(20, errors.size()))));
         }
         return new PromptDataset(out, seed, d.shuffle());
+    }
+
+    private static List<Map<String, Object>> messages(JsonNode list) {
+        if (!list.isArray() || list.isEmpty()) {
+            throw new IllegalArgumentException("\"messages\" must be a non-empty list of {role, content}");
+        }
+        List<Map<String, Object>> msgs = new ArrayList<>();
+        for (JsonNode m : list) {
+            if (!m.path("role").isTextual() || !m.path("content").isTextual()) {
+                throw new IllegalArgumentException("every message needs string \"role\" and \"content\", found " + m);
+            }
+            msgs.add(message(m.get("role").asText(), m.get("content").asText()));
+        }
+        return msgs;
+    }
+
+    private static Map<String, Object> message(String role, String content) {
+        Map<String, Object> msg = new LinkedHashMap<>();
+        msg.put("role", role);
+        msg.put("content", content);
+        return msg;
     }
 
     public int size() {

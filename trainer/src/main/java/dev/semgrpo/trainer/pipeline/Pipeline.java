@@ -205,10 +205,27 @@ public final class Pipeline {
             ObjectNode tree = tree(e.getKey(), e.getValue(), model);
             settings(e.getKey(), e.getValue(), model, tree, e.getKey().equals("grpo"));
         }
-        Path tasksDir = dir.resolve(c.eval().tasksDir() == null ? "configs/tasks" : c.eval().tasksDir());
-        for (String t : c.eval().tasks()) {
-            TaskConfig.load(EvalRun.resolveTask(t, tasksDir));
+        evalTasks();
+    }
+
+    /**
+     * A training stage's settings as the pipeline runs it (its config, its {@code set} overrides, then the
+     * pipeline's run name, output folder, seed, model, device and chat_template_kwargs).
+     */
+    Settings stageSettings(String stage, PipelineConfig.Stage st, Path model, boolean grpo) throws IOException {
+        return settings(stage, st, model, tree(stage, st, model), grpo);
+    }
+
+    /** The evaluation tasks, loaded, with eval.limit and the pipeline's chat_template_kwargs applied. */
+    List<TaskConfig.Loaded> evalTasks() throws IOException {
+        PipelineConfig.Eval e = c.eval();
+        Path tasksDir = dir.resolve(e.tasksDir() == null ? "configs/tasks" : e.tasksDir());
+        List<TaskConfig.Loaded> tasks = new ArrayList<>();
+        for (String t : e.tasks()) {
+            TaskConfig.Loaded task = EvalRun.withLimit(TaskConfig.load(EvalRun.resolveTask(t, tasksDir)), e.limit());
+            tasks.add(c.chatTemplateKwargs() == null ? task : task.withChatTemplateKwargs(c.chatTemplateKwargs()));
         }
+        return tasks;
     }
 
     /** Moves a stage's output aside (kept, not deleted) so that the stage runs again. */
@@ -307,6 +324,9 @@ public final class Pipeline {
         }
         if (c.device() != null) {
             m.put("device", c.device());
+        }
+        if (c.chatTemplateKwargs() != null) {
+            tree.with("data").set("chat_template_kwargs", Jsonl.JSON.valueToTree(c.chatTemplateKwargs()));
         }
         return tree;
     }
@@ -459,14 +479,9 @@ public final class Pipeline {
         List<ObjectNode> rows = new ArrayList<>();
         try (TextTokenizer tok = TextTokenizer.load(model); CausalLM lm = CausalLM.load(model, device(),
                 DataType.FLOAT32)) {
-            PromptDataset data = PromptDataset.load(s.data(), tok, seed);
-            int n = Math.min(size, data.size());
-            List<PromptDataset.Example> ex = new ArrayList<>();
-            List<int[]> prompts = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                ex.add(data.at(i));
-                prompts.add(ex.get(i).promptIds());
-            }
+            List<PromptDataset.Example> ex = calibrationExamples(s.data(), tok, seed, size);
+            int n = ex.size();
+            List<int[]> prompts = ex.stream().map(PromptDataset.Example::promptIds).toList();
             Progress p = hooks.evaluation("calibrate");
             p.start("calibrate", n);
             List<List<Completion>> outs = new Generator(lm, tok).maxBatchRows(or(cal.batchSize(), 32))
@@ -498,13 +513,23 @@ public final class Pipeline {
         return info;
     }
 
+    /**
+     * The calibration prompts: the first {@code size} training records in the GRPO stage's data order, rendered by
+     * the GRPO stage's data settings (so with its {@code data.chat_template_kwargs}), as GRPO will see them.
+     */
+    static List<PromptDataset.Example> calibrationExamples(Settings.Data data, TextTokenizer tok, long seed, int size)
+            throws IOException {
+        PromptDataset d = PromptDataset.load(data, tok, seed);
+        List<PromptDataset.Example> ex = new ArrayList<>();
+        for (int i = 0; i < Math.min(size, d.size()); i++) {
+            ex.add(d.at(i));
+        }
+        return ex;
+    }
+
     private ObjectNode evaluate(String stage, Path model, Path adapter, Path reference) throws IOException {
         PipelineConfig.Eval e = c.eval();
-        Path tasksDir = dir.resolve(e.tasksDir() == null ? "configs/tasks" : e.tasksDir());
-        List<TaskConfig.Loaded> tasks = new ArrayList<>();
-        for (String t : e.tasks()) {
-            tasks.add(EvalRun.withLimit(TaskConfig.load(EvalRun.resolveTask(t, tasksDir)), e.limit()));
-        }
+        List<TaskConfig.Loaded> tasks = evalTasks();
         Path encoder = e.encoder() != null ? dir.resolve(e.encoder()) : encoderDir();
         // KL against the base: an adapter on the base model gets it with the adapter switched off, any other model
         // (full fine-tune, GRPO's merged cold-start model) loads the base as its reference

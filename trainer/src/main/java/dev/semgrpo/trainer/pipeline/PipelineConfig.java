@@ -3,11 +3,13 @@ package dev.semgrpo.trainer.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.model.io.ConfigErrors;
+import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A pipeline file (e.g. {@code configs/paper/qwen3-4b-tibetan.yaml}). Paths are relative to the file. Training
@@ -19,6 +21,8 @@ import java.util.List;
  * @param seed seed of every stage
  * @param baseModel the base model (HF directory); with a {@code pretrain} stage, the model it creates
  * @param device overrides every training stage's model.device and the evaluation device when set
+ * @param chatTemplateKwargs overrides every training stage's {@code data.chat_template_kwargs} (so calibration's
+ *     too) and every evaluation task's {@code prompt.chat_template_kwargs} when set
  * @param pretrain optional: full training of the base model itself (the offline demo's "general skills")
  * @param encoder optional: the reward/similarity encoder, adapted contrastively on parallel pairs
  * @param coldStart cold-start SFT (LoRA or full) on the base
@@ -28,9 +32,13 @@ import java.util.List;
  * @param eval evaluation of base, cold-start, strong SFT and GRPO
  * @param report report options
  */
-public record PipelineConfig(String name, String outputDir, Long seed, String baseModel, String device, Stage pretrain,
-        Encoder encoder, Stage coldStart, Calibration calibration, Stage grpo, Stage strongSft, Eval eval,
-        Report report) {
+public record PipelineConfig(String name, String outputDir, Long seed, String baseModel, String device,
+        Map<String, Object> chatTemplateKwargs, Stage pretrain, Encoder encoder, Stage coldStart,
+        Calibration calibration, Stage grpo, Stage strongSft, Eval eval, Report report) {
+    public PipelineConfig {
+        chatTemplateKwargs = chatTemplateKwargs == null ? null
+                : PromptRenderer.checkKwargs(chatTemplateKwargs, "chat_template_kwargs");
+    }
 
     /** A training stage: its config file and overrides ({@code key.path=value}). */
     public record Stage(String config, List<String> set) {
