@@ -53,7 +53,7 @@ public final class BleuMetric implements TextMetric {
         this(Bleu.Tokenize.T13A, false, Bleu.Smoothing.EXP, false);
     }
 
-    /** Spec options {@code tok}, {@code lc}, {@code smooth}, {@code smooth_value}, {@code eff} ({@link TextMetrics}). */
+    /** Spec options {@code tok}, {@code lc}, {@code smooth}, {@code smooth_value}, {@code eff} (see TextMetrics). */
     static BleuMetric fromSpec(Spec spec) {
         spec.allowOnly("tok (13a|zh|char|none, default 13a), lc (true|false, default false), "
                 + "smooth (exp|none|floor|add-k, default exp), smooth_value (number > 0, for floor (default 0.1) "
