@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * NLTK's {@code word_tokenize(text, preserve_line=True)}: the Penn Treebank word rules of NLTK 3.7+'s
  * {@code NLTKWordTokenizer} ({@code nltk/tokenize/destructive.py}), applied in its order to the whole text as one
- * sentence, each rule a regex substitution with Python's character classes ({@link PythonRegex}):
+ * sentence, each rule a regex substitution with Python's character classes ({@code PythonRegex}):
  * <ol>
  *   <li>starting quotes: {@code « “ ‘ „} and runs of backticks split off; a leading {@code "} becomes
  *       {@code ``}; {@code "} or {@code ''} after a space or opening bracket becomes {@code ``}; a quote before a
@@ -34,8 +34,9 @@ import java.util.regex.Pattern;
  *
  * <p>Difference from NLTK's default {@code word_tokenize(text)}: that first splits the text into sentences with the
  * Punkt model ({@code punkt} data, which nothing here ships) and tokenizes each sentence, so the final period of
- * every sentence is split off; here only the period that ends the whole text is ({@code "Go. Now."} gives
- * {@code Go. Now .}, NLTK's default gives {@code Go . Now .}).
+ * every sentence is split off; here only the period that ends the whole text is: {@code I called Dr. Jones. I
+ * called Dr. Jones.} gives {@code ... Dr. Jones. I ... Jones .}, where NLTK's default gives (its doctest)
+ * {@code ... Dr. Jones . I ... Jones .}.
  */
 public final class NltkWordTokenizer {
     private record Rule(Pattern pattern, String replacement) {

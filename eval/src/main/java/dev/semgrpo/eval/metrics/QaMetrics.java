@@ -19,7 +19,7 @@ import java.util.Set;
  * replace each word a/an/the by a space, collapse whitespace; EM is string equality after that, F1 is the harmonic
  * mean of precision and recall of the bag of normalised tokens (0 when no token is shared, so also when both are
  * empty). "Word" is as Python's {@code re.sub(r'\b(a|an|the)\b', ' ', text)} sees it: the article must not touch
- * a character of Python's {@code \w} ({@link PythonRegex#isWord}: letters, digits and other numbers such as
+ * a character of Python's {@code \w} ({@code PythonRegex.isWord}: letters, digits and other numbers such as
  * {@code ²}, '_', but no combining marks), so {@code the²} stays and an {@code a} followed by U+0300 goes.
  *
  * <p><b>CMRC 2018</b> ({@code cmrc2018_evaluate.py}): text is lowercased and stripped. EM compares the texts after

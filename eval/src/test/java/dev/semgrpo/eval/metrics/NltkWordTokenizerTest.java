@@ -1,8 +1,10 @@
 package dev.semgrpo.eval.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -94,5 +96,17 @@ class NltkWordTokenizerTest {
         // Python's \s includes U+00A0 and U+3000 (the final period before them is split off)
         assertTokens("end.\u00A0", "end", ".");
         assertTokens("end.\u3000", "end", ".");
+    }
+
+    @Test
+    void wordClassAndIsWordAgreeOnEveryCodePoint() {
+        Pattern word = Pattern.compile(PythonRegex.WORD);
+        int words = 0;
+        for (int c = 0; c <= Character.MAX_CODE_POINT; c++) {
+            boolean inClass = word.matcher(new String(Character.toChars(c))).matches();
+            assertEquals(inClass, PythonRegex.isWord(c), "U+" + Integer.toHexString(c));
+            words += inClass ? 1 : 0;
+        }
+        assertTrue(words > 100_000, "letters and numbers of all scripts: " + words);
     }
 }
