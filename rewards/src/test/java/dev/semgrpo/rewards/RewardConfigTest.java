@@ -57,6 +57,37 @@ class RewardConfigTest {
     }
 
     @Test
+    void bleuRewardTakesSacrebleuSmoothingAndEffectiveOrder() throws IOException {
+        // test_sentence_bleu.py: sentence_bleu(SYS, [REF], smooth_method='add-k', smooth_value=2) = 21.389
+        String ref = "producţia de zahăr brut se exprimă în zahăr alb;";
+        String sys = "Producția de zahăr primă va fi exprimată în ceea ce privește zahărul alb;";
+        RewardConfig c = RewardConfig.parse("rewards:\n  - type: bleu\n    smooth: add-k\n    smooth_value: 2\n"
+                + "  - type: bleu\n    name: floor\n    smooth: floor\n"
+                + "  - type: bleu\n    name: short\n    smooth: floor\n    effective_order: false\n");
+        try (RewardStack s = RewardStack.build(c, dir, null, null)) {
+            RewardOutput out = s.reward().score(List.of(RewardSample.of(sys, ref), RewardSample.of("a b", "a c")));
+            assertEquals(0.21389, out.components().get("bleu")[0], 1e-5);
+            assertEquals(0.0451688, out.components().get("floor")[0], 1e-5);
+            // "a b" vs "a c", floor 0.1: sqrt(1/2 * 0.1) with effective order, 0 without (empty orders count 0)
+            assertEquals(Math.sqrt(0.05), out.components().get("floor")[1], 1e-6);
+            assertEquals(0.0, out.components().get("short")[1], 0);
+        }
+        Path f = dir.resolve("bleu.yaml");
+        Files.writeString(f, "rewards:\n  - type: bleu\n    smooth: lin\n");
+        IOException e = assertThrows(IOException.class, () -> RewardConfig.load(f));
+        assertTrue(e.getMessage().contains("bleu.yaml: near line") && e.getMessage().contains("rewards[0]")
+                && e.getMessage().contains("unknown BLEU smoothing method 'lin'"), e.getMessage());
+        Files.writeString(f, "rewards:\n  - type: bleu\n    smooth_value: 0.5\n");
+        e = assertThrows(IOException.class, () -> RewardConfig.load(f));
+        assertTrue(e.getMessage().contains("'smooth_value' applies only to smooth: floor or add-k, found smooth: exp"),
+                e.getMessage());
+        Files.writeString(f, "rewards:\n  - type: bleu\n    smooth: add-k\n    smooth_value: -1\n");
+        e = assertThrows(IOException.class, () -> RewardConfig.load(f));
+        assertTrue(e.getMessage().contains("smooth_value for add-k must be a finite number > 0, found -1.0"),
+                e.getMessage());
+    }
+
+    @Test
     void paperStackWithAutoTauOnARealEncoder() throws IOException {
         Path calib = dir.resolve("calib.jsonl");
         Files.writeString(calib, String.join("\n",

@@ -49,6 +49,6 @@ class TextMetricsTest {
         }
         assertEquals(17, total[8], "hyp_len");
         assertEquals(18, total[9], "ref_len");
-        assertEquals(48.53, Bleu.score(total, false, false), 0.005);
+        assertEquals(48.53, Bleu.score(total, Bleu.Smoothing.NONE, false), 0.005);
     }
 }

@@ -10,26 +10,29 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Extractive-QA exact match and F1, as the official scripts compute them, each the maximum over the gold answers
  * and reported per example on a 0..100 scale (the scripts' scale; the task value is the mean).
  *
- * <p><b>SQuAD v1.1</b> ({@code evaluate-v1.1.py}): normalise by lowercasing, deleting ASCII punctuation, replacing
- * the words a/an/the by spaces and collapsing whitespace; EM is string equality after that, F1 is the harmonic mean
- * of precision and recall of the bag of normalised tokens (0 when no token is shared, so also when both are
- * empty).
+ * <p><b>SQuAD v1.1</b> ({@code evaluate-v1.1.py}'s {@code normalize_answer}): lowercase, delete ASCII punctuation,
+ * replace each word a/an/the by a space, collapse whitespace; EM is string equality after that, F1 is the harmonic
+ * mean of precision and recall of the bag of normalised tokens (0 when no token is shared, so also when both are
+ * empty). "Word" is as Python's {@code re.sub(r'\b(a|an|the)\b', ' ', text)} sees it: the article must not touch
+ * a character of Python's {@code \w} ({@code PythonRegex.isWord}: letters, digits and other numbers such as
+ * {@code ²}, '_', but no combining marks), so {@code the²} stays and an {@code a} followed by U+0300 goes.
  *
  * <p><b>CMRC 2018</b> ({@code cmrc2018_evaluate.py}): text is lowercased and stripped. EM compares the texts after
  * deleting the script's punctuation list ({@link #CMRC_PUNCTUATION}: {@code - : _ * ^ / \ ~ ` + =} and the Chinese
  * marks {@code ，。：？！“”；’《》·、「」（）－～『』}); spaces and other punctuation stay. F1 segments each text
- * ("mixed segmentation"): those punctuation marks are dropped, each character in U+4E00..U+9FA5 is its own token,
- * and the runs in between are split into words; with L the length of the longest common <em>contiguous</em> run of
- * tokens ({@code find_lcs}), precision is L/|prediction tokens|, recall L/|gold tokens|, and F1 is 0 when L is 0.
- * The script splits the runs with NLTK's {@code word_tokenize}; here a run is split at whitespace and ASCII
- * punctuation at the start or end of a word is split off as its own token (NLTK's result for ordinary words,
- * numbers and names; NLTK differs on contractions such as "don't" and on abbreviations such as "Mr.").
+ * ({@code mixed_segmentation(s, rm_punc=True)}): those punctuation marks are dropped, each character in
+ * U+4E00..U+9FA5 is its own token, and each run in between is split by NLTK's {@code word_tokenize}
+ * ({@link NltkWordTokenizer}: Treebank rules, so {@code don't} gives {@code do n't}, quotes and a run's final
+ * period are split off, {@code mr.} inside a run stays one token); with L the length of the longest common
+ * <em>contiguous</em> run of tokens ({@code find_lcs}), precision is L/|prediction tokens|, recall
+ * L/|gold tokens|, and F1 is 0 when L is 0. One difference from the script: NLTK's default also splits a run into
+ * sentences with its Punkt model (data nothing here ships) and splits the final period of each sentence; here only
+ * the period that ends the run is split ({@code word_tokenize(run, preserve_line=True)}).
  */
 public final class QaMetrics implements TextMetric {
     /** Which official script. */
@@ -52,7 +55,7 @@ public final class QaMetrics implements TextMetric {
     public static final String CMRC_PUNCTUATION = "-:_*^/\\~`+=，。：？！“”；’《》·、「」（）－～『』";
 
     private static final String ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
-    private static final Pattern ARTICLES = Pattern.compile("\\b(a|an|the)\\b", Pattern.UNICODE_CHARACTER_CLASS);
+    private static final List<String> ARTICLES = List.of("a", "an", "the");
     private static final Set<Integer> CMRC_PUNCT = codePoints(CMRC_PUNCTUATION);
     private static final Set<Integer> ASCII_PUNCT = codePoints(ASCII_PUNCTUATION);
 
@@ -94,8 +97,39 @@ public final class QaMetrics implements TextMetric {
         String lower = s.toLowerCase(Locale.ROOT);
         StringBuilder noPunct = new StringBuilder(lower.length());
         lower.codePoints().filter(c -> !ASCII_PUNCT.contains(c)).forEach(noPunct::appendCodePoint);
-        String noArticles = ARTICLES.matcher(noPunct).replaceAll(" ");
-        return String.join(" ", Bleu.splitWhitespace(noArticles));
+        return String.join(" ", Bleu.splitWhitespace(removeArticles(noPunct.toString())));
+    }
+
+    /**
+     * Python's {@code re.sub(r'\b(a|an|the)\b', ' ', text)}: each a, an or the with no Python {@code \w} character
+     * just before or just after it becomes one space.
+     */
+    static String removeArticles(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        int i = 0;
+        while (i < text.length()) {
+            int len = i > 0 && PythonRegex.isWord(text.codePointBefore(i)) ? 0 : articleAt(text, i);
+            if (len > 0) {
+                out.append(' ');
+                i += len;
+            } else {
+                int c = text.codePointAt(i);
+                out.appendCodePoint(c);
+                i += Character.charCount(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The length of the article starting at {@code i} and followed by no {@code \w} character, or 0. */
+    private static int articleAt(String text, int i) {
+        for (String article : ARTICLES) {
+            int end = i + article.length();
+            if (text.startsWith(article, i) && (end == text.length() || !PythonRegex.isWord(text.codePointAt(end)))) {
+                return article.length();
+            }
+        }
+        return 0;
     }
 
     /** SQuAD exact match of one prediction and one gold answer: 1 or 0. */
@@ -137,7 +171,7 @@ public final class QaMetrics implements TextMetric {
         return sb.toString();
     }
 
-    /** CMRC's {@code mixed_segmentation(s, rm_punc=True)} (with the word splitting described in the class comment). */
+    /** CMRC's {@code mixed_segmentation(s, rm_punc=True)} (runs split as the class comment says). */
     public static List<String> cmrcSegment(String s) {
         List<String> out = new ArrayList<>();
         StringBuilder run = new StringBuilder();
@@ -195,21 +229,7 @@ public final class QaMetrics implements TextMetric {
         if (run.length() == 0) {
             return;
         }
-        for (String w : Bleu.splitWhitespace(run.toString())) {
-            int from = 0;
-            int to = w.length();
-            List<String> tail = new ArrayList<>();
-            while (from < to && ASCII_PUNCT.contains((int) w.charAt(from))) {
-                out.add(String.valueOf(w.charAt(from++)));
-            }
-            while (to > from && ASCII_PUNCT.contains((int) w.charAt(to - 1))) {
-                tail.add(0, String.valueOf(w.charAt(--to)));
-            }
-            if (to > from) {
-                out.add(w.substring(from, to));
-            }
-            out.addAll(tail);
-        }
+        out.addAll(NltkWordTokenizer.tokenize(run.toString()));
         run.setLength(0);
     }
 

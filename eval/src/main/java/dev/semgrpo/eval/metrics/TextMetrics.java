@@ -17,7 +17,8 @@ import java.util.Map;
  * <caption>Metrics and options (defaults in brackets)</caption>
  * <tr><th>name</th><th>metric</th><th>options</th></tr>
  * <tr><td>{@code bleu}</td><td>sacreBLEU corpus BLEU ({@link BleuMetric})</td>
- *     <td>{@code tok}=13a|zh|char|none [13a], {@code lc} [false], {@code smooth}=exp|none [exp]</td></tr>
+ *     <td>{@code tok}=13a|zh|char|none [13a], {@code lc} [false], {@code smooth}=exp|none|floor|add-k [exp],
+ *     {@code smooth_value} (floor [0.1] and add-k [1] only), {@code eff} (effective order) [false]</td></tr>
  * <tr><td>{@code chrf}, {@code chrf++}</td><td>sacreBLEU corpus chrF, chrF++ ({@link ChrfMetric})</td>
  *     <td>{@code nc} [6], {@code nw} [0 for chrf, 2 for chrf++], {@code beta} [2], {@code lc} [false]</td></tr>
  * <tr><td>{@code rouge_l}</td><td>rouge-score ROUGE-L F1, 0..1 ({@link RougeL})</td>

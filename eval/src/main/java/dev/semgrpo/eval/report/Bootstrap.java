@@ -111,8 +111,7 @@ public final class Bootstrap {
             }
             return linear(x, row -> row[0] / n);
         } else if (aggregate instanceof Aggregate.CorpusBleu bleu) {
-            boolean exp = "exp".equals(bleu.smooth());
-            return linear(statistics(examples, bleu.stats()), row -> Bleu.score(toLong(row), exp, false));
+            return linear(statistics(examples, bleu.stats()), row -> bleu.score(toLong(row)));
         } else if (aggregate instanceof Aggregate.CorpusChrf chrf) {
             Chrf scorer = new Chrf(chrf.charOrder(), chrf.wordOrder(), chrf.beta());
             return linear(statistics(examples, chrf.stats()), row -> scorer.fScore(toLong(row)));

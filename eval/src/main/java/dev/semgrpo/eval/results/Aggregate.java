@@ -47,19 +47,45 @@ public sealed interface Aggregate {
     }
 
     /**
-     * Corpus BLEU from summed n-gram statistics (sacreBLEU's corpus_bleu; {@code smooth} "exp" (default) or "none",
-     * effective order off).
+     * Corpus BLEU from summed n-gram statistics (sacreBLEU's corpus_bleu): {@code smooth} exp, none, floor or add-k,
+     * {@code smoothValue} the value of floor (default 0.1) and add-k (default 1) and null for the others,
+     * {@code effectiveOrder} effective order (default false). Files written before the last two existed read as
+     * the defaults.
      */
-    record CorpusBleu(String stats, String smooth) implements Aggregate {
+    record CorpusBleu(String stats, String smooth, Double smoothValue, Boolean effectiveOrder) implements Aggregate {
         public CorpusBleu {
-            if (!"exp".equals(smooth) && !"none".equals(smooth)) {
-                throw new IllegalArgumentException("BLEU smooth must be 'exp' or 'none', found '" + smooth + "'");
+            Bleu.Smoothing smoothing = smoothing(smooth, smoothValue);
+            smoothValue = smoothing.method().takesValue() ? smoothing.value() : null;
+            effectiveOrder = effectiveOrder != null && effectiveOrder;
+        }
+
+        /** exp or none smoothing, effective order off. */
+        public CorpusBleu(String stats, String smooth) {
+            this(stats, smooth, null, false);
+        }
+
+        private static Bleu.Smoothing smoothing(String smooth, Double value) {
+            Bleu.Smooth method = Bleu.Smooth.parse(smooth);
+            if (value != null && !method.takesValue()) {
+                throw new IllegalArgumentException("corpus_bleu smooth '" + smooth + "' takes no smooth_value, found "
+                        + value + "; only floor and add-k take one");
             }
+            return value == null ? Bleu.Smoothing.of(method) : new Bleu.Smoothing(method, value);
+        }
+
+        /** The smoothing method and value. */
+        public Bleu.Smoothing smoothing() {
+            return smoothing(smooth, smoothValue);
+        }
+
+        /** BLEU of summed statistics with this smoothing and effective order. */
+        public double score(long[] statistics) {
+            return Bleu.score(statistics, smoothing(), effectiveOrder);
         }
 
         @Override
         public double compute(List<ExampleRecord> examples, int[] counts) {
-            return Bleu.score(sum(examples, counts, stats), "exp".equals(smooth), false);
+            return score(sum(examples, counts, stats));
         }
     }
 

@@ -19,6 +19,9 @@ class MetricSpecTest {
             {"bleu:tok=char", "bleu:tok=char"},
             {"bleu: smooth = none , tok=none", "bleu:tok=none,smooth=none"},
             {"bleu:tok=13a,lc=false", "bleu"},
+            {"bleu:smooth=floor,smooth_value=0.1", "bleu:smooth=floor"},
+            {"bleu:eff=true,smooth_value=0.5,smooth=add-k", "bleu:smooth=add-k,smooth_value=0.5,eff=true"},
+            {"bleu:smooth=exp,eff=false", "bleu"},
             {"chrf", "chrf"},
             {"chrf++", "chrf++"},
             {"chrf:nw=2", "chrf++"},
@@ -55,6 +58,14 @@ class MetricSpecTest {
         assertMessage("bleu:lc=maybe", "option 'lc' must be true or false, found 'maybe'");
         assertMessage("bleu:tok=zh,tok=char", "option 'tok' is given 2 times");
         assertMessage("bleu:tok", "option 'tok' has no '=value'");
+        assertMessage("bleu:smooth=add_k", "option 'smooth' must be one of exp, none, floor, add-k; found 'add_k'");
+        assertMessage("bleu:smooth_value=0.5", "option 'smooth_value' applies only to smooth=floor or smooth=add-k, "
+                + "found smooth=exp");
+        assertMessage("bleu:smooth=none,smooth_value=0.5", "found smooth=none");
+        assertMessage("bleu:smooth=floor,smooth_value=0", "option 'smooth_value' must be a positive number, found '0'");
+        assertMessage("bleu:smooth=add-k,smooth_value=x", "option 'smooth_value' must be a positive number, found 'x'");
+        assertMessage("bleu:eff=maybe", "option 'eff' must be true or false, found 'maybe'");
+        assertMessage("bleu:effective_order=true", "has no option 'effective_order'", "eff (true|false");
         assertMessage("chrf:nc=0", "option 'nc' must be an integer >= 1, found 0");
         assertMessage("chrf:beta=-1", "option 'beta' must be a positive number, found '-1'");
         assertMessage("squad_em:x=1", "metric 'squad_em' takes no options, found 'x'");

@@ -66,6 +66,47 @@ class QaMetricsTest {
     }
 
     @Test
+    void squadArticlesFollowPythonWordBoundaries() {
+        // normalize_answer's re.sub(r'\b(a|an|the)\b', ' ', s): Python's \w has '²' (str.isalnum) and no
+        // combining marks
+        assertEquals("the²", QaMetrics.squadNormalize("the²"));
+        assertEquals("²a", QaMetrics.squadNormalize("²a"));
+        assertEquals("\u0300 b", QaMetrics.squadNormalize("a\u0300 b"));
+        assertEquals("\u0301 cat", QaMetrics.squadNormalize("The\u0301 cat"));
+        assertEquals("an\u00E9 cat", QaMetrics.squadNormalize("Ané the cat"), "é (U+00E9) is a letter");
+        assertEquals("the\uD835\uDC00 x", QaMetrics.squadNormalize("the\uD835\uDC00 a x"));
+        assertEquals("athe cat", QaMetrics.squadNormalize("a-the cat"), "punctuation goes first: one word");
+        assertEquals(100.0, SQUAD_EM.best("The\u0301 cat", List.of("\u0301 cat")), 0);
+        assertEquals(0.0, SQUAD_EM.best("the²", List.of("²")), 0);
+    }
+
+    @Test
+    void cmrcSplitsEnglishRunsWithNltkRules() {
+        assertEquals(List.of("他", "说", "do", "n't", "go"), QaMetrics.cmrcSegment("他说Don't go"));
+        assertEquals(List.of("史", "密", "斯", "是", "mr.", "smith"), QaMetrics.cmrcSegment("史密斯是Mr. Smith"));
+        // each run is tokenized alone: a closing ASCII quote that starts a run is an opening quote to NLTK
+        assertEquals(List.of("``", "苹", "果", "``", "公", "司"), QaMetrics.cmrcSegment("\"苹果\"公司"));
+        assertEquals(List.of("``", "hello", "''", "世", "界"), QaMetrics.cmrcSegment("\"Hello\"世界"));
+        // a run's final period is split off, an inner one is not
+        assertEquals(List.of("mr", ".", "史", "密", "斯"), QaMetrics.cmrcSegment("Mr.史密斯"));
+    }
+
+    @Test
+    void cmrcMixedChineseEnglishScoresByHand() {
+        // [他,说,do,n't,go] vs [do,n't,go]: run 3, P = 3/5, R = 1, F1 = 0.75 (one token "don't" would give 2/3)
+        assertEquals(75.0, CMRC_F1.best("他说Don't go", List.of("don't go")), 1e-9);
+        // [史,密,斯,是,mr.,smith] vs [mr.,smith]: run 2, P = 2/6, R = 1, F1 = 0.5 (splitting "mr" "." gives 0.6)
+        assertEquals(50.0, CMRC_F1.best("史密斯是Mr. Smith", List.of("Mr. Smith")), 1e-9);
+        // [``,hello,'',世,界] vs [``,hello,'']: run 3, P = 3/5, R = 1, F1 = 0.75
+        assertEquals(75.0, CMRC_F1.best("\"Hello\"世界", List.of("\"hello\"")), 1e-9);
+        // [他,说,'hello,'] vs [``,hello,'']: the single quotes stay on the word, no common token
+        assertEquals(0.0, CMRC_F1.best("他说'hello'", List.of("\"hello\"")), 0);
+        // EM compares remove_punctuation() texts, no tokenizer: "don't go" equals itself lowercased
+        assertEquals(100.0, CMRC_EM.best("Don't go", List.of("don't go")), 0);
+        assertEquals(0.0, CMRC_EM.best("他说Don't go", List.of("don't go")), 0);
+    }
+
+    @Test
     void summarizeIsTheMeanOn0To100() {
         List<ExampleRecord> records = Records.score(List.of(CMRC_EM, CMRC_F1), List.of("北京大学", "北京"),
                 List.of(List.of("北京"), List.of("北京")));

@@ -99,8 +99,36 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
             implements Reward {
     }
 
-    /** Sentence BLEU / 100 with a sacreBLEU tokenizer (13a, zh, char, none). */
-    public record Bleu(String name, Double weight, String tokenize) implements Reward {
+    /**
+     * Sentence BLEU / 100 as sacreBLEU's {@code sentence_bleu}.
+     *
+     * @param tokenize 13a (default), zh, char or none
+     * @param smooth exp (default), none, floor or add-k
+     * @param smoothValue for floor (default 0.1) and add-k (default 1) only
+     * @param effectiveOrder average over the orders the completion has n-grams of (default true)
+     */
+    public record Bleu(String name, Double weight, String tokenize, String smooth, Double smoothValue,
+            Boolean effectiveOrder) implements Reward {
+        public Bleu {
+            smoothing(smooth, smoothValue);
+        }
+
+        /** The smoothing method and value this reward uses. */
+        public dev.semgrpo.rewards.text.Bleu.Smoothing smoothing() {
+            return smoothing(smooth, smoothValue);
+        }
+
+        private static dev.semgrpo.rewards.text.Bleu.Smoothing smoothing(String smooth, Double value) {
+            dev.semgrpo.rewards.text.Bleu.Smooth method = smooth == null ? dev.semgrpo.rewards.text.Bleu.Smooth.EXP
+                    : dev.semgrpo.rewards.text.Bleu.Smooth.parse(smooth);
+            if (value != null && !method.takesValue()) {
+                throw new IllegalArgumentException("bleu 'smooth_value' applies only to smooth: floor or add-k, "
+                        + "found smooth: " + method.label() + " with smooth_value " + value
+                        + "; remove smooth_value or choose floor or add-k");
+            }
+            return value == null ? dev.semgrpo.rewards.text.Bleu.Smoothing.of(method)
+                    : new dev.semgrpo.rewards.text.Bleu.Smoothing(method, value);
+        }
     }
 
     /** Batch-relative length penalty beyond k x the batch median (default k = 2). */

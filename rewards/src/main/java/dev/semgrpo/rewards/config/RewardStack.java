@@ -128,7 +128,7 @@ public final class RewardStack implements AutoCloseable {
         }
         if (r instanceof RewardConfig.Bleu b) {
             return TextOverlapReward.bleu(name, new Bleu(Bleu.Tokenize.parse(b.tokenize() == null ? "13a"
-                    : b.tokenize())));
+                    : b.tokenize()), b.smoothing(), b.effectiveOrder() == null || b.effectiveOrder()));
         }
         if (r instanceof RewardConfig.Length l) {
             return new LengthPenalty(name, l.k() == null ? 2 : l.k());

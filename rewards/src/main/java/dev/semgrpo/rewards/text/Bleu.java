@@ -1,5 +1,7 @@
 package dev.semgrpo.rewards.text;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,8 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * BLEU as sacreBLEU 2.x computes it: 4-gram precisions clipped by the maximum count over references, the closest
- * reference length for the brevity penalty, and for sentence scores exponential smoothing with effective order
- * ({@code sentence_bleu}'s defaults). Scores are in [0, 100].
+ * reference length for the brevity penalty, one of sacreBLEU's four smoothing methods ({@link Smoothing}) and
+ * optionally effective order. {@link #sentence} is sacreBLEU's {@code sentence_bleu} (by default {@code exp}
+ * smoothing with effective order). Scores are in [0, 100].
  */
 public final class Bleu {
     /** sacreBLEU tokenizers. */
@@ -47,6 +50,105 @@ public final class Bleu {
         }
     }
 
+    /**
+     * sacreBLEU's smoothing methods ({@code BLEU.SMOOTH_DEFAULTS}), Chen and Cherry (2014)'s methods 1-3, applied to
+     * an order n whose statistics are {@code correct_n} matches among {@code total_n} n-grams.
+     */
+    public enum Smooth {
+        /** No smoothing: an order without matches has precision 0, which makes BLEU 0. */
+        NONE,
+        /** Method 1: an order without matches gets precision {@code value / total_n} (value default 0.1). */
+        FLOOR,
+        /**
+         * Method 2: orders n >= 2 add {@code value} (default 1) to both {@code correct_n} and {@code total_n}, also
+         * when the hypothesis has no n-grams of that order, so such an order then counts with precision 1.
+         */
+        ADD_K,
+        /** Method 3 (mteval-v13a's): the k-th order without matches gets precision {@code 1 / (2^k total_n)}. */
+        EXP;
+
+        /** The name sacreBLEU uses: {@code none}, {@code floor}, {@code add-k}, {@code exp}. */
+        public String label() {
+            return switch (this) {
+                case NONE -> "none";
+                case FLOOR -> "floor";
+                case ADD_K -> "add-k";
+                case EXP -> "exp";
+            };
+        }
+
+        /** Whether the method takes a smoothing value (floor and add-k). */
+        public boolean takesValue() {
+            return this == FLOOR || this == ADD_K;
+        }
+
+        /** sacreBLEU's default value: 0.1 for floor, 1 for add-k, NaN for the methods without a value. */
+        public double defaultValue() {
+            return switch (this) {
+                case FLOOR -> 0.1;
+                case ADD_K -> 1;
+                case NONE, EXP -> Double.NaN;
+            };
+        }
+
+        /** The method named {@code none}, {@code floor}, {@code add-k} or {@code exp}, spelled as sacreBLEU does. */
+        public static Smooth parse(String name) {
+            for (Smooth s : values()) {
+                if (s.label().equals(name)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("unknown BLEU smoothing method '" + name
+                    + "'; choose exp, none, floor or add-k (sacreBLEU's smooth_method)");
+        }
+    }
+
+    /**
+     * A smoothing method with its value ({@code NaN} for {@code none} and {@code exp}, which take none).
+     *
+     * @param method the method
+     * @param value for floor and add-k a finite number > 0
+     */
+    public record Smoothing(Smooth method, double value) {
+        /** sacreBLEU's default ({@code exp}). */
+        public static final Smoothing EXP = new Smoothing(Smooth.EXP, Double.NaN);
+        /** No smoothing. */
+        public static final Smoothing NONE = new Smoothing(Smooth.NONE, Double.NaN);
+
+        public Smoothing {
+            if (method == null) {
+                throw new IllegalArgumentException("BLEU smoothing needs a method: exp, none, floor or add-k");
+            }
+            if (method.takesValue() && !(value > 0 && value < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("BLEU smooth_value for " + method.label()
+                        + " must be a finite number > 0, found " + value + "; omit it for the default "
+                        + (method == Smooth.FLOOR ? "0.1" : "1") + " or use smoothing none");
+            }
+            if (!method.takesValue() && !Double.isNaN(value)) {
+                throw new IllegalArgumentException("BLEU smoothing " + method.label() + " takes no smooth_value, "
+                        + "found " + value + "; only floor and add-k take one");
+            }
+        }
+
+        /** The method with sacreBLEU's default value. */
+        public static Smoothing of(Smooth method) {
+            return new Smoothing(method, method == null ? Double.NaN : method.defaultValue());
+        }
+
+        /**
+         * The method as sacreBLEU's signature writes it: the name, and for floor and add-k the value with two
+         * decimals in brackets ({@code floor[0.10]}, {@code add-k[1.00]}), rounded as Python's {@code :.2f} rounds
+         * the binary value (half to even).
+         */
+        public String signature() {
+            if (!method.takesValue()) {
+                return method.label();
+            }
+            return method.label() + "[" + new BigDecimal(value).setScale(2, RoundingMode.HALF_EVEN).toPlainString()
+                    + "]";
+        }
+    }
+
     public static final int MAX_ORDER = 4;
     private static final Pattern P1 = Pattern.compile("([\\{-\\~\\[-\\` -\\&\\(-\\+\\:-\\@\\/])");
     private static final Pattern P2 = Pattern.compile("([^0-9])([\\.,])");
@@ -54,9 +156,22 @@ public final class Bleu {
     private static final Pattern P4 = Pattern.compile("([0-9])(-)");
 
     private final Tokenize tokenize;
+    private final Smoothing smoothing;
+    private final boolean effectiveOrder;
 
+    /** {@code sentence_bleu}'s defaults with this tokenizer: exp smoothing, effective order. */
     public Bleu(Tokenize tokenize) {
+        this(tokenize, Smoothing.EXP, true);
+    }
+
+    /** A tokenizer, and the smoothing and effective order {@link #sentence} uses. */
+    public Bleu(Tokenize tokenize, Smoothing smoothing, boolean effectiveOrder) {
+        if (tokenize == null || smoothing == null) {
+            throw new IllegalArgumentException("BLEU needs a tokenizer and a smoothing method");
+        }
         this.tokenize = tokenize;
+        this.smoothing = smoothing;
+        this.effectiveOrder = effectiveOrder;
     }
 
     /** Tokens of a segment under this tokenizer. */
@@ -206,12 +321,14 @@ public final class Bleu {
     }
 
     /**
-     * BLEU from statistics.
+     * BLEU from statistics, as sacreBLEU's {@code BLEU.compute_bleu}: 0 when no order has a match; an order whose
+     * total is 0 ends the precisions (after add-k's addition); the geometric mean runs over all 4 orders, or with
+     * effective order over the orders up to the last one with n-grams; a zero precision counts as log = -9999999999.
      *
-     * @param smoothExp exponential smoothing of zero-match orders (sentence BLEU); off gives plain corpus BLEU
+     * @param smoothing the smoothing of orders without matches
      * @param effectiveOrder average only over orders the hypothesis has n-grams of
      */
-    public static double score(long[] s, boolean smoothExp, boolean effectiveOrder) {
+    public static double score(long[] s, Smoothing smoothing, boolean effectiveOrder) {
         long sysLen = s[2 * MAX_ORDER];
         long refLen = s[2 * MAX_ORDER + 1];
         double bp = sysLen < refLen ? (sysLen > 0 ? Math.exp(1 - (double) refLen / sysLen) : 0) : 1;
@@ -222,12 +339,17 @@ public final class Bleu {
         if (!anyMatch) {
             return 0;
         }
+        Smooth method = smoothing.method();
         double[] precisions = new double[MAX_ORDER];
-        double smooth = 1;
+        double smoothExp = 1;
         int order = MAX_ORDER;
         for (int n = 0; n < MAX_ORDER; n++) {
-            long correct = s[n];
-            long total = s[MAX_ORDER + n];
+            double correct = s[n];
+            double total = s[MAX_ORDER + n];
+            if (method == Smooth.ADD_K && n > 0) {
+                correct += smoothing.value();
+                total += smoothing.value();
+            }
             if (total == 0) {
                 break;
             }
@@ -235,9 +357,11 @@ public final class Bleu {
                 order = n + 1;
             }
             if (correct == 0) {
-                if (smoothExp) {
-                    smooth *= 2;
-                    precisions[n] = 100.0 / (smooth * total);
+                if (method == Smooth.EXP) {
+                    smoothExp *= 2;
+                    precisions[n] = 100.0 / (smoothExp * total);
+                } else if (method == Smooth.FLOOR) {
+                    precisions[n] = 100.0 * smoothing.value() / total;
                 }
             } else {
                 precisions[n] = 100.0 * correct / total;
@@ -250,11 +374,11 @@ public final class Bleu {
         return bp * Math.exp(logSum / order);
     }
 
-    /** sacreBLEU's sentence_bleu: exp smoothing, effective order. */
+    /** sacreBLEU's {@code sentence_bleu} with this tokenizer, smoothing and effective order (0 without references). */
     public double sentence(String hypothesis, List<String> references) {
         if (references.isEmpty()) {
             return 0;
         }
-        return score(statistics(hypothesis, references), true, true);
+        return score(statistics(hypothesis, references), smoothing, effectiveOrder);
     }
 }
