@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PlanCliTest {
     private static final String QWEN3_4B = "{\"model_type\": \"qwen3\", \"hidden_size\": 2560, \"intermediate_size\":"
             + " 9728, \"num_hidden_layers\": 36, \"num_attention_heads\": 32, \"num_key_value_heads\": 8, \"head_dim\":"
-            + " 128, \"vocab_size\": 151936, \"tie_word_embeddings\": true, \"max_position_embeddings\": 40960}";
+            + " 128, \"vocab_size\": 151936, \"tie_word_embeddings\": true, \"max_position_embeddings\": 40960,"
+            + " \"rope_theta\": 1000000}";
 
     @TempDir
     Path dir;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.model.tokenizer.ChatTemplate;
+import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -128,12 +129,13 @@ class RealChatTemplatesTest {
             assertFalse(special.containsKey("<|eom_id|>") || special.containsKey("<|python_tag|>"));
             assertEquals(256, special.size());
             // the chat prompt: bos, header(user), "\n\n", Hi, eot, header(assistant), "\n\n"; the template's bos is
-            // the only one (encodeChat adds none)
+            // the only one (the renderer adds none)
             assertArrayEquals(new int[] {128000, 128006, 882, 128007, 271, 13347, 128009, 128006, 78191, 128007, 271},
-                    tok.encodeChat(List.of(msg("user", "Hi"))));
+                    new PromptRenderer(tok, Map.of(), "test").chat(List.of(msg("user", "Hi"))).ids());
             assertArrayEquals(new int[] {128000, 128006, 9125, 128007, 271, 2675, 527, 11190, 13, 128009, 128006, 882,
                 128007, 271, 13347, 128009, 128006, 78191, 128007, 271},
-                    tok.encodeChat(List.of(msg("system", "You are helpful."), msg("user", "Hi"))));
+                    new PromptRenderer(tok, Map.of(), "test")
+                        .chat(List.of(msg("system", "You are helpful."), msg("user", "Hi"))).ids());
             assertEquals("Hello world", tok.decode(new int[] {128000, 9906, 1917, 128009}, true));
             // a plain prompt gets the bos that tokenizer.json's post-processor adds (transformers'
             // tokenizer("Hello world") gives [128000, 9906, 1917]); tokenizer_config.json has no add_bos_token
