@@ -13,10 +13,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The plan of single training runs, and the shipped CPU configs are never refused. */
 class TrainingPlanTest {
     private static final Path CONFIGS = Path.of("..", "configs");
+
+    @TempDir
+    Path dir;
 
     private static Settings settings(Path file, List<String> sets, boolean grpo) throws IOException {
         ObjectNode tree = ConfigLoader.tree(file, sets);
@@ -58,7 +62,12 @@ class TrainingPlanTest {
     @Test
     void theDemoPipelineIsNotRefusedOnThisMachine() throws IOException {
         Path f = CONFIGS.resolve("demo").resolve("pipeline.yaml");
-        Pipeline p = new Pipeline(f, PipelineConfig.load(f), null);
+        // outputs in a fresh folder, so that no stage of a demo run in this checkout counts as done
+        PipelineConfig c = PipelineConfig.load(f);
+        PipelineConfig fresh = new PipelineConfig(c.name(), dir.resolve("runs").toString(), c.seed(), c.baseModel(),
+                c.device(), c.chatTemplateKwargs(), c.pretrain(), c.encoder(), c.coldStart(), c.calibration(),
+                c.grpo(), c.strongSft(), c.eval(), c.report());
+        Pipeline p = new Pipeline(f, fresh, null);
         Preflight pre = p.preflight(null);
         assertTrue(pre.plans().size() >= 8, pre.describe(MemoryBudget.of(null, null)));
         pre.check(MemoryBudget.of(null, null), true);
