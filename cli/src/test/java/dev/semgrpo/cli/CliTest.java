@@ -19,12 +19,8 @@ class CliTest {
 
     @Test
     void initGenerateAndScoreATinyModel() throws Exception {
+        Path model = CliRuns.initModel(dir, "model", "qwen2", 2, 3);
         Path tok = dir.resolve("tok");
-        dev.semgrpo.model.tokenizer.ByteLevelTokenizer.write(tok);
-        Path model = dir.resolve("model");
-        assertEquals(0, Main.run("init-model", "--arch", "qwen2", "--hidden", "32", "--layers", "2", "--heads", "4",
-                "--kv-heads", "2", "--vocab-from", tok.resolve("tokenizer.json").toString(), "--seed", "3", "--out",
-                model.toString()));
         assertTrue(Files.exists(model.resolve("model.safetensors")));
         assertTrue(Files.exists(model.resolve("tokenizer_config.json")));
 

@@ -54,12 +54,7 @@ class EvalCliTest {
     @Test
     void evalBaseAndAdapterThenReport() throws Exception {
         Path tasks = tasks();
-        Path tok = dir.resolve("tok");
-        dev.semgrpo.model.tokenizer.ByteLevelTokenizer.write(tok);
-        Path model = dir.resolve("model");
-        assertEquals(0, Main.run("init-model", "--arch", "qwen3", "--hidden", "32", "--layers", "2", "--heads", "4",
-                "--kv-heads", "2", "--vocab-from", tok.resolve("tokenizer.json").toString(), "--seed", "3", "--out",
-                model.toString()));
+        Path model = CliRuns.initModel(dir, "model", "qwen3", 2, 3);
         // an adapter with non-zero B, so the tuned model differs from the base
         Path adapter = dir.resolve("adapter");
         try (CausalLM lm = CausalLM.load(model, ai.djl.Device.cpu(), ai.djl.ndarray.types.DataType.FLOAT32)) {

@@ -9,8 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import dev.semgrpo.model.io.DType;
 import dev.semgrpo.model.io.SafetensorsWriter;
 import dev.semgrpo.model.nn.CausalLM;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,32 +20,16 @@ class GpuCliTest {
     @TempDir
     Path dir;
 
-    /** Runs the CLI and returns its exit code and stdout. */
-    private static Object[] run(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setOut(old);
-        }
-        return new Object[] {code, buf.toString(StandardCharsets.UTF_8)};
-    }
-
     @Test
     void doctorPassesOnTheCpuAndReportsAMissingGpuAsAFailure() {
-        Object[] r = run("doctor", "--device", "cpu");
-        String out = (String) r[1];
-        assertEquals(0, r[0], out);
+        String out = CliRuns.succeeding("doctor", "--device", "cpu");
         assertTrue(out.contains("pytorch   2.7.1, flavour cpu from "), out);
         assertTrue(out.contains("ok    cpu tiny model float16: logits max error "), out);
         assertTrue(out.contains("all 4 checks passed"), out);
 
-        r = run("doctor", "--device", "gpu:1");
-        out = (String) r[1];
-        assertEquals(1, r[0], out);
+        CliRuns.Result r = CliRuns.run("doctor", "--device", "gpu:1");
+        out = r.out();
+        assertEquals(1, r.code(), out);
         assertTrue(out.contains("FAIL  gpu:1: the loaded PyTorch (flavour cpu) has no CUDA"), out);
         assertTrue(out.contains("PYTORCH_FLAVOR=cu128"), out);
         assertFalse(out.contains("Exception"), out);
@@ -78,12 +60,7 @@ class GpuCliTest {
 
     @Test
     void float16OverflowStopsGenerateAndLogprobsWithTheFix() throws Exception {
-        Path tok = dir.resolve("tok");
-        dev.semgrpo.model.tokenizer.ByteLevelTokenizer.write(tok);
-        Path base = dir.resolve("base");
-        assertEquals(0, Main.run("init-model", "--arch", "qwen3", "--hidden", "32", "--layers", "3", "--heads", "4",
-                "--kv-heads", "2", "--vocab-from", tok.resolve("tokenizer.json").toString(), "--seed", "5", "--out",
-                base.toString()));
+        Path base = CliRuns.initModel(dir, "base", "qwen3", 3, 5);
         // layer 1's MLP scaled by 1000: outputs near 1e6, finite in float32, past float16's 65504
         Path hot = dir.resolve("hot");
         try (CausalLM lm = CausalLM.load(base, Device.cpu(), DataType.FLOAT32)) {

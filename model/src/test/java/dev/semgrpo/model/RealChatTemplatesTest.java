@@ -1,5 +1,6 @@
 package dev.semgrpo.model;
 
+import static dev.semgrpo.model.tokenizer.PromptRenderer.message;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,12 +43,6 @@ class RealChatTemplatesTest {
     @TempDir
     Path dir;
 
-    private static Map<String, Object> msg(String role, String content) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("role", role);
-        m.put("content", content);
-        return m;
-    }
 
     private static ChatTemplate template(String resourceDir) throws IOException {
         try (InputStream in = RealChatTemplatesTest.class.getResourceAsStream("/" + resourceDir
@@ -88,22 +83,22 @@ class RealChatTemplatesTest {
         assertEquals("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou are helpful.<|eot_id|>"
                 + "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
                 + "<|start_header_id|>assistant<|end_header_id|>\n\n",
-                llama(List.of(msg("system", "You are helpful."), msg("user", "Hi")), true));
+                llama(List.of(message("system", "You are helpful."), message("user", "Hi")), true));
     }
 
     @Test
     void llamaWithoutSystemPromptAddsNoneAndPutsBosOnTheFirstMessage() throws IOException {
         assertEquals("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>",
-                llama(List.of(msg("user", "Hi")), false));
+                llama(List.of(message("user", "Hi")), false));
         assertEquals("<|begin_of_text|><|start_header_id|>assistant<|end_header_id|>\n\nHello<|eot_id|>",
-                llama(List.of(msg("assistant", "Hello")), false), "bos goes before the first message of any role");
+                llama(List.of(message("assistant", "Hello")), false), "bos goes before the first message of any role");
     }
 
     @Test
     void llamaMultiTurnWithAnAssistantTurnTrimsEachContentOnly() throws IOException {
         // `message['content'] | trim` binds tighter than `+`: each content is trimmed, the headers' "\n\n" stay
-        List<Map<String, Object>> messages = List.of(msg("system", "  Be brief.\n"), msg("user", "Hi"),
-                msg("assistant", "\nHello! How can I help?  "), msg("user", "Translate 'water'."));
+        List<Map<String, Object>> messages = List.of(message("system", "  Be brief.\n"), message("user", "Hi"),
+                message("assistant", "\nHello! How can I help?  "), message("user", "Translate 'water'."));
         String history = "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
                 + "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
                 + "<|start_header_id|>assistant<|end_header_id|>\n\nHello! How can I help?<|eot_id|>"
@@ -131,11 +126,11 @@ class RealChatTemplatesTest {
             // the chat prompt: bos, header(user), "\n\n", Hi, eot, header(assistant), "\n\n"; the template's bos is
             // the only one (the renderer adds none)
             assertArrayEquals(new int[] {128000, 128006, 882, 128007, 271, 13347, 128009, 128006, 78191, 128007, 271},
-                    new PromptRenderer(tok, Map.of(), "test").chat(List.of(msg("user", "Hi"))).ids());
+                    new PromptRenderer(tok, Map.of(), "test").chat(List.of(message("user", "Hi"))).ids());
             assertArrayEquals(new int[] {128000, 128006, 9125, 128007, 271, 2675, 527, 11190, 13, 128009, 128006, 882,
                 128007, 271, 13347, 128009, 128006, 78191, 128007, 271},
                     new PromptRenderer(tok, Map.of(), "test")
-                        .chat(List.of(msg("system", "You are helpful."), msg("user", "Hi"))).ids());
+                        .chat(List.of(message("system", "You are helpful."), message("user", "Hi"))).ids());
             assertEquals("Hello world", tok.decode(new int[] {128000, 9906, 1917, 128009}, true));
             // a plain prompt gets the bos that tokenizer.json's post-processor adds (transformers'
             // tokenizer("Hello world") gives [128000, 9906, 1917]); tokenizer_config.json has no add_bos_token
@@ -153,7 +148,7 @@ class RealChatTemplatesTest {
 
     @Test
     void qwenSystemPromptAndThinkingSwitch() throws IOException {
-        List<Map<String, Object>> m = List.of(msg("system", "You are helpful."), msg("user", "Hi"));
+        List<Map<String, Object>> m = List.of(message("system", "You are helpful."), message("user", "Hi"));
         String prompt = "<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
                 + "<|im_start|>assistant\n";
         assertEquals(prompt, qwen(m, true, Map.of()), "enable_thinking undefined: the model may think");
@@ -162,30 +157,32 @@ class RealChatTemplatesTest {
         assertEquals("<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n",
                 qwen(m, false, Map.of("enable_thinking", false)), "no generation prompt: no empty think block");
         assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",
-                qwen(List.of(msg("user", "Hi")), true, Map.of()), "no system prompt: none is added");
+                qwen(List.of(message("user", "Hi")), true, Map.of()), "no system prompt: none is added");
     }
 
     @Test
     void qwenHistoryDropsThinkingBeforeTheLastQueryAndKeepsItAfter() throws IOException {
-        List<Map<String, Object>> m = List.of(msg("user", "Hi"),
-                msg("assistant", "<think>\nThe user greets me.\n</think>\n\nHello!"), msg("user", "Say 'water'."),
-                msg("assistant", "<think>\nOne word.\n</think>\n\nWater."));
+        List<Map<String, Object>> m = List.of(message("user", "Hi"),
+                message("assistant", "<think>\nThe user greets me.\n</think>\n\nHello!"),
+                message("user", "Say 'water'."),
+                message("assistant", "<think>\nOne word.\n</think>\n\nWater."));
         assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n"
                 + "<|im_start|>user\nSay 'water'.<|im_end|>\n"
                 + "<|im_start|>assistant\n<think>\nOne word.\n</think>\n\nWater.<|im_end|>\n",
                 qwen(m, false, Map.of()));
         // the last message, an assistant's without thinking, still gets an (empty) think block
         assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\nHello!"
-                + "<|im_end|>\n", qwen(List.of(msg("user", "Hi"), msg("assistant", "Hello!")), false, Map.of()));
+                + "<|im_end|>\n",
+                qwen(List.of(message("user", "Hi"), message("assistant", "Hello!")), false, Map.of()));
         // reasoning_content wins over the content's own think block, and is stripped of newlines
-        Map<String, Object> withReasoning = msg("assistant", "Water.");
+        Map<String, Object> withReasoning = message("assistant", "Water.");
         withReasoning.put("reasoning_content", "\nOne word.\n\n");
         assertEquals("<|im_start|>user\nSay 'water'.<|im_end|>\n<|im_start|>assistant\n<think>\nOne word.\n"
-                + "</think>\n\nWater.<|im_end|>\n", qwen(List.of(msg("user", "Say 'water'."), withReasoning), false,
+                + "</think>\n\nWater.<|im_end|>\n", qwen(List.of(message("user", "Say 'water'."), withReasoning), false,
                         Map.of()));
         // a user turn that only wraps a tool response is not a query: the assistant turn before it keeps its thinking
-        List<Map<String, Object>> multiStep = List.of(msg("user", "Q"), msg("assistant", "<think>r1</think>A1"),
-                msg("user", "<tool_response>x</tool_response>"), msg("assistant", "<think>r2</think>A2"));
+        List<Map<String, Object>> multiStep = List.of(message("user", "Q"), message("assistant", "<think>r1</think>A1"),
+                message("user", "<tool_response>x</tool_response>"), message("assistant", "<think>r2</think>A2"));
         assertEquals("<|im_start|>user\nQ<|im_end|>\n<|im_start|>assistant\n<think>\nr1\n</think>\n\nA1<|im_end|>\n"
                 + "<|im_start|>user\n<tool_response>x</tool_response><|im_end|>\n"
                 + "<|im_start|>assistant\n<think>\nr2\n</think>\n\nA2<|im_end|>\n", qwen(multiStep, false, Map.of()));
@@ -205,10 +202,10 @@ class RealChatTemplatesTest {
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("a", 2L);
         args.put("b", 2L);
-        Map<String, Object> call = msg("assistant", "");
+        Map<String, Object> call = message("assistant", "");
         call.put("tool_calls", List.of(Map.of("function", Map.of("name", "add", "arguments", args))));
-        List<Map<String, Object>> m = List.of(msg("system", "Be exact."), msg("user", "2+2?"), call,
-                msg("tool", "4"), msg("assistant", "<think>\nThe tool says 4.\n</think>\n\nIt is 4."));
+        List<Map<String, Object>> m = List.of(message("system", "Be exact."), message("user", "2+2?"), call,
+                message("tool", "4"), message("assistant", "<think>\nThe tool says 4.\n</think>\n\nIt is 4."));
         assertEquals("<|im_start|>system\nBe exact.\n\n# Tools\n\nYou may call one or more functions to assist with"
                 + " the user query.\n\nYou are provided with function signatures within <tools></tools> XML tags:\n"
                 + "<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"add\", \"parameters\": {\"type\":"
@@ -240,8 +237,8 @@ class RealChatTemplatesTest {
             assertEquals(14, tok.specialTokens().size());
             // enable_thinking=false: "<|im_start|>assistant\n<think>\n\n</think>\n\n", each marker one token
             Map<String, Object> noThinking = Map.of("enable_thinking", false);
-            String text = tok.applyChatTemplate(List.of(msg("system", "You are helpful."), msg("user", "Hi")), true,
-                    noThinking);
+            String text = tok.applyChatTemplate(
+                    List.of(message("system", "You are helpful."), message("user", "Hi")), true, noThinking);
             assertArrayEquals(new int[] {151644, 8948, 198, 2610, 525, 10950, 13, 151645, 198, 151644, 872, 198,
                 13048, 151645, 198, 151644, 77091, 198, 151667, 271, 151668, 271}, tok.encodeRaw(text));
             assertArrayEquals(new int[] {9707}, tok.encode("Hello"), "Qwen adds no bos");

@@ -1,12 +1,13 @@
 package dev.semgrpo.eval.task;
 
+import static dev.semgrpo.model.tokenizer.PromptRenderer.message;
+
 import dev.semgrpo.eval.data.TaskExample;
 import dev.semgrpo.eval.task.TaskConfig.Format;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -121,13 +122,6 @@ public final class Prompts {
         }
         Collections.shuffle(candidates, new Random(seed + index));
         return candidates.subList(0, Math.min(fewShot, candidates.size()));
-    }
-
-    private static Map<String, Object> message(String role, String content) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("role", role);
-        m.put("content", content);
-        return m;
     }
 
     /**

@@ -176,7 +176,8 @@ public final class PromptRenderer {
         return Arrays.copyOfRange(ids, pids.length, ids.length);
     }
 
-    private static Map<String, Object> message(String role, String content) {
+    /** A chat message: a mutable map with {@code role} then {@code content}, as the templates read it. */
+    public static Map<String, Object> message(String role, String content) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("role", role);
         m.put("content", content);

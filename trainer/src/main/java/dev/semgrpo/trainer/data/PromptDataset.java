@@ -1,5 +1,7 @@
 package dev.semgrpo.trainer.data;
 
+import static dev.semgrpo.model.tokenizer.PromptRenderer.message;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.model.tokenizer.Jinja;
@@ -9,7 +11,6 @@ import dev.semgrpo.trainer.config.Settings;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -103,12 +104,6 @@ public final class PromptDataset {
         return msgs;
     }
 
-    private static Map<String, Object> message(String role, String content) {
-        Map<String, Object> msg = new LinkedHashMap<>();
-        msg.put("role", role);
-        msg.put("content", content);
-        return msg;
-    }
 
     public int size() {
         return examples.size();

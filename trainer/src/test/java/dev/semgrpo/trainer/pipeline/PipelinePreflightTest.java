@@ -6,16 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.semgrpo.eval.task.Progress;
-import dev.semgrpo.trainer.Trainer;
 import dev.semgrpo.trainer.plan.MemoryBudget;
 import dev.semgrpo.trainer.plan.Preflight;
 import dev.semgrpo.trainer.plan.Qwen3Shapes;
 import dev.semgrpo.trainer.plan.StagePlan;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,24 +27,7 @@ class PipelinePreflightTest {
     Path dir;
 
     private static Pipeline.Hooks hooks() {
-        PrintStream ps = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        return new Pipeline.Hooks() {
-            @Override
-            public Trainer.Listener training(String stage) {
-                return (step, total, m) -> {
-                };
-            }
-
-            @Override
-            public Progress evaluation(String stage) {
-                return Progress.NONE;
-            }
-
-            @Override
-            public PrintStream log() {
-                return ps;
-            }
-        };
+        return PipelineTest.hooks(new ByteArrayOutputStream(), null, -1);
     }
 
     /** The paper pipeline with its base model and encoder replaced by folders that hold only config files. */

@@ -12,6 +12,7 @@ import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
 import dev.semgrpo.trainer.Trainer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +32,11 @@ class PipelineTest {
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     private Pipeline.Hooks hooks(String crashStage, long crashStep) {
+        return hooks(log, crashStage, crashStep);
+    }
+
+    /** Hooks that log to {@code log}, show no progress, and throw at {@code crashStep} of {@code crashStage}. */
+    static Pipeline.Hooks hooks(OutputStream log, String crashStage, long crashStep) {
         PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
         return new Pipeline.Hooks() {
             @Override

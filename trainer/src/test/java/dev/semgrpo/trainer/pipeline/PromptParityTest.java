@@ -1,5 +1,6 @@
 package dev.semgrpo.trainer.pipeline;
 
+import static dev.semgrpo.model.tokenizer.PromptRenderer.message;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,7 +23,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -83,12 +83,6 @@ class PromptParityTest {
         return p.prompt(ex.get(0), 0);
     }
 
-    private static Map<String, Object> msg(String role, String content) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("role", role);
-        m.put("content", content);
-        return m;
-    }
 
     @Test
     void theSameRecordHasTheSameTokenIdsInSftGrpoCalibrationAndEvaluation() throws IOException {
@@ -123,8 +117,9 @@ class PromptParityTest {
             assertArrayEquals(target, sftEx.completionIds());
             assertEquals(tok.eosIds().iterator().next(), im[0]);
             // ... so prompt + target is the template's own rendering of the finished conversation
-            String conversation = tok.applyChatTemplate(List.of(msg("user", SOURCE), msg("assistant", REFERENCE)),
-                    false, Map.of("enable_thinking", false));
+            String conversation = tok.applyChatTemplate(
+                    List.of(message("user", SOURCE), message("assistant", REFERENCE)), false,
+                    Map.of("enable_thinking", false));
             int[] whole = Arrays.copyOf(sftEx.promptIds(), sftEx.promptIds().length + sftEx.completionIds().length);
             System.arraycopy(sftEx.completionIds(), 0, whole, sftEx.promptIds().length, sftEx.completionIds().length);
             assertArrayEquals(tok.encodeRaw(conversation), whole);
