@@ -236,7 +236,6 @@ final class Spec {
         return Integer.toString(Math.max(n, 0));
     }
 
-    /** Checks that an example has an output and at least one reference, with an error naming the metric. */
     /** {@code text} lowercased (ROOT locale) when {@code lowercase} is set, as sacreBLEU's {@code lowercase=True}. */
     static String fold(boolean lowercase, String text) {
         return lowercase ? text.toLowerCase(Locale.ROOT) : text;
@@ -247,6 +246,7 @@ final class Spec {
         return lowercase ? references.stream().map(r -> fold(true, r)).toList() : references;
     }
 
+    /** Checks that an example has an output and at least one reference, with an error naming the metric. */
     static void requireReferences(String metric, String output, List<String> references) {
         if (output == null) {
             throw new IllegalArgumentException("metric '" + metric + "' was given a null output; pass \"\" for an "
