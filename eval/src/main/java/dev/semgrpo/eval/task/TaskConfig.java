@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.semgrpo.eval.metrics.TextMetrics;
 import dev.semgrpo.model.io.ConfigErrors;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import java.io.IOException;
@@ -240,7 +241,7 @@ public record TaskConfig(Type type, Category category, String description, Data 
             for (String m : metrics) {
                 if (!m.equals("similarity")) {
                     try {
-                        dev.semgrpo.eval.metrics.TextMetrics.parse(m);
+                        TextMetrics.parse(m);
                     } catch (IllegalArgumentException e) {
                         throw new IllegalArgumentException("metrics: " + e.getMessage(), e);
                     }

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.semgrpo.model.io.ConfigErrors;
+import dev.semgrpo.rewards.text.Bleu.Smooth;
+import dev.semgrpo.rewards.text.Bleu.Smoothing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,20 +116,18 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
         }
 
         /** The smoothing method and value this reward uses. */
-        public dev.semgrpo.rewards.text.Bleu.Smoothing smoothing() {
+        public Smoothing smoothing() {
             return smoothing(smooth, smoothValue);
         }
 
-        private static dev.semgrpo.rewards.text.Bleu.Smoothing smoothing(String smooth, Double value) {
-            dev.semgrpo.rewards.text.Bleu.Smooth method = smooth == null ? dev.semgrpo.rewards.text.Bleu.Smooth.EXP
-                    : dev.semgrpo.rewards.text.Bleu.Smooth.parse(smooth);
+        private static Smoothing smoothing(String smooth, Double value) {
+            Smooth method = smooth == null ? Smooth.EXP : Smooth.parse(smooth);
             if (value != null && !method.takesValue()) {
                 throw new IllegalArgumentException("bleu 'smooth_value' applies only to smooth: floor or add-k, "
                         + "found smooth: " + method.label() + " with smooth_value " + value
                         + "; remove smooth_value or choose floor or add-k");
             }
-            return value == null ? dev.semgrpo.rewards.text.Bleu.Smoothing.of(method)
-                    : new dev.semgrpo.rewards.text.Bleu.Smoothing(method, value);
+            return value == null ? Smoothing.of(method) : new Smoothing(method, value);
         }
     }
 

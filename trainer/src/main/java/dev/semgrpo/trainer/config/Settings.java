@@ -1,6 +1,7 @@
 package dev.semgrpo.trainer.config;
 
 import dev.semgrpo.model.lora.LoraConfig;
+import dev.semgrpo.model.optim.Schedules;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.trainer.grpo.Advantages;
 import dev.semgrpo.trainer.grpo.GrpoLoss;
@@ -15,7 +16,7 @@ import java.util.Map;
  * values found). Relative paths resolve against the config file's folder.
  */
 public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, Sft sft) {
-    /** Learning-rate schedules, named and shaped as transformers' {@code lr_scheduler_type} (see {@code Schedules}). */
+    /** Learning-rate schedules, named and shaped as transformers' {@code lr_scheduler_type} (see {@link Schedules}). */
     public enum Schedule {
         /** The peak learning rate throughout; takes no warmup. */
         CONSTANT,
@@ -49,7 +50,7 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
         /** Warmup steps out of {@code total}, as transformers' {@code TrainingArguments.get_warmup_steps}. */
         public long warmup(long total) {
             return warmupSteps != null ? warmupSteps
-                    : dev.semgrpo.model.optim.Schedules.warmupSteps(total, warmupRatio);
+                    : Schedules.warmupSteps(total, warmupRatio);
         }
     }
 
@@ -261,10 +262,10 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
     public double lr(long step, long total) {
         long warmup = optim.warmup(total);
         return switch (optim.schedule()) {
-            case CONSTANT -> dev.semgrpo.model.optim.Schedules.constant(step, optim.lr());
-            case CONSTANT_WITH_WARMUP -> dev.semgrpo.model.optim.Schedules.constantWithWarmup(step, warmup, optim.lr());
-            case LINEAR -> dev.semgrpo.model.optim.Schedules.linear(step, warmup, total, optim.lr());
-            case COSINE -> dev.semgrpo.model.optim.Schedules.cosine(step, warmup, total, optim.lr());
+            case CONSTANT -> Schedules.constant(step, optim.lr());
+            case CONSTANT_WITH_WARMUP -> Schedules.constantWithWarmup(step, warmup, optim.lr());
+            case LINEAR -> Schedules.linear(step, warmup, total, optim.lr());
+            case COSINE -> Schedules.cosine(step, warmup, total, optim.lr());
         };
     }
 }

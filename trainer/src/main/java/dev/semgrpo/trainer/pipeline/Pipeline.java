@@ -33,6 +33,8 @@ import dev.semgrpo.trainer.Trainer;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
 import dev.semgrpo.trainer.data.PromptDataset;
+import dev.semgrpo.trainer.plan.MemoryBudget;
+import dev.semgrpo.trainer.plan.Preflight;
 import dev.semgrpo.trainer.run.RunDirectory;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -77,7 +79,7 @@ public final class Pipeline {
     private final Path out;
     private final long seed;
     private final Hooks hooks;
-    private dev.semgrpo.trainer.plan.MemoryBudget budget;
+    private MemoryBudget budget;
     private boolean checkMemory = true;
 
     public Pipeline(Path configFile, PipelineConfig config, Hooks hooks) {
@@ -104,18 +106,18 @@ public final class Pipeline {
 
     /**
      * The pre-flight of the stages still to run, or of stage {@code only} alone: every missing input and the memory
-     * plans (see {@link dev.semgrpo.trainer.plan.Preflight}).
+     * plans (see {@link Preflight}).
      */
-    public dev.semgrpo.trainer.plan.Preflight preflight(String only) throws IOException {
+    public Preflight preflight(String only) throws IOException {
         return PipelinePreflight.of(this, only, false);
     }
 
     /**
      * Sets what {@link #run} checks first: the memory plan against {@code budget} (null: this machine's GPU that the
-     * stages use, or its RAM, see {@link dev.semgrpo.trainer.plan.MemoryBudget#of}), or no memory check at all;
+     * stages use, or its RAM, see {@link MemoryBudget#of}), or no memory check at all;
      * missing inputs are always checked.
      */
-    public Pipeline memoryCheck(dev.semgrpo.trainer.plan.MemoryBudget budget, boolean check) {
+    public Pipeline memoryCheck(MemoryBudget budget, boolean check) {
         this.budget = budget;
         this.checkMemory = check;
         return this;
@@ -157,8 +159,8 @@ public final class Pipeline {
         if (only != null && !stages.contains(only)) {
             throw new IllegalArgumentException("no stage '" + only + "' in this pipeline; its stages are " + stages);
         }
-        dev.semgrpo.trainer.plan.Preflight pre = PipelinePreflight.of(this, only, true);
-        pre.check(budget != null ? budget : dev.semgrpo.trainer.plan.MemoryBudget.of(pre.gpuDevice(), null),
+        Preflight pre = PipelinePreflight.of(this, only, true);
+        pre.check(budget != null ? budget : MemoryBudget.of(pre.gpuDevice(), null),
                 checkMemory);
         Files.createDirectories(out);
         for (String stage : stages) {
