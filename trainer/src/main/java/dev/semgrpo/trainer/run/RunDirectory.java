@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.Torch;
+import dev.semgrpo.model.io.Provenance;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -143,27 +143,12 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     private static ObjectNode provenance(long seed) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("created", Instant.now().toString());
-        o.put("git_sha", gitSha());
-        o.put("java", System.getProperty("java.version") + " " + System.getProperty("java.vendor"));
-        o.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
+        ObjectNode o = Provenance.common();
         o.put("djl", ai.djl.engine.Engine.getDjlVersion());
         o.put("torch", Torch.engine().getVersion());
         o.put("cpus", Runtime.getRuntime().availableProcessors());
         o.put("seed", seed);
         return o;
-    }
-
-    private static String gitSha() {
-        try {
-            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.waitFor() == 0 ? out : "unknown";
-        } catch (IOException | InterruptedException e) {
-            return "unknown";
-        }
     }
 
     @Override
