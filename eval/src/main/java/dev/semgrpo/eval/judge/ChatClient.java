@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +24,8 @@ import java.util.function.Function;
  * {@link ChatException.Kind#MALFORMED_REPLY}, for the caller to ask again. Thread-safe.
  *
  * <p>The API key is read once, at construction, through {@code env} and is sent only in the Authorization header;
- * every message this class builds has it masked.
+ * everything this class returns or throws (replies, error messages, excerpts of bodies) has passed through
+ * {@link #redactor()}, so a server that echoes the key in any common encoding does not get it into a result.
  */
 public final class ChatClient {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,6 +34,7 @@ public final class ChatClient {
     private final JudgeConfig config;
     private final URI endpoint;
     private final String apiKey; // null: no Authorization header
+    private final SecretRedactor redactor;
     private final HttpClient http;
 
     /**
@@ -62,6 +65,7 @@ public final class ChatClient {
             }
             this.apiKey = key;
         }
+        this.redactor = apiKey == null ? SecretRedactor.none() : SecretRedactor.of(apiKey);
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(config.timeoutSeconds()))
@@ -72,6 +76,11 @@ public final class ChatClient {
     /** The URL requests go to. */
     public URI endpoint() {
         return endpoint;
+    }
+
+    /** Masks the API key in anything that is written or printed; {@link SecretRedactor#none()} without a key. */
+    public SecretRedactor redactor() {
+        return redactor;
     }
 
     /**
@@ -97,7 +106,8 @@ public final class ChatClient {
         for (int attempt = 0; attempt < attempts; attempt++) {
             long retryAfterMs = 0;
             try {
-                HttpResponse<String> resp = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                HttpResponse<String> resp = http.send(request,
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 int status = resp.statusCode();
                 lastStatus = status;
                 if (status >= 200 && status < 300) {
@@ -112,7 +122,8 @@ public final class ChatClient {
             } catch (IOException e) {
                 lastStatus = -1;
                 last = "transport error on POST " + endpoint + ": " + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + mask(e.getMessage()));
+                        + (e.getMessage() != null ? ": " + mask(e.getMessage())
+                        : e instanceof ConnectException ? ": could not connect" : "");
             }
             if (attempt + 1 < attempts) {
                 Thread.sleep(backoffMs(attempt, retryAfterMs));
@@ -189,8 +200,8 @@ public final class ChatClient {
         return t.length() <= EXCERPT ? t : t.substring(0, EXCERPT) + "...";
     }
 
-    /** {@code text} with every occurrence of the API key replaced by {@code ***}. */
+    /** {@code text} with the API key, in any encoding {@link SecretRedactor} knows, replaced by {@code ***}. */
     String mask(String text) {
-        return apiKey == null || text == null ? text : text.replace(apiKey, "***");
+        return redactor.redact(text);
     }
 }

@@ -96,6 +96,7 @@ public record JudgeConfig(
                     + "API root; requests go to {base_url}/chat/completions)");
         }
         baseUrl = baseUrl.strip();
+        rejectCredentials(baseUrl);
         while (baseUrl.endsWith("/")) {
             baseUrl = baseUrl.substring(0, baseUrl.length() - 1);
         }
@@ -221,6 +222,27 @@ public record JudgeConfig(
     /** This config as a JSON tree (snake_case keys, defaults filled in; holds no key). */
     public JsonNode toJson() {
         return YAML.valueToTree(this);
+    }
+
+    /**
+     * A base URL must not carry a secret: no user info ({@code user:key@host}), query or fragment. The value is not
+     * echoed, since it may hold a key.
+     */
+    private static void rejectCredentials(String baseUrl) {
+        URI uri;
+        try {
+            uri = new URI(baseUrl);
+        } catch (URISyntaxException e) {
+            return; // reported below, with the value, once it is known to hold no user info
+        }
+        if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("judge 'base_url' must be a plain API root such as "
+                    + "http://127.0.0.1:8000/v1, without user:password@, ?query or #fragment; found a URL with "
+                    + (uri.getRawUserInfo() != null ? "user info"
+                            : uri.getRawQuery() != null ? "a query" : "a fragment")
+                    + " (not shown: it may hold a secret). Put the API key in an environment variable and name it "
+                    + "in api_key_env");
+        }
     }
 
     private static int positive(String key, Integer value, int dflt) {
