@@ -1,25 +1,29 @@
 package dev.semgrpo.cli;
 
 import dev.semgrpo.eval.judge.JudgeConfig;
-import dev.semgrpo.eval.judge.JudgeRun;
+import dev.semgrpo.eval.judge.JudgeFolder;
 import dev.semgrpo.eval.judge.PairwiseExample;
 import dev.semgrpo.eval.judge.PairwiseJudge;
 import dev.semgrpo.eval.results.EvalResults;
 import dev.semgrpo.eval.results.ExampleRecord;
+import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.eval.results.TaskSummary;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Pairwise LLM-as-judge between two evaluation folders' outputs of one generate task. */
 @Command(name = "judge", mixinStandardHelpOptions = true,
         description = {"Ask an LLM judge (OpenAI-compatible chat completions) which of two models' outputs is better "
-                + "for each example of a task, in both orders. Writes <out>/judge-<task>/examples.jsonl and "
-                + "summary.json (win rate of A over B, ties, position consistency) for `semgrpo report --judge`."},
+                + "for each example of a task, in both orders. Writes <out>/judge-<task>/examples.jsonl, "
+                + "summary.json (win rate of A over B, ties, position consistency) for `semgrpo report --judge`, and "
+                + "provenance.json. Fails (exit 1, no summary) when no example, or more than "
+                + "--max-invalid-fraction of them, could be judged; run the same command again to finish."},
         footer = {"", "Examples:",
                 "  export JUDGE_API_KEY=...   # the variable named by api_key_env; never logged",
                 "  semgrpo judge --config configs/judge/default.yaml --task tibetan-headline \\",
@@ -43,9 +47,19 @@ final class JudgeCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "judge at most N examples")
     Integer limit;
 
+    @Option(names = "--max-invalid-fraction", defaultValue = "0", paramLabel = "F",
+            description = "accept a result although this share (0..1) of the examples could not be judged; "
+                    + "default ${DEFAULT-VALUE}: any example not judged fails the run (its verdicts are kept and a "
+                    + "rerun asks only for the rest)")
+    double maxInvalidFraction;
+
+    /** Where the API key's variable is looked up; tests give their own. */
+    static Function<String, String> environment = System::getenv;
+
     @Override
     public Integer call() throws Exception {
         JudgeConfig cfg = JudgeConfig.load(config);
+        JudgeFolder.checkFraction(maxInvalidFraction);
         String[] na = ReportCommand.named(a, "--a");
         String[] nb = ReportCommand.named(b, "--b");
         EvalResults.TaskResults ra = EvalResults.readTask(Path.of(na[1]).resolve(task));
@@ -62,20 +76,19 @@ final class JudgeCommand implements Callable<Integer> {
             }
         }
         String name = "judge-" + task;
-        String[] tag = {na[0], nb[0]};
-        if (EvalResults.isComplete(out, name)) {
-            throw new IllegalArgumentException(out.resolve(name) + " already holds a judgement; use another --out");
-        }
-        ProgressBar bar = new ProgressBar(name + " " + tag[0] + " vs " + tag[1], pairs.size(), "ex");
-        long start = System.nanoTime();
-        JudgeRun run = new PairwiseJudge(cfg, System::getenv).judge(pairs, (done, total) -> bar.update(done));
-        TaskSummary s = run.summary(name, "judge", tag[0] + "=" + na[1], null, tag[1] + "=" + nb[1],
-                (System.nanoTime() - start) / 1e9, ra.summary().config(), cfg);
-        EvalResults.write(out, s, run.judged());
+        PairwiseJudge judge = new PairwiseJudge(cfg, environment);
+        ProgressBar bar = new ProgressBar(name + " " + na[0] + " vs " + nb[0], pairs.size(), "ex");
+        JudgeFolder.Result r = new JudgeFolder(out, name).judge(judge, pairs, na[0] + "=" + na[1],
+                nb[0] + "=" + nb[1], ra.summary().config(), maxInvalidFraction,
+                note -> System.err.println("note: " + note),
+                (done, asked) -> bar.update(done + pairs.size() - asked)); // a failed run throws: exit 1
+        TaskSummary s = r.summary();
+        MetricResult consistency = s.metric("consistency");
         System.out.printf(Locale.ROOT, "%s: win rate of %s over %s = %.3f (%d judged, %d invalid, consistency %.3f)%n",
-                name, tag[0], tag[1], s.metrics().get(0).value(), run.judged().size(), run.invalid().size(),
-                s.metric("consistency") == null ? Double.NaN : s.metric("consistency").value());
-        System.out.println("wrote " + out.resolve(name));
+                name, na[0], nb[0], s.metrics().get(0).value(), s.examples(),
+                s.config().path("counts").path("invalid").asInt(),
+                consistency == null ? Double.NaN : consistency.value());
+        System.out.println(r.message());
         return 0;
     }
 

@@ -33,4 +33,21 @@ public final class ChatException extends Exception {
     public int status() {
         return status;
     }
+
+    /**
+     * True when every request would fail the same way, so that asking on is pointless: HTTP 401 or 403 (the key),
+     * 404 (the base URL or the model name).
+     */
+    public boolean failsEveryRequest() {
+        return kind == Kind.HTTP_STATUS && (status == 401 || status == 403 || status == 404);
+    }
+
+    /** A short name of the cause, for counts: "HTTP 401", "transport error" or "malformed reply". */
+    public String cause() {
+        return switch (kind) {
+            case HTTP_STATUS -> "HTTP " + status;
+            case TRANSPORT -> "transport error";
+            case MALFORMED_REPLY -> "malformed reply";
+        };
+    }
 }

@@ -9,7 +9,12 @@ import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.eval.results.TaskSummary;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The outcome of a pairwise judge run, split in two: {@code judged} holds one record per example with at least one
@@ -31,8 +36,9 @@ import java.util.List;
  * @param judged records of the examples with at least one valid order, in input order
  * @param invalid examples with no valid order, in input order
  * @param total examples given to the judge
+ * @param reused judged examples whose records came from an earlier run (not asked again)
  */
-public record JudgeRun(List<ExampleRecord> judged, List<InvalidExample> invalid, int total) {
+public record JudgeRun(List<ExampleRecord> judged, List<InvalidExample> invalid, int total, int reused) {
     public static final String WIN = "win";
     public static final String A_WINS = "a_wins";
     public static final String B_WINS = "b_wins";
@@ -45,15 +51,89 @@ public record JudgeRun(List<ExampleRecord> judged, List<InvalidExample> invalid,
         invalid = List.copyOf(invalid);
     }
 
+    /** A run with no records reused from an earlier one. */
+    public JudgeRun(List<ExampleRecord> judged, List<InvalidExample> invalid, int total) {
+        this(judged, invalid, total, 0);
+    }
+
+    /** The share of the examples that could not be judged, 0..1 (0 for no examples). */
+    public double invalidFraction() {
+        return total == 0 ? 0 : (double) invalid.size() / total;
+    }
+
+    /**
+     * What failed, for an error message: how many examples could not be judged and their failed orders by cause,
+     * most frequent first, then the first {@code shown} distinct reasons, e.g. {@code "6 of 6 example(s) could not
+     * be judged (12 failed orders: 2 HTTP 401, 10 not asked); first reason: request failed: HTTP 401 ..."}.
+     */
+    public String failures(int shown) {
+        Set<String> reasons = new LinkedHashSet<>();
+        for (InvalidExample e : invalid) {
+            for (int i = 0; i < e.reasons().size() && reasons.size() < shown; i++) {
+                if (!OrderJudgment.NOT_ASKED.equals(e.causes().get(i))) {
+                    reasons.add(e.reasons().get(i));
+                }
+            }
+        }
+        List<Map.Entry<String, Integer>> sorted = failedOrdersByCause();
+        int orders = sorted.stream().mapToInt(Map.Entry::getValue).sum();
+        StringBuilder sb = new StringBuilder();
+        sb.append(invalid.size()).append(" of ").append(total).append(" example(s) could not be judged (")
+                .append(orders).append(" failed orders: ");
+        for (int i = 0; i < sorted.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(sorted.get(i).getValue()).append(' ').append(sorted.get(i).getKey());
+        }
+        sb.append(')');
+        int i = 0;
+        for (String r : reasons) {
+            sb.append(i++ == 0 ? "; first reason: " : "; then: ").append(r);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The orders of the invalid examples counted by cause, most frequent first (ties in order of appearance), with
+     * {@value OrderJudgment#NOT_ASKED} last: it is the consequence of a stop, not a cause.
+     */
+    public List<Map.Entry<String, Integer>> failedOrdersByCause() {
+        Map<String, Integer> byCause = new LinkedHashMap<>();
+        for (InvalidExample e : invalid) {
+            e.causes().forEach(c -> byCause.merge(c, 1, Integer::sum));
+        }
+        List<Map.Entry<String, Integer>> sorted = new ArrayList<>(byCause.entrySet());
+        sorted.sort(Comparator.<Map.Entry<String, Integer>, Boolean>comparing(en -> OrderJudgment.NOT_ASKED.equals(
+                en.getKey())).thenComparing(Map.Entry.<String, Integer>comparingByValue().reversed()));
+        return sorted;
+    }
+
+    /**
+     * The most frequent cause of the invalid examples' failed orders, not counting {@value OrderJudgment#NOT_ASKED};
+     * "" when there is none.
+     */
+    public String mainCause() {
+        return failedOrdersByCause().stream().map(Map.Entry::getKey).filter(c -> !OrderJudgment.NOT_ASKED.equals(c))
+                .findFirst().orElse("");
+    }
+
     /**
      * An example that the judge gave no verdict for in either order.
      *
      * @param id the example's id
      * @param input the question
      * @param reasons why each order failed (A first, then B first)
+     * @param causes each order's short cause ({@link OrderJudgment#cause()}), in the same order
      * @param orders both orders' judgements as JSON (replies included)
      */
-    public record InvalidExample(String id, String input, List<String> reasons, JsonNode orders) {
+    public record InvalidExample(String id, String input, List<String> reasons, List<String> causes,
+            JsonNode orders) {
+        public InvalidExample {
+            reasons = List.copyOf(reasons);
+            causes = List.copyOf(causes);
+            if (reasons.size() != causes.size()) {
+                throw new IllegalArgumentException("example '" + id + "': " + reasons.size() + " reasons but "
+                        + causes.size() + " causes");
+            }
+        }
     }
 
     /**
@@ -79,7 +159,8 @@ public record JudgeRun(List<ExampleRecord> judged, List<InvalidExample> invalid,
     /**
      * Counts: {@code examples} (given), {@code judged}, {@code invalid}, {@code a_wins}, {@code b_wins},
      * {@code ties}, {@code explicit_ties}, {@code consistent}, {@code one_order_only} (judged with a single valid
-     * order) and {@code invalid_orders} (failed orders, in judged and invalid examples).
+     * order), {@code invalid_orders} (failed orders, in judged and invalid examples) and {@code reused} (judged
+     * examples whose verdicts came from an earlier run into the same folder).
      */
     public ObjectNode counts() {
         ObjectNode c = JsonNodeFactory.instance.objectNode();
@@ -99,6 +180,7 @@ public record JudgeRun(List<ExampleRecord> judged, List<InvalidExample> invalid,
         }
         c.put("one_order_only", oneOrder);
         c.put("invalid_orders", oneOrder + 2 * invalid.size());
+        c.put("reused", reused);
         return c;
     }
 
@@ -113,7 +195,8 @@ public record JudgeRun(List<ExampleRecord> judged, List<InvalidExample> invalid,
     /**
      * The task summary to write next to {@code judged} (with {@code EvalResults.write(run, summary, judged())}):
      * type "judge", {@code examples} = judged examples (the lines of examples.jsonl), the metrics above, and as
-     * config an object {@code {"task": taskConfig, "judge": judgeConfig, "counts": counts(), "invalid": [...]}}.
+     * config an object {@code {"task": taskConfig, "judge": judgeConfig, "status": ..., "counts": counts(),
+     * "invalid": [...]}}, where status is "complete" when every example was judged and "partial" otherwise.
      *
      * @param model model A (whose answers are {@code output}); {@code reference} names model B, the baseline
      */
@@ -126,6 +209,7 @@ public record JudgeRun(List<ExampleRecord> judged, List<InvalidExample> invalid,
         if (judgeConfig != null) {
             config.set("judge", judgeConfig.toJson());
         }
+        config.put("status", invalid.isEmpty() ? "complete" : "partial");
         config.set("counts", counts());
         ArrayNode inv = config.putArray("invalid");
         for (InvalidExample e : invalid) {
@@ -134,6 +218,8 @@ public record JudgeRun(List<ExampleRecord> judged, List<InvalidExample> invalid,
             n.put("input", e.input());
             ArrayNode reasons = n.putArray("reasons");
             e.reasons().forEach(reasons::add);
+            ArrayNode causes = n.putArray("causes");
+            e.causes().forEach(causes::add);
             n.set("orders", e.orders());
         }
         return new TaskSummary(task, "judge", category, judged.size(), model, adapter, reference, metrics(), seconds,

@@ -11,12 +11,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param winner the label mapped back to the models, or null when invalid
  * @param reply the judge's last reply, or null when no reply came
  * @param error why the order is invalid, or null when valid
- * @param attempts requests asked for this order (1 + re-asks after malformed replies)
+ * @param cause a short name of why the order is invalid, for counts ("HTTP 401", "transport error", "no verdict",
+ *     "malformed reply", {@value #NOT_ASKED}), or null when valid
+ * @param attempts requests asked for this order (1 + re-asks after malformed replies; 0 when not asked)
  */
-public record OrderJudgment(boolean aFirst, String label, Winner winner, String reply, String error, int attempts) {
+public record OrderJudgment(boolean aFirst, String label, Winner winner, String reply, String error, String cause,
+        int attempts) {
+    /** The cause of an order that was not asked because the run stopped early. */
+    public static final String NOT_ASKED = "not asked";
+
     /** Which model a verdict favours. */
     public enum Winner {
         A, B, TIE
+    }
+
+    /** An order that was not asked because the run stopped for {@code why}. */
+    public static OrderJudgment notAsked(boolean aFirst, String why) {
+        return new OrderJudgment(aFirst, null, null, null, "not asked: the run stopped early: " + why, NOT_ASKED, 0);
     }
 
     /** True when a verdict was read from the reply. */
@@ -46,7 +57,7 @@ public record OrderJudgment(boolean aFirst, String label, Winner winner, String 
         };
     }
 
-    /** This judgement as JSON: order, label, winner, score, attempts, reply, error (absent keys when null). */
+    /** This judgement as JSON: order, label, winner, score, attempts, reply, error, cause (absent keys when null). */
     public ObjectNode toJson() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("order", aFirst ? "a_first" : "b_first");
@@ -61,6 +72,7 @@ public record OrderJudgment(boolean aFirst, String label, Winner winner, String 
         }
         if (error != null) {
             n.put("error", error);
+            n.put("cause", cause);
         }
         return n;
     }

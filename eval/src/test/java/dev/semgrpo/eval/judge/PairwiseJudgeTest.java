@@ -13,8 +13,11 @@ import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.eval.results.TaskSummary;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -225,33 +228,96 @@ class PairwiseJudgeTest {
     }
 
     @Test
-    void unauthorizedFailsFastWithoutTheKey() throws Exception {
+    void unauthorizedStopsTheRunWithoutTheKey() throws Exception {
         try (StubJudgeServer server = new StubJudgeServer(
-                r -> Reply.status(401, "{\"error\": \"invalid api key: " + r.authorization() + "\"}"))) {
-            JudgeRun run = new PairwiseJudge(config(server.baseUrl(), "max_retries: 3\n"), ENV)
-                    .judge(List.of(ex(0, true, false), ex(1, false, true)), null);
+                r -> Reply.status(401, "{\"error\": \"invalid api key: " + r.authorization().replace("/", "\\/")
+                        + "\"}"))) {
+            List<PairwiseExample> examples = List.of(ex(0, true, false), ex(1, false, true), ex(2, true, true));
+            JudgeRun run = new PairwiseJudge(config(server.baseUrl(), "max_retries: 3\nconcurrency: 1\n"), ENV)
+                    .judge(examples, null);
 
-            assertEquals(4, server.requests().size(), "one request per order, no retries");
+            assertEquals(1, server.requests().size(), "the first 401 stops the run: no retry, no other request");
             assertTrue(run.judged().isEmpty());
-            assertEquals(2, run.invalid().size());
+            assertEquals(3, run.invalid().size());
+            JudgeRun.InvalidExample first = run.invalid().get(0);
+            assertEquals(List.of("HTTP 401", OrderJudgment.NOT_ASKED), first.causes());
+            assertTrue(first.reasons().get(0).contains("Bearer ***"), "the echoed key is masked: " + first.reasons());
+            assertTrue(first.reasons().get(1).startsWith("not asked: the run stopped early: HTTP 401"),
+                    first.reasons().get(1));
             for (JudgeRun.InvalidExample e : run.invalid()) {
                 for (String reason : e.reasons()) {
-                    assertTrue(reason.contains("HTTP 401"), reason);
-                    assertTrue(reason.contains("Bearer ***"), "the echoed key is masked: " + reason);
-                    assertFalse(reason.contains(KEY), reason);
+                    assertFalse(SecretRedactorTest.leaks(reason, KEY), reason);
                 }
             }
+            assertEquals("HTTP 401", run.mainCause());
+            String failures = run.failures(3);
+            assertTrue(failures.startsWith("3 of 3 example(s) could not be judged (6 failed orders: 1 HTTP 401, "
+                    + "5 not asked); first reason: request failed: HTTP 401"), failures);
             assertTrue(Double.isNaN(run.metrics().get(0).value()), "no judged example, no win rate");
             String summary = EvalResults.JSON.writeValueAsString(
                     run.summary("t", "target", "a", null, "b", 0, null, null));
-            assertFalse(summary.contains(KEY));
+            assertFalse(SecretRedactorTest.leaks(summary, KEY), summary);
 
             ChatClient client = new ChatClient(config(server.baseUrl(), ""), ENV);
             ChatException e = assertThrows(ChatException.class, () -> client.complete("s", "u"));
             assertEquals(ChatException.Kind.HTTP_STATUS, e.kind());
             assertEquals(401, e.status());
-            assertFalse(e.getMessage().contains(KEY), e.getMessage());
+            assertTrue(e.failsEveryRequest());
+            assertFalse(SecretRedactorTest.leaks(e.getMessage(), KEY), e.getMessage());
             assertFalse(client.toString().contains(KEY));
+        }
+    }
+
+    @Test
+    void anUnreachableServerStopsTheRunAfterAFewFailedOrders() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort(); // closed again: connections are refused
+        }
+        List<PairwiseExample> examples = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            examples.add(ex(i, true, false));
+        }
+        PairwiseJudge judge = new PairwiseJudge(config("http://127.0.0.1:" + port + "/v1",
+                "max_retries: 1\nconcurrency: 1\n"), ENV);
+        assertEquals(8, judge.stopAfterFailures());
+        JudgeRun run = judge.judge(examples, null);
+        assertEquals(6, run.invalid().size());
+        Map<String, Integer> byCause = new HashMap<>();
+        run.failedOrdersByCause().forEach(en -> byCause.put(en.getKey(), en.getValue()));
+        assertEquals(Map.of("transport error", 8, OrderJudgment.NOT_ASKED, 4), byCause,
+                "eight orders in a row failed after their retries, the other four were not asked");
+        assertEquals("transport error", run.mainCause());
+        assertTrue(run.invalid().get(4).reasons().get(0).contains("8 orders in a row failed after every retry"),
+                run.invalid().get(4).reasons().get(0));
+    }
+
+    @Test
+    void earlierVerdictsOfTheSameExamplesAreReusedAndNotAskedAgain() throws Exception {
+        List<PairwiseExample> examples = List.of(ex(0, true, false), ex(1, false, true), ex(2, true, true));
+        JudgeRun first;
+        try (StubJudgeServer server = new StubJudgeServer(r -> r.question().equals("Q1")
+                ? Reply.status(500, "{\"error\": \"overloaded\"}") : fair(r))) {
+            first = new PairwiseJudge(config(server.baseUrl(), "max_retries: 0\n"), ENV).judge(examples, null);
+        }
+        assertEquals(List.of("ex0", "ex2"), first.judged().stream().map(ExampleRecord::id).toList());
+        assertEquals("HTTP 500", first.mainCause());
+
+        List<PairwiseExample> changed = List.of(examples.get(0), examples.get(1),
+                new PairwiseExample("ex2", "Q2", List.of("reference 2"), "good answer 2 of model A",
+                        "bad answer 2, regenerated by model B"));
+        try (StubJudgeServer server = new StubJudgeServer(PairwiseJudgeTest::fair)) {
+            JudgeRun second = new PairwiseJudge(config(server.baseUrl(), ""), ENV).judge(changed, first.judged(),
+                    null);
+            assertEquals(0, server.requestsFor("Q0").size(), "ex0 was judged before");
+            assertEquals(2, server.requestsFor("Q1").size(), "ex1 failed before");
+            assertEquals(2, server.requestsFor("Q2").size(), "ex2's answer B changed since");
+            assertEquals(1, second.reused());
+            assertEquals(1, second.counts().path("reused").asInt());
+            assertTrue(second.invalid().isEmpty());
+            assertEquals(List.of("ex0", "ex1", "ex2"), second.judged().stream().map(ExampleRecord::id).toList());
+            assertEquals(first.judged().get(0), second.judged().get(0));
+            assertEquals(1.0, second.judged().get(2).score(JudgeRun.WIN), EPS, "judged anew: good vs bad");
         }
     }
 
