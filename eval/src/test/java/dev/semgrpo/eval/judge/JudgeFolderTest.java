@@ -179,7 +179,8 @@ class JudgeFolderTest {
             String m = e.getMessage();
             assertTrue(m.startsWith(TASK + ": 2 of 5 example(s) could not be judged (4 failed orders: 4 HTTP 500)"), m);
             assertTrue(m.contains("that is 40.0% of the examples, more than --max-invalid-fraction 0.2 allows"), m);
-            assertTrue(m.contains("the 3 verdict(s) so far are kept in " + out.resolve(TASK).resolve(JudgeFolder.PARTIAL)
+            Path partial = out.resolve(TASK).resolve(JudgeFolder.PARTIAL);
+            assertTrue(m.contains("the 3 verdict(s) so far are kept in " + partial
                     + ", and running the same command again asks only for the rest"), m);
             assertTrue(m.endsWith("or pass --max-invalid-fraction 0.4 to accept a result without them"), m);
             assertNoKeyWritten(m);
@@ -206,8 +207,9 @@ class JudgeFolderTest {
             assertEquals(4, server.requests().size());
             IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
                     () -> judge(server.baseUrl(), "temperature: 0.5\n", examples, 0.2));
-            assertTrue(other.getMessage().contains("already holds a finished judgement of other inputs (differs: the "
-                    + "judge model, prompts or sampling)") && other.getMessage().contains("use another --out"), other.getMessage());
+            String refused = other.getMessage();
+            assertTrue(refused.contains("already holds a finished judgement of other inputs (differs: the judge "
+                    + "model, prompts or sampling)") && refused.contains("use another --out"), refused);
             assertEquals(4, server.requests().size());
         }
     }
