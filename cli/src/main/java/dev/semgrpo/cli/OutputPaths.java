@@ -100,8 +100,20 @@ final class OutputPaths {
                     + " choose another path");
         }
         if (!Files.isWritable(p)) {
+            if (readOnly(p)) {
+                throw new IllegalArgumentException(what + ": cannot write there, the file system of " + p
+                        + " is read-only; choose a writable folder");
+            }
             throw new IllegalArgumentException(what + ": cannot write there, no permission to write in " + p
                     + "; choose a folder you can write to or fix its permissions");
+        }
+    }
+
+    private static boolean readOnly(Path p) {
+        try {
+            return Files.getFileStore(p).isReadOnly();
+        } catch (IOException e) {
+            return false;
         }
     }
 }
