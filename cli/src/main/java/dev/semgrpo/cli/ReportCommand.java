@@ -67,7 +67,9 @@ final class ReportCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--compare names '" + nv[0] + "' twice");
             }
         }
-        if (!overwrite) {
+        if (overwrite) {
+            OutputPaths.requireFolder(out, "--out");
+        } else {
             OutputPaths.requireNewOrEmpty(out, "--out");
         }
         ReportResult r = Report.build(base, runs, judge, new ReportOptions(seed, resamples, confidence));
