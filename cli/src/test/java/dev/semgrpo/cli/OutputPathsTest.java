@@ -95,8 +95,10 @@ class OutputPathsTest {
     void badPathsAreNamedWithTheReason() throws Exception {
         Path folder = Files.createDirectory(dir.resolve("folder"));
         assertFails("--out " + folder + " is a folder;", reward(folder, "--overwrite"));
-        assertFails("--out /dev/full is not a regular file (a device, pipe or socket)",
-                reward(Path.of("/dev/full"), "--overwrite"));
+        // a link to the device, so that a regression would replace the link and not /dev/full itself
+        Path device = Files.createSymbolicLink(dir.resolve("device"), Path.of("/dev/full"));
+        assertFails("--out " + device + " is not a regular file (a device, pipe or socket)",
+                reward(device, "--overwrite"));
         Path deep = data.resolve("x/r.jsonl");
         assertFails("--out " + deep + ": cannot write there, " + data + " is a file, not a folder", reward(deep));
         Path model = dir.resolve("m");
