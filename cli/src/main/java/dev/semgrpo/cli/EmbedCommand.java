@@ -30,14 +30,15 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--field", defaultValue = "text", description = "the text field. Default: ${DEFAULT-VALUE}.")
     String field;
 
-    @Option(names = "--out", required = true, description = "output JSONL")
-    Path out;
+    @Mixin
+    OutputFile out;
 
     @Mixin
     EncoderOptions encoder;
 
     @Override
     public Integer call() throws Exception {
+        out.check(new OutputPaths.Input("--data", data), new OutputPaths.Input("--model", model));
         List<String> texts = new ArrayList<>();
         for (Jsonl.Line line : Jsonl.read(data)) {
             JsonNode t = line.node().get(field);
@@ -65,7 +66,7 @@ final class EmbedCommand implements Callable<Integer> {
                 }
                 bar.update(end);
             }
-            Jsonl.write(out, records);
+            out.write(records);
             long[] t = enc.truncation();
             System.out.printf("wrote %d embeddings of dimension %d to %s; %d of %d texts truncated to %d tokens%n",
                     records.size(), enc.dimension(), out, t[0], t[1], enc.spec().maxSeqLength());

@@ -1,6 +1,7 @@
 package dev.semgrpo.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.model.encoder.EncoderConfig;
 import dev.semgrpo.rewards.encoder.NativeSentenceEncoder;
@@ -80,7 +81,7 @@ final class EmbedderCommand {
 
         @Override
         public Integer call() throws Exception {
-            OutputDirs.requireNewOrEmpty(out, "--out");
+            OutputPaths.requireNewOrEmpty(out, "--out");
             List<EmbedderTrainer.Pair> train = new ArrayList<>(EmbedderTrainer.readPairs(pairs));
             List<EmbedderTrainer.Pair> held;
             if (eval != null) {
@@ -110,7 +111,6 @@ final class EmbedderCommand {
                             bar.total(total);
                             bar.update(step);
                         });
-                EmbedderTrainer.save((NativeSentenceEncoder) enc, out);
                 ObjectNode report = Jsonl.JSON.createObjectNode();
                 report.put("top1_before", r.top1Before());
                 report.put("top1_after", r.top1After());
@@ -119,8 +119,11 @@ final class EmbedderCommand {
                 report.put("eval_pairs", r.evalPairs());
                 report.put("steps", r.steps());
                 report.put("seconds", r.seconds());
-                Jsonl.JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("training_report.json").toFile(),
-                        report);
+                AtomicFiles.writeFolder(out, dir -> {
+                    EmbedderTrainer.save((NativeSentenceEncoder) enc, dir);
+                    Jsonl.JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("training_report.json")
+                            .toFile(), report);
+                });
                 System.out.printf("held-out top-1 pair retrieval: %.3f -> %.3f (%d eval pairs)%n", r.top1Before(),
                         r.top1After(), r.evalPairs());
                 System.out.printf("%d steps in %.1fs, final loss %.4f; wrote %s%n", r.steps(), r.seconds(), last[0],
@@ -169,11 +172,12 @@ final class EmbedderCommand {
 
         @Override
         public Integer call() throws Exception {
-            OutputDirs.requireNewOrEmpty(out, "--out");
-            EncoderConfig c = SentenceTransformerWriter.importOnnx(onnx, tokenizer, type, heads, eps,
-                    List.of(Pooling.parse(pooling)), normalize, maxSeqLength, out);
-            System.out.printf("wrote %s: %s, %d layers, hidden %d, vocab %d%n", out, c.modelType(), c.numLayers(),
-                    c.hiddenSize(), c.vocabSize());
+            OutputPaths.requireNewOrEmpty(out, "--out");
+            EncoderConfig[] c = new EncoderConfig[1];
+            AtomicFiles.writeFolder(out, dir -> c[0] = SentenceTransformerWriter.importOnnx(onnx, tokenizer, type,
+                    heads, eps, List.of(Pooling.parse(pooling)), normalize, maxSeqLength, dir));
+            System.out.printf("wrote %s: %s, %d layers, hidden %d, vocab %d%n", out, c[0].modelType(),
+                    c[0].numLayers(), c[0].hiddenSize(), c[0].vocabSize());
             return 0;
         }
     }

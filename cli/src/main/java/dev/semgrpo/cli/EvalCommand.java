@@ -67,6 +67,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputPaths.requireFolder(out, "--out");
         List<TaskConfig.Loaded> loaded = new ArrayList<>();
         for (String t : tasks) {
             Path file;

@@ -42,8 +42,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompts", required = true, description = "JSONL with \"prompt\" or \"messages\" per line")
     Path prompts;
 
-    @Option(names = "--out", required = true, description = "output JSONL")
-    Path out;
+    @Mixin
+    OutputFile out;
 
     @Option(names = "--n", defaultValue = "1", description = "samples per prompt (the GRPO group). Default: ${DEFAULT-VALUE}.")
     int n;
@@ -93,6 +93,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SamplingParams params = new SamplingParams(n, maxNewTokens, temperature, topK, topP, minP, repetitionPenalty,
                 greedy, stops, seed);
+        out.check(new OutputPaths.Input("--prompts", prompts), new OutputPaths.Input("--model", modelOptions.model));
         List<Jsonl.Line> lines = Jsonl.read(prompts);
         Map<String, Object> kwargs = kwargs();
         try (TextTokenizer tok = modelOptions.tokenizer(); CausalLM lm = modelOptions.load()) {
@@ -132,7 +133,7 @@ final class GenerateCommand implements Callable<Integer> {
                     tokens += c.tokenIds().length;
                 }
             }
-            Jsonl.write(out, records);
+            out.write(records);
             System.out.printf("wrote %d samples for %d prompts to %s (%d tokens, %.1f tokens/s)%n", records.size(),
                     lines.size(), out, tokens, tokens / Math.max(secs, 1e-9));
         }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.semgrpo.model.config.Architecture;
 import dev.semgrpo.model.config.ModelConfig;
+import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.DType;
 import dev.semgrpo.model.io.SafetensorsWriter;
 import dev.semgrpo.model.nn.CausalLM;
@@ -70,7 +71,7 @@ final class InitModelCommand implements Callable<Integer> {
         if (!Files.isRegularFile(vocabFrom)) {
             throw new IllegalArgumentException("--vocab-from " + vocabFrom + ": no such file; pass a tokenizer.json");
         }
-        OutputDirs.requireNewOrEmpty(out, "--out");
+        OutputPaths.requireNewOrEmpty(out, "--out");
         Architecture a = Architecture.fromModelType(arch);
         Path tokDir = vocabFrom.toAbsolutePath().getParent();
         ModelConfig c;
@@ -82,7 +83,8 @@ final class InitModelCommand implements Callable<Integer> {
                     a == Architecture.QWEN2, false, false, eos, tok.bosId(), tok.padId());
         }
         try (CausalLM model = CausalLM.randomInit(c, seed, std, Device.cpu(), DataType.FLOAT32)) {
-            model.save(out, DType.F32, tokDir, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+            AtomicFiles.writeFolder(out, dir -> model.save(dir, DType.F32, tokDir,
+                    SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES));
             System.out.printf("wrote %s: %s, %,d parameters, vocab %d%n", out, a.modelType(), model.parameterCount(),
                     c.vocabSize());
         }

@@ -28,8 +28,8 @@ final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "JSONL with \"prompt\" and \"completion\" per line")
     Path data;
 
-    @Option(names = "--out", required = true, description = "output JSONL")
-    Path out;
+    @Mixin
+    OutputFile out;
 
     @Option(names = "--batch-size", defaultValue = "8", description = "rows per forward. Default: ${DEFAULT-VALUE}.")
     int batchSize;
@@ -42,6 +42,7 @@ final class LogprobsCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be >= 1, found " + batchSize);
         }
+        out.check(new OutputPaths.Input("--data", data), new OutputPaths.Input("--model", modelOptions.model));
         List<Jsonl.Line> lines = Jsonl.read(data);
         try (TextTokenizer tok = modelOptions.tokenizer(); CausalLM lm = modelOptions.load()) {
             List<int[]> prompts = new ArrayList<>();
@@ -94,7 +95,7 @@ final class LogprobsCommand implements Callable<Integer> {
                 }
                 bar.update(end);
             }
-            Jsonl.write(out, records);
+            out.write(records);
             System.out.printf("wrote %d scored rows to %s%n", records.size(), out);
         }
         return 0;

@@ -1,5 +1,10 @@
 package dev.semgrpo.cli;
 
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,12 +33,32 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("error: " + ex.getMessage());
+            cmd.getErr().println("error: " + message(ex));
             if (System.getenv("SEMGRPO_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /** The error's message; file-system errors whose message is only a path get the reason added. */
+    static String message(Exception ex) {
+        if (ex instanceof NoSuchFileException e && e.getReason() == null) {
+            return e.getFile() + ": no such file or folder";
+        }
+        if (ex instanceof AccessDeniedException e && e.getReason() == null) {
+            return e.getFile() + ": permission denied; check its permissions and those of its folders";
+        }
+        if (ex instanceof FileAlreadyExistsException e && e.getReason() == null) {
+            return e.getFile() + ": already exists (nothing was replaced); choose another path";
+        }
+        if (ex instanceof NotDirectoryException e && e.getReason() == null) {
+            return e.getFile() + ": not a folder";
+        }
+        if (ex instanceof DirectoryNotEmptyException e && e.getReason() == null) {
+            return e.getFile() + ": a folder that is not empty (nothing was replaced)";
+        }
+        return ex.getMessage();
     }
 }

@@ -1,5 +1,6 @@
 package dev.semgrpo.cli;
 
+import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.DType;
 import dev.semgrpo.model.io.SafetensorsWriter;
 import dev.semgrpo.model.lora.Lora;
@@ -31,11 +32,12 @@ final class MergeAdapterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OutputDirs.requireNewOrEmpty(out, "--out");
+        OutputPaths.requireNewOrEmpty(out, "--out");
         try (CausalLM lm = model.load()) {
             Lora.load(lm, adapter);
             lm.mergeAdapters();
-            lm.save(out, storeAs, model.model, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+            AtomicFiles.writeFolder(out, dir -> lm.save(dir, storeAs, model.model,
+                    SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES));
         }
         System.out.println("wrote merged model to " + out);
         return 0;

@@ -3,6 +3,8 @@ package dev.semgrpo.cli;
 import dev.semgrpo.eval.report.Report;
 import dev.semgrpo.eval.report.ReportOptions;
 import dev.semgrpo.eval.report.ReportResult;
+import dev.semgrpo.model.io.AtomicFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,8 +36,12 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--judge", split = ",", description = "folders written by `semgrpo judge` (win rates)")
     List<Path> judge = new ArrayList<>();
 
-    @Option(names = "--out", required = true, description = "report folder")
+    @Option(names = "--out", required = true, description = "report folder; must be new or empty (unless"
+            + " --overwrite)")
     Path out;
+
+    @Option(names = "--overwrite", description = "write the report files into --out even when it holds files")
+    boolean overwrite;
 
     @Option(names = "--resamples", defaultValue = "1000", description = "bootstrap resamples. Default: "
             + "${DEFAULT-VALUE}.")
@@ -61,8 +67,17 @@ final class ReportCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--compare names '" + nv[0] + "' twice");
             }
         }
+        if (overwrite) {
+            OutputPaths.requireFolder(out, "--out");
+        } else {
+            OutputPaths.requireNewOrEmpty(out, "--out");
+        }
         ReportResult r = Report.build(base, runs, judge, new ReportOptions(seed, resamples, confidence));
-        Report.write(r, out);
+        if (overwrite && Files.isDirectory(out)) {
+            Report.write(r, out);
+        } else {
+            AtomicFiles.writeFolder(out, dir -> Report.write(r, dir));
+        }
         print(r);
         System.out.println("wrote " + out.resolve("report.md") + ", " + out.resolve("report.html") + ", "
                 + out.resolve("report.json") + " and " + out.resolve("plots"));

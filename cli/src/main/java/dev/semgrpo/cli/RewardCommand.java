@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Scores completions with a reward configuration. */
@@ -37,8 +38,9 @@ final class RewardCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "JSONL records to score")
     Path data;
 
-    @Option(names = "--out", required = true, description = "output JSONL: index, reward and every component")
-    Path out;
+    /** Output JSONL: index, reward and every component. */
+    @Mixin
+    OutputFile out;
 
     @Option(names = "--encoder", description = "sentence encoder directory (overrides encoder.path)")
     Path encoder;
@@ -54,6 +56,8 @@ final class RewardCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be >= 1, found " + batch);
         }
+        out.check(new OutputPaths.Input("--config", config), new OutputPaths.Input("--data", data),
+                new OutputPaths.Input("--encoder", encoder), new OutputPaths.Input("--calibration", calibration));
         RewardConfig cfg = RewardConfig.load(config);
         List<RewardSample> samples = new ArrayList<>();
         List<String> where = new ArrayList<>();
@@ -105,7 +109,7 @@ final class RewardCommand implements Callable<Integer> {
                     records[i] = Jsonl.JSON.createObjectNode().put("index", i).put("skipped", NO_REFERENCE);
                 }
             }
-            Jsonl.write(out, List.of(records));
+            out.write(List.of(records));
             System.out.printf("wrote %d records to %s%n", records.length, out);
             if (!unscored.isEmpty()) {
                 System.out.printf("  %d of %d records have no reference, so %s cannot score them; their output"

@@ -68,12 +68,12 @@ class CliTest {
         // bad input: the line number is named and the earlier output survives
         Files.writeString(prompts, "{\"prompt\": \"ok\"}\n{\"prompt\": 3}\n");
         String err = CliRuns.failing("generate", "--model", model.toString(), "--prompts", prompts.toString(), "--out",
-                out.toString());
+                out.toString(), "--overwrite");
         assertTrue(err.contains("p.jsonl:2"), err);
         assertEquals(6, Files.readAllLines(out).size(), "the previous output is untouched");
         Files.writeString(prompts, "{\"prompt\": \"ok\"}\n{oops\n");
         err = CliRuns.failing("generate", "--model", model.toString(), "--prompts", prompts.toString(), "--out",
-                out.toString());
+                out.toString(), "--overwrite");
         assertTrue(err.contains("p.jsonl:2: not valid JSON"), err);
         err = CliRuns.failing("init-model", "--arch", "gpt2", "--hidden", "32", "--layers", "2", "--heads", "4",
                 "--kv-heads", "2", "--vocab-from", tok.resolve("tokenizer.json").toString(), "--out",

@@ -3,12 +3,10 @@ package dev.semgrpo.model.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,17 +59,21 @@ public final class Jsonl {
         return out;
     }
 
-    /** Writes records to {@code file} atomically (a temp file beside it, then a move). */
+    /** Writes records to {@code file} atomically, replacing an existing file (see {@link AtomicFiles#write}). */
     public static void write(Path file, List<? extends JsonNode> records) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = parent.resolve(file.getFileName() + ".tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        write(file, records, true);
+    }
+
+    /**
+     * Writes records to {@code file} atomically (a temp file beside it, synced, then renamed); an existing file is
+     * replaced only when {@code replace} is set. A failure leaves no temp file and names the file and the reason.
+     */
+    public static void write(Path file, List<? extends JsonNode> records, boolean replace) throws IOException {
+        AtomicFiles.write(file, replace, out -> {
             for (JsonNode n : records) {
-                w.write(JSON.writeValueAsString(n));
-                w.write('\n');
+                out.write(JSON.writeValueAsBytes(n));
+                out.write('\n');
             }
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 }
