@@ -14,11 +14,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.CharBuffer;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,19 +121,12 @@ public final class SafetensorsFile implements AutoCloseable {
      * duplicate keys, and nothing after the object but the space padding writers add.
      */
     private static JsonNode header(Path path, byte[] bytes) throws SafetensorsException {
-        CharBuffer chars = CharBuffer.allocate(bytes.length);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder(); // reports malformed input, replaces nothing
-        CoderResult decoded = utf8.decode(in, chars, true);
-        if (!decoded.isError()) {
-            decoded = utf8.flush(chars);
+        int invalid = Utf8.firstInvalid(bytes);
+        if (invalid >= 0) {
+            throw new SafetensorsException(path + ": header " + Utf8.describeByte(bytes, invalid)
+                    + " is not valid UTF-8; the file is corrupt");
         }
-        if (decoded.isError()) {
-            throw new SafetensorsException(path + ": header byte " + in.position() + " (0x"
-                    + String.format(Locale.ROOT, "%02x", bytes[in.position()]) + ") is not valid UTF-8; the file is"
-                    + " corrupt");
-        }
-        String text = chars.flip().toString();
+        String text = new String(bytes, StandardCharsets.UTF_8);
         if (text.isEmpty() || text.charAt(0) != '{') {
             throw new SafetensorsException(path + ": header must start with '{', found "
                     + (text.isEmpty() ? "an empty header" : quoted(text.substring(0, Math.min(16, text.length()))))
