@@ -1,7 +1,7 @@
 package dev.semgrpo.model;
 
+import dev.semgrpo.model.io.SafetensorsWriter;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
@@ -16,13 +16,8 @@ final class SafetensorsBytes {
     }
 
     static byte[] file(byte[] header, byte[] data) {
-        int padded = (header.length + 7) / 8 * 8;
-        ByteBuffer b = ByteBuffer.allocate(8 + padded + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(padded).put(header);
-        for (int i = header.length; i < padded; i++) {
-            b.put((byte) ' ');
-        }
-        return b.put(data).array();
+        ByteBuffer head = SafetensorsWriter.headerBlock(header);
+        return ByteBuffer.allocate(head.remaining() + data.length).put(head).put(data).array();
     }
 
     /**
