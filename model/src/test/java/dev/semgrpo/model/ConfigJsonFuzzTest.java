@@ -137,8 +137,9 @@ class ConfigJsonFuzzTest {
                 value = pick(BAD_STRINGS, r);
             }
             default -> {
+                String block = pick(List.of("\"llama3\"", "[8.0]", "3", "true", "\"{}\""), r);
                 String text = VALID.replaceFirst("(?s)\"rope_scaling\": \\{.*?\\},", "\"rope_scaling\": "
-                        + Matcher.quoteReplacement(pick(List.of("\"llama3\"", "[8.0]", "3", "true", "\"{}\""), r)) + ",");
+                        + Matcher.quoteReplacement(block) + ",");
                 return Case.of("rope_scaling of the wrong type", text, Expect.FAIL);
             }
         }

@@ -113,7 +113,8 @@ class ConfigJsonStrictTest {
 
     @Test
     void duplicateKeysTrailingContentAndBadBytesAreRejected() throws IOException {
-        String dup = VALID.replace("\"torch_dtype\": \"float32\"", "\"torch_dtype\": \"float32\",\n  \"hidden_size\": 64");
+        String dup = VALID.replace("\"torch_dtype\": \"float32\"",
+                "\"torch_dtype\": \"float32\",\n  \"hidden_size\": 64");
         assertTrue(error(dup).matches(" line 27, column \\d+: not valid JSON: Duplicate field 'hidden_size'.*"),
                 error(dup));
         assertTrue(error(VALID + "{}").contains("Trailing token"), error(VALID + "{}"));
@@ -136,6 +137,7 @@ class ConfigJsonStrictTest {
         assertEquals(p + ": line 2: 'max_position_embeddings' must be a whole number in [-2147483648, 2147483647],"
                 + " found \"64\"; fix config.json", e.getMessage());
         Files.writeString(p, "{\"model_type\": \"bert\",, }");
-        assertTrue(assertThrows(IOException.class, () -> EncoderConfig.load(p)).getMessage().startsWith(p + ": line 1"));
+        String malformed = assertThrows(IOException.class, () -> EncoderConfig.load(p)).getMessage();
+        assertTrue(malformed.startsWith(p + ": line 1"), malformed);
     }
 }

@@ -91,8 +91,9 @@ class SafetensorsFuzzTest {
         }
         List<Function<Random, Case>> generators = List.of(this::headerLengthOffBy, this::hugeHeaderLength,
                 this::editedOffset, this::editedShape, this::duplicateKey, this::badUtf8, this::afterTheJson,
-                this::metadataNotAString, this::unknownDtype, this::truncated, this::trailingBytes, this::unknownEntryKey,
-                this::morePadding, this::reordered, this::innerWhitespace, this::randomHeaderBytes);
+                this::metadataNotAString, this::unknownDtype, this::truncated, this::trailingBytes,
+                this::unknownEntryKey, this::morePadding, this::reordered, this::innerWhitespace,
+                this::randomHeaderBytes);
         Random rng = new Random(20261201);
         Map<Expect, int[]> outcomes = new EnumMap<>(Expect.class);
         int failed = 0;
@@ -114,7 +115,8 @@ class SafetensorsFuzzTest {
             if (error != null) {
                 failed++;
                 assertTrue(c.expect() != Expect.SAME, what + " failed: " + error.getMessage());
-                assertTrue(error.getMessage().startsWith(p.toString()), what + " names the file: " + error.getMessage());
+                assertTrue(error.getMessage().startsWith(p.toString()),
+                        what + " names the file: " + error.getMessage());
                 assertTrue(!error.getMessage().contains("\n"), what + " is one line: " + error.getMessage());
             } else if (c.expect() == Expect.FAIL) {
                 fail(what + " loaded; expected an error");
@@ -122,7 +124,8 @@ class SafetensorsFuzzTest {
                 valid.assertSame(got, what);
             } else {
                 long dataBytes = got.data().values().stream().mapToLong(b -> b.length).sum();
-                assertEquals(c.file().length - 8 - headerLength(c.file()), dataBytes, what + ": tensors cover the data");
+                assertEquals(c.file().length - 8 - headerLength(c.file()), dataBytes,
+                        what + ": tensors cover the data");
             }
             Files.delete(p);
         }
@@ -209,7 +212,8 @@ class SafetensorsFuzzTest {
         if (r.nextBoolean()) {
             return header("duplicate " + e, HEADER.substring(0, HEADER.length() - 1) + "," + e + "}", Expect.FAIL);
         }
-        String inner = r.nextBoolean() ? "\"format\":\"pt\",\"format\":\"np\"," : "\"dtype\":\"F32\",\"dtype\":\"F32\",";
+        String inner = r.nextBoolean() ? "\"format\":\"pt\",\"format\":\"np\","
+                : "\"dtype\":\"F32\",\"dtype\":\"F32\",";
         String h = inner.startsWith("\"format")
                 ? HEADER.replace("{\"format\":\"pt\",", "{" + inner)
                 : HEADER.replace("\"a\":{\"dtype\":\"F32\",", "\"a\":{" + inner);
@@ -252,8 +256,8 @@ class SafetensorsFuzzTest {
     private Case unknownDtype(Random r) {
         String[] dtypes = {"\"F12\"", "\"f32\"", "\"\"", "5", "null", "[\"F32\"]", "\"F32 \""};
         String d = dtypes[r.nextInt(dtypes.length)];
-        return header("dtype " + d, HEADER.replaceFirst("\"dtype\":\"F32\"", "\"dtype\":" + Matcher.quoteReplacement(d)),
-                Expect.FAIL);
+        String h = HEADER.replaceFirst("\"dtype\":\"F32\"", "\"dtype\":" + Matcher.quoteReplacement(d));
+        return header("dtype " + d, h, Expect.FAIL);
     }
 
     private Case truncated(Random r) {

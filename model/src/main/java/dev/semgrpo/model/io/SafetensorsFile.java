@@ -91,11 +91,12 @@ public final class SafetensorsFile implements AutoCloseable {
         long headerLen = lenBuf.getLong(0);
         if (headerLen < 0 || headerLen > MAX_HEADER_BYTES) {
             throw new SafetensorsException(path + ": header length " + Long.toUnsignedString(headerLen)
-                    + " bytes exceeds the limit of " + MAX_HEADER_BYTES + " bytes; the file is corrupt or not safetensors");
+                    + " bytes exceeds the limit of " + MAX_HEADER_BYTES
+                    + " bytes; the file is corrupt or not safetensors");
         }
         if (8 + headerLen > size) {
-            throw new SafetensorsException(path + ": header length " + headerLen + " bytes points past the end of the file ("
-                    + size + " bytes); the file is truncated");
+            throw new SafetensorsException(path + ": header length " + headerLen
+                    + " bytes points past the end of the file (" + size + " bytes); the file is truncated");
         }
         ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
         readFully(ch, hb, 8);
@@ -262,9 +263,9 @@ public final class SafetensorsFile implements AutoCloseable {
                         + ") overlap; the file is corrupt");
             }
             if (t.begin() > covered) {
-                throw new SafetensorsException(path + ": data bytes [" + covered + ", " + t.begin() + ") before tensor '"
-                        + t.name() + "' belong to no tensor; the data section must be covered exactly, the header"
-                        + " is corrupt");
+                throw new SafetensorsException(path + ": data bytes [" + covered + ", " + t.begin()
+                        + ") before tensor '" + t.name() + "' belong to no tensor; the data section must be covered"
+                        + " exactly, the header is corrupt");
             }
             covered = t.end();
             previous = t;
