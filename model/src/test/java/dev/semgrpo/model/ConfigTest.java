@@ -194,7 +194,7 @@ class ConfigTest {
                 error(llama));
         ObjectNode text = qwen3Transformers5();
         ((ObjectNode) text.get("rope_parameters")).put("rope_theta", "1e6");
-        assertEquals("'rope_parameters.rope_theta' must be a number, found \"1e6\"", error(text));
+        assertEquals("'rope_parameters.rope_theta' must be a finite number, found \"1e6\"", error(text));
         ObjectNode small = qwen3Json();
         small.putObject("rope_scaling").put("rope_type", "linear").put("factor", 0.5);
         assertEquals("'rope_scaling' (rope_type linear): factor must be a number >= 1, found 0.5", error(small));

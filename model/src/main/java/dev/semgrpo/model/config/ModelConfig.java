@@ -1,15 +1,18 @@
 package dev.semgrpo.model.config;
 
+import static dev.semgrpo.model.config.ConfigJson.required;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.config.ConfigJson.KeyException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A HF {@code config.json} of a decoder LM, typed. Options that change the maths and that semgrpo does not implement
@@ -70,6 +73,15 @@ public record ModelConfig(
         positive("num_key_value_heads", numKvHeads);
         positive("head_dim", headDim);
         positive("max_position_embeddings", maxPositionEmbeddings);
+        try {
+            Math.multiplyExact(Math.max(numHeads, numKvHeads), headDim);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("num_attention_heads (" + numHeads + ") x head_dim (" + headDim
+                    + ") overflows 32 bits; check config.json");
+        }
+        tokenIds("eos_token_id", eosTokenIds, vocabSize);
+        tokenIds("bos_token_id", bosTokenId == null ? List.of() : List.of(bosTokenId), vocabSize);
+        tokenIds("pad_token_id", padTokenId == null ? List.of() : List.of(padTokenId), vocabSize);
         if (numHeads % numKvHeads != 0) {
             throw new IllegalArgumentException("num_attention_heads (" + numHeads
                     + ") must be a multiple of num_key_value_heads (" + numKvHeads + ")");
@@ -87,7 +99,17 @@ public record ModelConfig(
 
     private static void positive(String key, int value) {
         if (value <= 0) {
-            throw new IllegalArgumentException(key + " must be > 0, found " + value);
+            throw new KeyException(key, key + " must be > 0, found " + value);
+        }
+    }
+
+    /** Each id must index a row of the embedding: 0 <= id < vocab_size. */
+    private static void tokenIds(String key, List<Integer> ids, int vocabSize) {
+        for (int id : ids) {
+            if (id < 0 || id >= vocabSize) {
+                throw new KeyException(key, key + " " + id + " is not a token of the vocabulary [0, " + vocabSize
+                        + "); set it to the tokenizer's id or remove the key");
+            }
         }
     }
 
@@ -101,22 +123,17 @@ public record ModelConfig(
         return numKvHeads * headDim;
     }
 
-    /** Reads and validates {@code config.json}; every error names the file. */
+    /**
+     * Reads and validates {@code config.json} ({@link ConfigJson}: strict JSON, no coercion); every error names the
+     * file and, where one key is at fault, its line.
+     */
     public static ModelConfig load(Path configJson) throws IOException {
-        if (!Files.isRegularFile(configJson)) {
-            throw new IOException(configJson + ": no such file; a HF model directory needs config.json");
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(configJson.toFile());
-        } catch (IOException e) {
-            throw new IOException(configJson + ": not valid JSON: " + e.getMessage(), e);
-        }
-        try {
-            return fromJson(root);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(configJson + ": " + e.getMessage() + "; fix config.json", e);
-        }
+        return ConfigJson.bind(configJson, readJson(configJson), ModelConfig::fromJson);
+    }
+
+    /** {@code config.json} as a JSON object, read strictly ({@link ConfigJson#read}). */
+    public static ObjectNode readJson(Path configJson) throws IOException {
+        return ConfigJson.read(configJson, "a HF model directory needs config.json");
     }
 
     /** Maps a parsed {@code config.json}. */
@@ -124,53 +141,56 @@ public record ModelConfig(
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("config must be a JSON object");
         }
-        if (!root.hasNonNull("model_type")) {
-            throw new IllegalArgumentException("missing 'model_type'; supported: " + Architecture.supported());
+        String modelType = text(root, "model_type");
+        if (modelType == null) {
+            throw new KeyException("model_type", "missing 'model_type'; supported: " + Architecture.supported());
         }
-        Architecture arch = Architecture.fromModelType(root.get("model_type").asText());
-        String act = text(root, "hidden_act", "silu");
+        Architecture arch = Architecture.fromModelType(modelType);
+        String act = Objects.requireNonNullElse(text(root, "hidden_act"), "silu");
         if (!act.equals("silu")) {
-            throw new IllegalArgumentException("unsupported hidden_act '" + act + "'; supported: silu");
+            throw new KeyException("hidden_act", "unsupported hidden_act '" + act + "'; supported: silu");
         }
-        if (root.path("use_sliding_window").asBoolean(false)) {
-            throw new IllegalArgumentException("unsupported option use_sliding_window=true; set it to false"
+        if (flag(root, "use_sliding_window")) {
+            throw new KeyException("use_sliding_window", "unsupported option use_sliding_window=true; set it to false"
                     + " (semgrpo attends over the full context)");
         }
-        int hidden = integer(root, "hidden_size", null);
-        int heads = integer(root, "num_attention_heads", null);
-        int kvHeads = integer(root, "num_key_value_heads", heads);
-        int headDim = root.hasNonNull("head_dim") ? integer(root, "head_dim", null) : hidden / Math.max(1, heads);
-        if (!root.hasNonNull("head_dim") && hidden % Math.max(1, heads) != 0) {
+        int hidden = required(integer(root, "hidden_size"), "hidden_size");
+        int heads = required(integer(root, "num_attention_heads"), "num_attention_heads");
+        int kvHeads = Objects.requireNonNullElse(integer(root, "num_key_value_heads"), heads);
+        Integer givenHeadDim = integer(root, "head_dim");
+        if (givenHeadDim == null && heads > 0 && hidden % heads != 0) {
             throw new IllegalArgumentException("hidden_size (" + hidden + ") is not divisible by num_attention_heads ("
                     + heads + ") and no head_dim is given");
         }
-        boolean attentionBias = root.path("attention_bias").asBoolean(false);
+        int headDim = givenHeadDim != null ? givenHeadDim : hidden / Math.max(1, heads);
+        boolean attentionBias = flag(root, "attention_bias");
         boolean qkvBias = arch == Architecture.QWEN2 || attentionBias;
         boolean oBias = arch != Architecture.QWEN2 && attentionBias;
-        boolean mlpBias = root.path("mlp_bias").asBoolean(false);
+        boolean mlpBias = flag(root, "mlp_bias");
         if (arch == Architecture.QWEN2 && attentionBias) {
-            throw new IllegalArgumentException("attention_bias is not a qwen2 option (q/k/v always carry bias)");
+            throw new KeyException("attention_bias", "attention_bias is not a qwen2 option (q/k/v always carry bias)");
         }
         List<Integer> eos = ids(root.get("eos_token_id"), "eos_token_id");
-        Integer bos = root.hasNonNull("bos_token_id") ? root.get("bos_token_id").asInt() : null;
-        Integer pad = root.hasNonNull("pad_token_id") ? root.get("pad_token_id").asInt() : null;
+        Integer bos = integer(root, "bos_token_id");
+        Integer pad = integer(root, "pad_token_id");
         for (Map.Entry<String, String> u : UNSUPPORTED.entrySet()) {
             if (root.hasNonNull(u.getKey())) {
-                throw new IllegalArgumentException("unsupported option '" + u.getKey() + "': " + u.getValue());
+                throw new KeyException(u.getKey(), "unsupported option '" + u.getKey() + "': " + u.getValue());
             }
         }
         for (String key : List.of("num_experts", "num_local_experts")) {
-            if (root.path(key).asInt(0) > 0) {
-                throw new IllegalArgumentException("unsupported option '" + key + "' (mixture of experts); semgrpo"
+            if (Objects.requireNonNullElse(integer(root, key), 0) > 0) {
+                throw new KeyException(key, "unsupported option '" + key + "' (mixture of experts); semgrpo"
                         + " runs dense llama/qwen2/qwen3 decoders");
             }
         }
-        int maxPositions = integer(root, "max_position_embeddings", 32768);
+        int maxPositions = Objects.requireNonNullElse(integer(root, "max_position_embeddings"), 32768);
         RopeParameters rope = RopeParameters.fromJson(root, maxPositions);
-        return new ModelConfig(arch, integer(root, "vocab_size", null), hidden, integer(root, "intermediate_size", null),
-                integer(root, "num_hidden_layers", null), heads, kvHeads, headDim,
-                number(root, "rms_norm_eps", 1e-6), rope.theta(), rope.scaling(),
-                root.path("tie_word_embeddings").asBoolean(false), maxPositions,
+        return new ModelConfig(arch, required(integer(root, "vocab_size"), "vocab_size"), hidden,
+                required(integer(root, "intermediate_size"), "intermediate_size"),
+                required(integer(root, "num_hidden_layers"), "num_hidden_layers"), heads, kvHeads, headDim,
+                Objects.requireNonNullElse(ConfigJson.number(root, "rms_norm_eps", "rms_norm_eps"), 1e-6),
+                rope.theta(), rope.scaling(), flag(root, "tie_word_embeddings"), maxPositions,
                 qkvBias, oBias, mlpBias, eos, bos, pad);
     }
 
@@ -184,52 +204,26 @@ public record ModelConfig(
         if (node == null || node.isNull()) {
             return out;
         }
-        if (node.isInt()) {
-            out.add(node.asInt());
-        } else if (node.isArray()) {
-            for (JsonNode n : node) {
-                if (!n.isInt()) {
-                    throw new IllegalArgumentException(key + " must hold integers, found " + n);
-                }
-                out.add(n.asInt());
+        for (JsonNode n : node.isArray() ? node : List.of(node)) {
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+                throw new KeyException(key, "'" + key + "' must be a token id or a list of token ids, found " + node);
             }
-        } else {
-            throw new IllegalArgumentException(key + " must be an integer or a list of integers, found " + node);
+            out.add(n.intValue());
         }
         return out;
     }
 
-    private static int integer(JsonNode root, String key, Integer dflt) {
-        JsonNode n = root.get(key);
-        if (n == null || n.isNull()) {
-            if (dflt == null) {
-                throw new IllegalArgumentException("missing required key '" + key + "'");
-            }
-            return dflt;
-        }
-        if (!n.canConvertToInt() || !n.isIntegralNumber()) {
-            throw new IllegalArgumentException("'" + key + "' must be an integer, found " + n);
-        }
-        return n.asInt();
+    private static Integer integer(JsonNode root, String key) {
+        return ConfigJson.integer(root, key, key);
     }
 
-    private static double number(JsonNode root, String key, Double dflt) {
-        JsonNode n = root.get(key);
-        if (n == null || n.isNull()) {
-            if (dflt == null) {
-                throw new IllegalArgumentException("missing required key '" + key + "'");
-            }
-            return dflt;
-        }
-        if (!n.isNumber()) {
-            throw new IllegalArgumentException("'" + key + "' must be a number, found " + n);
-        }
-        return n.asDouble();
+    private static String text(JsonNode root, String key) {
+        return ConfigJson.text(root, key, key);
     }
 
-    private static String text(JsonNode root, String key, String dflt) {
-        JsonNode n = root.get(key);
-        return n == null || n.isNull() ? dflt : n.asText();
+    /** A top-level boolean, false when absent. */
+    private static boolean flag(JsonNode root, String key) {
+        return Boolean.TRUE.equals(ConfigJson.bool(root, key, key));
     }
 
     /** A {@code config.json} that transformers loads into the matching {@code *ForCausalLM}. */

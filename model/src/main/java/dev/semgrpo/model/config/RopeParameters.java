@@ -1,12 +1,18 @@
 package dev.semgrpo.model.config;
 
+import static dev.semgrpo.model.config.ConfigJson.integer;
+import static dev.semgrpo.model.config.ConfigJson.number;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.config.ConfigJson.KeyException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -48,7 +54,7 @@ public record RopeParameters(double theta, RopeScaling scaling) {
                 continue;
             }
             if (!block.isObject()) {
-                throw new IllegalArgumentException("'" + name + "' must be an object, found " + block);
+                throw new KeyException(name, "'" + name + "' must be an object or null, found " + block);
             }
             if (block.isEmpty()) {
                 continue; // transformers reads {} as absent ("rope_scaling or rope_parameters")
@@ -74,7 +80,7 @@ public record RopeParameters(double theta, RopeScaling scaling) {
                         + other.getKey() + "' (" + other.getValue() + ") disagree; keep one RoPE base");
             }
         }
-        if (blocks.size() == 2 && !java.util.Objects.equals(scalings.get(0), scalings.get(1))) {
+        if (blocks.size() == 2 && !Objects.equals(scalings.get(0), scalings.get(1))) {
             throw new IllegalArgumentException("'rope_scaling' " + root.get("rope_scaling") + " and 'rope_parameters' "
                     + root.get("rope_parameters") + " describe different RoPE scaling; keep one of them");
         }
@@ -85,23 +91,23 @@ public record RopeParameters(double theta, RopeScaling scaling) {
         String type = ropeType(block, name);
         Set<String> allowed = KEYS.get(type);
         if (allowed == null) {
-            throw new IllegalArgumentException("unsupported rope_type '" + type + "' in '" + name + "'; supported: "
-                    + SUPPORTED);
+            throw new KeyException(name + ".rope_type", "unsupported rope_type '" + type + "' in '" + name
+                    + "'; supported: " + SUPPORTED);
         }
         for (Iterator<String> keys = block.fieldNames(); keys.hasNext();) {
             String key = keys.next();
             if (!allowed.contains(key) && !COMMON.contains(key)) {
                 List<String> known = new ArrayList<>(allowed);
                 known.add("rope_theta");
-                java.util.Collections.sort(known);
-                throw new IllegalArgumentException("unknown key '" + name + "." + key + "' for rope_type " + type
-                        + "; known: " + known);
+                Collections.sort(known);
+                throw new KeyException(name + "." + key, "unknown key '" + name + "." + key + "' for rope_type "
+                        + type + "; known: " + known);
             }
         }
         Double partial = number(block, "partial_rotary_factor", name + ".partial_rotary_factor");
         if (partial != null && partial != 1.0) {
-            throw new IllegalArgumentException("unsupported " + name + ".partial_rotary_factor " + partial
-                    + ": partial rotary embeddings are not supported");
+            throw new KeyException(name + ".partial_rotary_factor", "unsupported " + name + ".partial_rotary_factor "
+                    + partial + ": partial rotary embeddings are not supported");
         }
         Integer original = null;
         if (!type.equals("default") && !type.equals("linear")) {
@@ -134,16 +140,13 @@ public record RopeParameters(double theta, RopeScaling scaling) {
         }
         Double betaFast = number(block, "beta_fast", name + ".beta_fast");
         Double betaSlow = number(block, "beta_slow", name + ".beta_slow");
-        JsonNode truncate = block.get("truncate");
-        if (truncate != null && !truncate.isNull() && !truncate.isBoolean()) {
-            throw new IllegalArgumentException("'" + name + ".truncate' must be true or false, found " + truncate);
-        }
+        Boolean truncate = ConfigJson.bool(block, "truncate", name + ".truncate");
         return new RopeScaling.Yarn(number(block, "factor", name + ".factor"), original,
                 betaFast != null ? betaFast : 32, betaSlow != null ? betaSlow : 1,
                 number(block, "attention_factor", name + ".attention_factor"),
                 number(block, "mscale", name + ".mscale"),
                 number(block, "mscale_all_dim", name + ".mscale_all_dim"),
-                truncate == null || truncate.isNull() || truncate.booleanValue());
+                truncate == null || truncate);
     }
 
     private static String ropeType(JsonNode block, String name) {
@@ -153,14 +156,12 @@ public record RopeParameters(double theta, RopeScaling scaling) {
             if (n == null || n.isNull()) {
                 continue;
             }
-            if (!n.isTextual()) {
-                throw new IllegalArgumentException("'" + name + "." + key + "' must be a string, found " + n);
+            String value = ConfigJson.text(block, key, name + "." + key);
+            if (type != null && !type.equals(value)) {
+                throw new KeyException(name + ".type", "'" + name + ".rope_type' (" + type + ") and '" + name
+                        + ".type' (" + value + ") disagree; keep rope_type");
             }
-            if (type != null && !type.equals(n.asText())) {
-                throw new IllegalArgumentException("'" + name + ".rope_type' (" + type + ") and '" + name + ".type' ("
-                        + n.asText() + ") disagree; keep rope_type");
-            }
-            type = n.asText();
+            type = value;
         }
         return type == null ? "default" : type;
     }
@@ -171,28 +172,6 @@ public record RopeParameters(double theta, RopeScaling scaling) {
             throw new IllegalArgumentException("missing required key '" + key + "' for rope_type " + type);
         }
         return v;
-    }
-
-    private static Double number(JsonNode node, String key, String path) {
-        JsonNode n = node.get(key);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isNumber()) {
-            throw new IllegalArgumentException("'" + path + "' must be a number, found " + n);
-        }
-        return n.asDouble();
-    }
-
-    private static Integer integer(JsonNode node, String key, String path) {
-        JsonNode n = node.get(key);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-            throw new IllegalArgumentException("'" + path + "' must be an integer, found " + n);
-        }
-        return n.asInt();
     }
 
     /**

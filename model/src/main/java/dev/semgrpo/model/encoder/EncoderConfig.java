@@ -3,10 +3,12 @@ package dev.semgrpo.model.encoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.config.ConfigJson;
+import dev.semgrpo.model.config.ConfigJson.KeyException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A BERT-family encoder's {@code config.json}: {@code bert} (LaBSE, MiniLM, CINO's BERT variants) or the RoBERTa
@@ -65,39 +67,38 @@ public record EncoderConfig(String modelType, int vocabSize, int hiddenSize, int
         return robertaPositions() ? maxPositionEmbeddings - padTokenId - 1 : maxPositionEmbeddings;
     }
 
+    /** Reads {@code config.json} strictly ({@link ConfigJson}); every error names the file. */
     public static EncoderConfig load(Path configJson) throws IOException {
-        if (!Files.isRegularFile(configJson)) {
-            throw new IOException(configJson + ": no such file; an encoder directory needs config.json");
-        }
-        JsonNode n = JSON.readTree(configJson.toFile());
-        try {
-            return fromJson(n);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(configJson + ": " + e.getMessage() + "; fix config.json", e);
-        }
+        return ConfigJson.bind(configJson, ConfigJson.read(configJson, "an encoder directory needs config.json"),
+                EncoderConfig::fromJson);
     }
 
+    /** Maps a parsed {@code config.json}; values are typed strictly, none coerced. */
     public static EncoderConfig fromJson(JsonNode n) {
-        String type = n.path("model_type").asText("");
-        String act = n.path("hidden_act").asText("gelu");
+        String type = Objects.requireNonNullElse(ConfigJson.text(n, "model_type", "model_type"), "");
+        String act = Objects.requireNonNullElse(ConfigJson.text(n, "hidden_act", "hidden_act"), "gelu");
         if (!act.equals("gelu")) {
-            throw new IllegalArgumentException("unsupported hidden_act '" + act + "'; supported: gelu");
+            throw new KeyException("hidden_act", "unsupported hidden_act '" + act + "'; supported: gelu");
         }
-        String pos = n.path("position_embedding_type").asText("absolute");
+        String pos = Objects.requireNonNullElse(ConfigJson.text(n, "position_embedding_type",
+                "position_embedding_type"), "absolute");
         if (!pos.equals("absolute")) {
-            throw new IllegalArgumentException("unsupported position_embedding_type '" + pos + "'; supported: absolute");
+            throw new KeyException("position_embedding_type", "unsupported position_embedding_type '" + pos
+                    + "'; supported: absolute");
         }
         return new EncoderConfig(type, req(n, "vocab_size"), req(n, "hidden_size"), req(n, "num_hidden_layers"),
-                req(n, "num_attention_heads"), req(n, "intermediate_size"), n.path("max_position_embeddings").asInt(512),
-                n.path("type_vocab_size").asInt(2), n.path("layer_norm_eps").asDouble(1e-12),
-                n.path("pad_token_id").asInt(type.equals("bert") ? 0 : 1));
+                req(n, "num_attention_heads"), req(n, "intermediate_size"), opt(n, "max_position_embeddings", 512),
+                opt(n, "type_vocab_size", 2),
+                Objects.requireNonNullElse(ConfigJson.number(n, "layer_norm_eps", "layer_norm_eps"), 1e-12),
+                opt(n, "pad_token_id", type.equals("bert") ? 0 : 1));
     }
 
     private static int req(JsonNode n, String key) {
-        if (!n.hasNonNull(key) || !n.get(key).isIntegralNumber()) {
-            throw new IllegalArgumentException("missing or non-integer '" + key + "'");
-        }
-        return n.get(key).asInt();
+        return ConfigJson.required(ConfigJson.integer(n, key, key), key);
+    }
+
+    private static int opt(JsonNode n, String key, int dflt) {
+        return Objects.requireNonNullElse(ConfigJson.integer(n, key, key), dflt);
     }
 
     /** A config.json transformers loads into the matching *Model class. */

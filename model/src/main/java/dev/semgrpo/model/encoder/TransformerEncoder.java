@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.Problems;
 import dev.semgrpo.model.io.SafetensorsException;
 import dev.semgrpo.model.io.SafetensorsWriter;
 import dev.semgrpo.model.io.TensorInfo;
@@ -95,7 +96,7 @@ public final class TransformerEncoder implements AutoCloseable {
                         + " prefixes " + PREFIXES + "; is this a BERT-family encoder?");
             }
             Map<String, long[]> expected = layout(config);
-            List<String> problems = new ArrayList<>();
+            Problems problems = new Problems();
             Map<String, String> source = new LinkedHashMap<>();
             for (Map.Entry<String, long[]> e : expected.entrySet()) {
                 String name = prefix + e.getKey();
@@ -118,8 +119,8 @@ public final class TransformerEncoder implements AutoCloseable {
                 source.put(e.getKey(), name);
             }
             if (!problems.isEmpty()) {
-                throw new SafetensorsException(dir + ": " + problems.size() + " weight problem(s): check config.json"
-                        + " against the checkpoint\n  " + String.join("\n  ", problems));
+                throw new SafetensorsException(dir + ": " + problems.describe("weight problem(s)",
+                        "check config.json against the checkpoint"));
             }
             Map<String, NDArray> params = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : source.entrySet()) {

@@ -59,15 +59,7 @@ public final class SafetensorsWriter {
             t.putArray("data_offsets").add(offset).add(offset + size);
             offset += size;
         }
-        byte[] json = JSON.writeValueAsBytes(header);
-        int padded = (json.length + 7) / 8 * 8;
-        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-        head.putLong(padded);
-        head.put(json);
-        while (head.position() < head.capacity()) {
-            head.put((byte) ' ');
-        }
-        head.flip();
+        ByteBuffer head = headerBlock(JSON.writeValueAsBytes(header));
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -77,6 +69,21 @@ public final class SafetensorsWriter {
             }
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The bytes before a file's data section: the header length (little-endian u64) and the header JSON padded with
+     * spaces to a multiple of 8, ready to write.
+     */
+    public static ByteBuffer headerBlock(byte[] json) {
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded);
+        head.put(json);
+        while (head.position() < head.capacity()) {
+            head.put((byte) ' ');
+        }
+        return head.flip();
     }
 
     /**

@@ -12,6 +12,7 @@ import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.Problems;
 import dev.semgrpo.model.io.SafetensorsException;
 import dev.semgrpo.model.io.SafetensorsWriter;
 import dev.semgrpo.model.io.TensorInfo;
@@ -95,11 +96,18 @@ public final class CausalLM implements AutoCloseable {
     public static CausalLM load(Path dir, Device device, DataType dtype) throws IOException {
         checkDtype(dtype);
         ModelConfig config = ModelConfig.load(dir.resolve("config.json"));
-        ObjectNode raw = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
-        Map<String, long[]> expected = WeightLayout.expected(config);
+        ObjectNode raw = ModelConfig.readJson(dir.resolve("config.json"));
         NDManager manager = Torch.manager(device);
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
-            List<String> problems = new ArrayList<>();
+            Problems problems = new Problems();
+            int present = layersIn(ckpt.names());
+            if (config.numLayers() > present) {
+                problems.add("num_hidden_layers=" + config.numLayers() + " but the checkpoint holds " + present
+                        + " layer(s)" + (present == 0 ? "" : " (model.layers.0 to model.layers." + (present - 1) + ")")
+                        + "; set num_hidden_layers to " + present + " or use the checkpoint made for this config");
+            }
+            // the layers the checkpoint can hold: a config claiming a million layers is one problem, not millions
+            Map<String, long[]> expected = WeightLayout.expected(config, Math.min(config.numLayers(), present));
             for (Map.Entry<String, long[]> e : expected.entrySet()) {
                 if (!ckpt.contains(e.getKey())) {
                     problems.add("missing tensor '" + e.getKey() + "', expected shape " + Arrays.toString(e.getValue())
@@ -133,8 +141,8 @@ public final class CausalLM implements AutoCloseable {
                         config.architecture().modelType(), unused.subList(0, Math.min(10, unused.size())));
             }
             if (!problems.isEmpty()) {
-                throw new SafetensorsException(dir + ": " + problems.size() + " weight problem(s): check config.json"
-                        + " against the checkpoint\n  " + String.join("\n  ", problems));
+                throw new SafetensorsException(dir + ": " + problems.describe("weight problem(s)",
+                        "check config.json against the checkpoint"));
             }
             Map<String, NDArray> params = new LinkedHashMap<>();
             for (String name : expected.keySet()) {
@@ -153,12 +161,21 @@ public final class CausalLM implements AutoCloseable {
      */
     public static CausalLM randomInit(ModelConfig config, long seed, double std, Device device, DataType dtype) {
         checkDtype(dtype);
+        Map<String, long[]> layout = WeightLayout.expected(config);
+        for (Map.Entry<String, long[]> e : layout.entrySet()) {
+            long numel = TensorInfo.numel(e.getValue());
+            if (numel > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' of shape "
+                        + Arrays.toString(e.getValue()) + " has " + numel + " elements, more than a random init can"
+                        + " fill (2^31); shrink the config (" + WeightLayout.explain(e.getKey(), config) + ")");
+            }
+        }
         NDManager manager = Torch.manager(device);
         Random rng = new Random(seed);
         Map<String, NDArray> params = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : WeightLayout.expected(config).entrySet()) {
+        for (Map.Entry<String, long[]> e : layout.entrySet()) {
             String name = e.getKey();
-            int n = Math.toIntExact(TensorInfo.numel(e.getValue()));
+            int n = (int) TensorInfo.numel(e.getValue());
             float[] v = new float[n];
             float base = name.endsWith("norm.weight") ? 1f : 0f;
             for (int i = 0; i < n; i++) {
@@ -167,6 +184,15 @@ public final class CausalLM implements AutoCloseable {
             params.put(name, manager.create(v, new Shape(e.getValue())).toType(dtype, false));
         }
         return new CausalLM(config, null, manager, dtype, params, null);
+    }
+
+    /** One more than the highest {@code model.layers.N} index among {@code names}: the layers a checkpoint holds. */
+    private static int layersIn(Iterable<String> names) {
+        int n = 0;
+        for (String name : names) {
+            n = Math.max(n, layerOf(name) + 1);
+        }
+        return n;
     }
 
     /** The layer index of {@code model.layers.N.*}, or -1. */

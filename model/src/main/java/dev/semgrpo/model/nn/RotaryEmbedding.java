@@ -23,6 +23,11 @@ final class RotaryEmbedding {
         int d = c.headDim();
         half = d / 2;
         maxPositions = c.maxPositionEmbeddings();
+        if ((long) maxPositions * d > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("max_position_embeddings (" + maxPositions + ") x head_dim (" + d
+                    + ") = " + (long) maxPositions * d + " RoPE table entries, over the 2^31 an array holds; lower"
+                    + " max_position_embeddings in config.json");
+        }
         double[] inv = RopeScaling.inverseFrequencies(d, c.ropeTheta(), c.ropeScaling());
         double attention = RopeScaling.attentionScaling(c.ropeScaling());
         float[] cosv = new float[maxPositions * d];

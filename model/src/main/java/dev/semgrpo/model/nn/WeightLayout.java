@@ -15,11 +15,16 @@ public final class WeightLayout {
 
     /** Every tensor the model needs, name to shape. {@code lm_head.weight} only when embeddings are not tied. */
     public static Map<String, long[]> expected(ModelConfig c) {
+        return expected(c, c.numLayers());
+    }
+
+    /** {@link #expected(ModelConfig)} for the first {@code layers} decoder blocks only. */
+    public static Map<String, long[]> expected(ModelConfig c, int layers) {
         Map<String, long[]> w = new LinkedHashMap<>();
         long h = c.hiddenSize();
         long inter = c.intermediateSize();
         w.put("model.embed_tokens.weight", new long[] {c.vocabSize(), h});
-        for (int i = 0; i < c.numLayers(); i++) {
+        for (int i = 0; i < layers; i++) {
             String p = layer(i);
             w.put(p + "input_layernorm.weight", new long[] {h});
             w.put(p + "self_attn.q_proj.weight", new long[] {c.qDim(), h});
