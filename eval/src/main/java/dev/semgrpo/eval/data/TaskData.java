@@ -3,6 +3,7 @@ package dev.semgrpo.eval.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.eval.task.TaskConfig.Format;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Problems;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ public final class TaskData {
         }
         List<Jsonl.Line> lines = Jsonl.read(file);
         List<TaskExample> out = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
+        Problems errors = new Problems(20);
         Set<String> ids = new HashSet<>();
         for (Jsonl.Line l : lines) {
             if (limit != null && out.size() >= limit) {
@@ -66,9 +67,9 @@ public final class TaskData {
                 errors.add(where + e.getMessage());
             }
         }
-        if (!errors.isEmpty()) {
-            throw new IOException("task '" + task + "': " + errors.size() + " bad example(s):\n  "
-                    + String.join("\n  ", errors.subList(0, Math.min(20, errors.size()))));
+        if (errors.count() > 0) {
+            throw new IOException("task '" + task + "': " + errors.count() + " bad example(s):\n  "
+                    + errors.shown("\n  "));
         }
         return out;
     }

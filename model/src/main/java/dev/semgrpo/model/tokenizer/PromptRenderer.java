@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,6 +17,9 @@ import java.util.Set;
  * generation prompt (TRL's conversational prompt-completion data); without one, the reference and an eos.
  */
 public final class PromptRenderer {
+    /** Strings that read as booleans in YAML 1.1, rejected as chat-template values (every non-empty string is true). */
+    private static final Set<String> BOOLEAN_WORDS = Set.of("true", "false", "yes", "no", "on", "off");
+
     /**
      * The default {@code chat_template_kwargs}: Qwen3's templates then write an empty think block after the
      * generation prompt (the paper's tasks are direct translation and generation).
@@ -49,7 +53,8 @@ public final class PromptRenderer {
 
     /**
      * A checked, unmodifiable copy of {@code kwargs}: keys are non-blank names other than the ones the renderer
-     * sets, values are strings, booleans or finite numbers (integers become longs, as the template sees them).
+     * sets, values are strings (not "true", "false", "yes", "no", "on" or "off", which a template would read as
+     * true), booleans or finite numbers (integers become longs, as the template sees them).
      */
     public static Map<String, Object> checkKwargs(Map<String, ?> kwargs, String key) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -62,6 +67,9 @@ public final class PromptRenderer {
             } else if (RESERVED.contains(name)) {
                 errors.add("'" + name + "' is set by semgrpo itself (" + String.join(", ", RESERVED.stream().sorted()
                         .toList()) + " are); remove it");
+            } else if (v instanceof String str && BOOLEAN_WORDS.contains(str.toLowerCase(Locale.ROOT))) {
+                errors.add("'" + name + "' is the string '" + str + "', which a template reads as true (any non-empty"
+                        + " string is); write true or false without quotes");
             } else if (v instanceof String || v instanceof Boolean) {
                 out.put(name, v);
             } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {

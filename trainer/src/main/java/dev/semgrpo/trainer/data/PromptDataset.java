@@ -4,6 +4,7 @@ import static dev.semgrpo.model.tokenizer.PromptRenderer.message;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Problems;
 import dev.semgrpo.model.tokenizer.Jinja;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
@@ -31,6 +32,8 @@ public final class PromptDataset {
     public record Example(int index, String promptText, int[] promptIds, String reference, int[] completionIds) {
     }
 
+    private static final List<String> ROLES = List.of("system", "user", "assistant");
+
     private final List<Example> examples;
     private final long seed;
     private final boolean shuffle;
@@ -48,7 +51,7 @@ public final class PromptDataset {
     public static PromptDataset load(Settings.Data d, TextTokenizer tok, long seed) throws IOException {
         PromptRenderer renderer = new PromptRenderer(tok, d.chatTemplateKwargs(), "data.chat_template_kwargs");
         List<Example> out = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
+        Problems errors = new Problems(20);
         for (Jsonl.Line line : Jsonl.read(d.path())) {
             if (d.limit() != null && out.size() >= d.limit()) {
                 break;
@@ -58,6 +61,10 @@ public final class PromptDataset {
             try {
                 List<Map<String, Object>> msgs = null;
                 if (n.has("messages")) {
+                    if (n.has(d.promptField())) {
+                        throw new IllegalArgumentException("has both \"messages\" and \"" + d.promptField()
+                                + "\"; keep one");
+                    }
                     msgs = messages(n.get("messages"));
                 } else if (n.path(d.promptField()).isTextual()) {
                     if (d.chat()) {
@@ -83,27 +90,45 @@ public final class PromptDataset {
                 errors.add(where + ": " + e.getMessage());
             }
         }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException(errors.size() + " bad record(s); fix them and run again:\n  "
-                    + String.join("\n  ", errors.subList(0, Math.min(20, errors.size()))));
+        if (errors.count() > 0) {
+            throw new IllegalArgumentException(errors.count() + " bad record(s); fix them and run again:\n  "
+                    + errors.shown("\n  "));
         }
         return new PromptDataset(out, seed, d.shuffle());
     }
 
+    /**
+     * The chat messages of a record: a non-empty list of {@code {role, content}} objects with string values, roles
+     * system, user or assistant, no other keys, and at least one user message with content (a prompt that would
+     * render empty is an error, not an empty prompt).
+     */
     private static List<Map<String, Object>> messages(JsonNode list) {
         if (!list.isArray() || list.isEmpty()) {
-            throw new IllegalArgumentException("\"messages\" must be a non-empty list of {role, content}");
+            throw new IllegalArgumentException("\"messages\" must be a non-empty list of {\"role\", \"content\"}"
+                    + " objects, found " + Jsonl.brief(list));
         }
         List<Map<String, Object>> msgs = new ArrayList<>();
-        for (JsonNode m : list) {
-            if (!m.path("role").isTextual() || !m.path("content").isTextual()) {
-                throw new IllegalArgumentException("every message needs string \"role\" and \"content\", found " + m);
+        boolean user = false;
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode m = list.get(i);
+            String at = "\"messages\"[" + i + "]";
+            if (!m.isObject() || m.size() != 2 || !m.path("role").isTextual() || !m.path("content").isTextual()) {
+                throw new IllegalArgumentException(at + " must be an object with exactly a string \"role\" and a"
+                        + " string \"content\", found " + Jsonl.brief(m));
             }
-            msgs.add(message(m.get("role").asText(), m.get("content").asText()));
+            String role = m.get("role").asText();
+            if (!ROLES.contains(role)) {
+                throw new IllegalArgumentException(at + ".role must be one of " + ROLES + ", found '" + role + "'");
+            }
+            user |= role.equals("user") && !m.get("content").asText().isBlank();
+            msgs.add(message(role, m.get("content").asText()));
+        }
+        if (!user) {
+            throw new IllegalArgumentException("\"messages\" needs a user message with non-blank content, found "
+                    + Jsonl.brief(list));
         }
         return msgs;
     }
-
 
     public int size() {
         return examples.size();
