@@ -44,7 +44,7 @@ final class PlanCommand implements Callable<Integer> {
         if (!java.nio.file.Files.isRegularFile(config)) {
             throw new IllegalArgumentException(config + ": no such config file");
         }
-        JsonNode root = ConfigLoader.readTree(config);
+        JsonNode root = ConfigLoader.readTree(config, "a training or pipeline config (a mapping)");
         Preflight f;
         if (root != null && root.isObject() && root.has("run")) {
             ObjectNode tree = ConfigLoader.tree(config, sets);

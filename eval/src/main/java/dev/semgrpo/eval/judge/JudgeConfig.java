@@ -200,7 +200,7 @@ public record JudgeConfig(
     }
 
     private static JudgeConfig parse(String yaml, String where) throws IOException {
-        JsonNode tree = ConfigErrors.readTree(YAML, yaml, where);
+        JsonNode tree = ConfigErrors.readTree(YAML, yaml, where, "a mapping with base_url, model, ...");
         try {
             return YAML.treeToValue(tree, JudgeConfig.class);
         } catch (JsonProcessingException e) {

@@ -184,12 +184,8 @@ public record TaskConfig(Type type, Category category, String description, Data 
         }
         String name = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         String text = Utf8Files.read(file);
-        JsonNode root = ConfigErrors.readTree(YAML, text, file.toString());
-        if (root == null || !root.isObject()) {
-            throw new IOException(file + ": expected a mapping with type, data, prompt, ...");
-        }
+        ObjectNode tree = ConfigErrors.readTree(YAML, text, file.toString(), "a mapping with type, data, prompt, ...");
         Path base = file.toAbsolutePath().getParent();
-        ObjectNode tree = (ObjectNode) root;
         absolutize(tree, base, "data", "path");
         absolutize(tree, base, "prompt", "few_shot_from");
         absolutize(tree, base, "similarity", "encoder");

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +29,7 @@ public final class ConfigErrors {
             "Numeric value \\((.*)\\) out of range of (\\w+) \\((.*)\\).*", Pattern.DOTALL);
     private static final Pattern INDEX = Pattern.compile("\\[(\\d+)]");
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'.*", Pattern.DOTALL);
+    private static final Pattern NUMBER_FORMAT = Pattern.compile("For input string: \"(.*)\".*", Pattern.DOTALL);
     private static final Pattern MALFORMED_NUMBER = Pattern.compile("Malformed numeric value '(.*)'.*",
             Pattern.DOTALL);
 
@@ -77,7 +80,8 @@ public final class ConfigErrors {
             return where + "unknown key '" + u.getPropertyName() + "'; known keys: " + u.getKnownPropertyIds();
         }
         if (e instanceof InvalidTypeIdException t) {
-            return where + "unknown type '" + t.getTypeId() + "'; choose " + typeChoices;
+            return where + (t.getTypeId() == null ? "'type' is missing or not a string" : "unknown type '"
+                    + t.getTypeId() + "'") + "; choose " + typeChoices;
         }
         Throwable cause = e.getCause();
         String msg = cause instanceof IllegalArgumentException ? cause.getMessage() : plain(e.getOriginalMessage());
@@ -89,22 +93,29 @@ public final class ConfigErrors {
      * StrictJackson#invalid} (no explicit nulls, finite numbers).
      *
      * @param where names the input in errors, e.g. the file
+     * @param expected what the root must be, in words, e.g. "a mapping of sections (run, model, data, ...)"
+     * @return the root mapping
      * @throws IOException "where: near line N: key.path: what was expected and found"
      */
-    public static JsonNode readTree(ObjectMapper mapper, String text, String where) throws IOException {
+    public static ObjectNode readTree(ObjectMapper mapper, String text, String where, String expected)
+            throws IOException {
         JsonNode root;
         try {
             root = mapper.readTree(text);
         } catch (JsonProcessingException e) {
             throw new IOException(where + ": " + describe(e, "", text, ""), e);
         }
-        StrictJackson.Invalid bad = root == null ? null : StrictJackson.invalid(root, false);
+        if (root == null || !root.isObject()) {
+            throw new IOException(where + ": expected " + expected + ", found " + (root == null || root.isMissingNode()
+                    ? "an empty file" : root.getNodeType().toString().toLowerCase(Locale.ROOT)));
+        }
+        StrictJackson.Invalid bad = StrictJackson.invalid(root, false);
         if (bad != null) {
             int line = lineOf(text, bad.path());
             throw new IOException(where + ": " + (line < 0 ? "" : "near line " + line + ": ")
                     + (bad.path().isEmpty() ? "" : bad.path() + ": ") + bad.message());
         }
-        return root;
+        return (ObjectNode) root;
     }
 
     /** The error without a line: the key path (if any), what was expected and found, and the column. */
@@ -188,6 +199,10 @@ public final class ConfigErrors {
         if (m.matches()) {
             return "duplicate key '" + m.group(1) + "': the key is set twice in the same section; keep one";
         }
+        m = NUMBER_FORMAT.matcher(msg);
+        if (m.matches()) {
+            return "expected a finite number, found '" + m.group(1) + "'; NaN and infinities are not allowed";
+        }
         m = MALFORMED_NUMBER.matcher(msg);
         if (m.matches()) {
             return "expected a finite number, found '" + m.group(1) + "'; NaN and infinities are not allowed";
@@ -199,7 +214,26 @@ public final class ConfigErrors {
         if (msg.startsWith("Cannot map `null` into type")) {
             return "found null (or an empty value); write a value, or leave the key out for its default";
         }
+        if (msg.contains(" in 'reader', line ")) {
+            return yamlSyntax(msg);
+        }
         return msg.replaceAll("`java\\.lang\\.(\\w+)`", "$1").replaceAll("`(?:\\w+\\.)+(\\w+)(\\$\\w+)?`", "$1");
+    }
+
+    /**
+     * A YAML syntax error from the parser, without its position lines (the line is given separately): "not valid
+     * YAML: while parsing a block mapping; expected <block end>, but found '}'".
+     */
+    private static String yamlSyntax(String msg) {
+        StringBuilder sb = new StringBuilder("not valid YAML: ");
+        String sep = "";
+        for (String line : msg.split("\n")) {
+            if (!line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
+                sb.append(sep).append(line.strip());
+                sep = "; ";
+            }
+        }
+        return sb.toString();
     }
 
     private static String kind(String javaType) {

@@ -36,7 +36,7 @@ class StrictJacksonTest {
     }
 
     private static String invalid(String yaml) {
-        return assertThrows(IOException.class, () -> ConfigErrors.readTree(YAML, yaml, "c"), yaml).getMessage();
+        return assertThrows(IOException.class, () -> ConfigErrors.readTree(YAML, yaml, "c", "a mapping"), yaml).getMessage();
     }
 
     @Test
@@ -73,6 +73,10 @@ class StrictJacksonTest {
         assertTrue(invalid("run:\n  max_steps: null\n").contains("run.max_steps: found null"));
         assertTrue(invalid("run:\n  max_steps:\n").startsWith("c: near line 2: run.max_steps: found null"));
         assertTrue(invalid("run:\n  sizes: [1, null]\n").contains("run.sizes[1]: found null"));
+        assertEquals("c: expected a mapping, found an empty file", invalid("# nothing\n"));
+        assertEquals("c: expected a mapping, found array", invalid("- 1\n"));
+        assertTrue(invalid("run:\n  lr: 1\n}\n").matches("c: near line \\d: not valid YAML: while parsing a block"
+                + " mapping; expected <block end>, but found '}'"), invalid("run:\n  lr: 1\n}\n"));
     }
 
     @Test

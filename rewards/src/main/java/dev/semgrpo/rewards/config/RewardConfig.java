@@ -165,7 +165,7 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
     }
 
     private static RewardConfig parse(String yaml, String where) throws IOException {
-        JsonNode tree = ConfigErrors.readTree(YAML, yaml, where);
+        JsonNode tree = ConfigErrors.readTree(YAML, yaml, where, "a mapping with encoder and rewards");
         try {
             return bind(tree);
         } catch (JsonProcessingException e) {

@@ -63,11 +63,7 @@ public final class ConfigLoader {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such config file");
         }
-        JsonNode root = readTree(file);
-        if (root == null || !root.isObject()) {
-            throw new IOException(file + ": expected a mapping of sections (run, model, data, optim, ...)");
-        }
-        ObjectNode tree = (ObjectNode) root;
+        ObjectNode tree = readTree(file, "a mapping of sections (run, model, data, optim, ...)");
         for (String o : overrides) {
             int eq = o.indexOf('=');
             if (eq <= 0) {
@@ -105,11 +101,13 @@ public final class ConfigLoader {
     }
 
     /**
-     * A YAML file's tree, read strictly ({@link StrictJackson}); errors name the file, the line and the key path.
-     * A file that is not UTF-8 is an error naming its line.
+     * A YAML file's root mapping, read strictly ({@link StrictJackson}); errors name the file, the line and the key
+     * path. A file that is not UTF-8 is an error naming its line.
+     *
+     * @param expected what the file holds, in words, for the error when it is not a mapping
      */
-    public static JsonNode readTree(Path file) throws IOException {
-        return ConfigErrors.readTree(YAML, Utf8Files.read(file), file.toString());
+    public static ObjectNode readTree(Path file, String expected) throws IOException {
+        return ConfigErrors.readTree(YAML, Utf8Files.read(file), file.toString(), expected);
     }
 
     /** Binds a tree; errors name the key path and, for unknown keys, the known ones. */
@@ -171,7 +169,7 @@ public final class ConfigLoader {
         } else if (r != null && r.isObject()) {
             abs((ObjectNode) r, baseDir, "encoder", "path");
             for (JsonNode fn : r.path("rewards")) {
-                if (fn.isObject() && fn.hasNonNull("calibration")) {
+                if (fn.isObject() && fn.path("calibration").isTextual()) {
                     ((ObjectNode) fn).put("calibration", baseDir.resolve(fn.get("calibration").asText())
                             .toAbsolutePath().normalize().toString());
                 }
@@ -181,7 +179,7 @@ public final class ConfigLoader {
 
     private static void abs(ObjectNode tree, Path base, String section, String key) {
         JsonNode sec = tree.get(section);
-        if (sec != null && sec.isObject() && sec.hasNonNull(key)) {
+        if (sec != null && sec.isObject() && sec.path(key).isTextual()) {
             ((ObjectNode) sec).put(key, base.resolve(sec.get(key).asText()).toAbsolutePath().normalize().toString());
         }
     }

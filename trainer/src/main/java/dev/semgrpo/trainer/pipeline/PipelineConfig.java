@@ -127,7 +127,7 @@ public record PipelineConfig(String name, String outputDir, Long seed, String ba
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such pipeline config");
         }
-        JsonNode tree = ConfigLoader.readTree(file);
+        JsonNode tree = ConfigLoader.readTree(file, "a pipeline: a mapping with name, cold_start, grpo, eval, ...");
         PipelineConfig c;
         try {
             c = ConfigLoader.YAML.treeToValue(tree, PipelineConfig.class);
