@@ -56,8 +56,11 @@ public final class StrictInputs {
     public record Outcome(Verdict verdict, String message) {
     }
 
-    /** The contents of a training run's inputs: the checked settings and every rendered example. */
-    public record TrainingInputs(Settings settings, List<String> examples) {
+    /**
+     * The contents of a training run's inputs: the checked settings (with the data file's path as "DATA", so that
+     * copies of one file compare equal) and every rendered example.
+     */
+    public record TrainingInputs(String settings, List<String> examples) {
     }
 
     private StrictInputs() {
@@ -120,7 +123,7 @@ public final class StrictInputs {
             examples.add(e.index() + "|" + e.promptText() + "|" + Arrays.toString(e.promptIds()) + "|"
                     + e.reference() + "|" + Arrays.toString(e.completionIds()));
         }
-        return new TrainingInputs(s, examples);
+        return new TrainingInputs(s.toString().replace(s.data().path().toString(), "DATA"), examples);
     }
 
     /** Runs {@code read} on the mutated {@code file} and compares its result with {@code valid}. */
