@@ -130,7 +130,8 @@ public final class StrictInputs {
     public static Outcome classify(Object valid, Path file, Callable<?> read) {
         try {
             Object got = read.call();
-            return got.equals(valid) ? new Outcome(Verdict.SAME, "") : new Outcome(Verdict.CHANGED, String.valueOf(got));
+            return got.equals(valid) ? new Outcome(Verdict.SAME, "")
+                    : new Outcome(Verdict.CHANGED, String.valueOf(got));
         } catch (IOException | IllegalArgumentException e) {
             String m = String.valueOf(e.getMessage());
             boolean clean = m.contains(file.getFileName().toString()) && !m.contains("com.fasterxml")

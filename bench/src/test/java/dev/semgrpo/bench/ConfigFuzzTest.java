@@ -59,9 +59,6 @@ class ConfigFuzzTest {
                 if (m.kind() == InputMutations.Kind.NOT_UTF8 && ok) {
                     ok = o.message().matches("(?s).*" + mutated.getFileName() + ":\\d+: not valid UTF-8.*");
                 }
-                if (o.verdict() != Verdict.REJECTED) {
-                    System.out.println(o.verdict() + " " + original.getFileName() + " " + m.kind() + " " + m.what());
-                }
                 if (!ok) {
                     failures.add(original + " " + m.kind() + " (" + m.what() + "): " + o);
                 }

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.util.Locale;
@@ -84,7 +84,9 @@ public final class ConfigErrors {
                     + t.getTypeId() + "'") + "; choose " + typeChoices;
         }
         Throwable cause = e.getCause();
-        String msg = cause instanceof IllegalArgumentException ? cause.getMessage() : plain(e.getOriginalMessage());
+        // a record's own check speaks for itself; a NumberFormatException is the parser's (".nan" in a flow mapping)
+        String msg = cause instanceof IllegalArgumentException && !(cause instanceof NumberFormatException)
+                ? cause.getMessage() : plain(e.getOriginalMessage());
         return where + msg.split("\n")[0];
     }
 

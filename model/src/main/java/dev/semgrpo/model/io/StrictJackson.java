@@ -32,9 +32,10 @@ import org.yaml.snakeyaml.LoaderOptions;
 /**
  * The one strict Jackson setup every YAML config and JSONL reader uses: no coercion between strings, numbers and
  * booleans (1.7 is not an int, "yes" is not a boolean, 5 is not a string), YAML booleans only {@code true} or
- * {@code false} ({@code yes}, {@code on} are strings, as in YAML 1.2), numbers in range and finite, duplicate keys and trailing content
- * (a second YAML document, a second JSON value on a line) rejected, null rejected for primitives, unknown keys
- * rejected. A config's tree is also checked by {@link #invalid} (no explicit nulls, finite numbers). Errors carry the location and key path that {@link ConfigErrors} turns into one line.
+ * {@code false} ({@code yes}, {@code on} are strings, as in YAML 1.2), numbers in range and finite, duplicate keys
+ * and trailing content (a second YAML document, a second JSON value on a line) rejected, null rejected for
+ * primitives, unknown keys rejected. A config's tree is also checked by {@link #invalid} (no explicit nulls, finite
+ * numbers). Errors carry the location and key path that {@link ConfigErrors} turns into one line.
  */
 public final class StrictJackson {
     private StrictJackson() {

@@ -1,5 +1,7 @@
 package dev.semgrpo.model.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.semgrpo.model.io.Jsonl;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -17,6 +19,8 @@ import java.util.Set;
  * generation prompt (TRL's conversational prompt-completion data); without one, the reference and an eos.
  */
 public final class PromptRenderer {
+    /** The roles a message of a data file may have. */
+    private static final List<String> ROLES = List.of("system", "user", "assistant");
     /** Strings that read as booleans in YAML 1.1, rejected as chat-template values (every non-empty string is true). */
     private static final Set<String> BOOLEAN_WORDS = Set.of("true", "false", "yes", "no", "on", "off");
 
@@ -190,6 +194,39 @@ public final class PromptRenderer {
         m.put("role", role);
         m.put("content", content);
         return m;
+    }
+
+    /**
+     * The chat messages of a data record (training data, {@code semgrpo generate} prompts): a non-empty list of
+     * {@code {role, content}} objects with string values, roles system, user or assistant, no other keys, and at
+     * least one user message with content (a prompt that would render empty is an error, not an empty prompt).
+     */
+    public static List<Map<String, Object>> messages(JsonNode list) {
+        if (!list.isArray() || list.isEmpty()) {
+            throw new IllegalArgumentException("\"messages\" must be a non-empty list of {\"role\", \"content\"}"
+                    + " objects, found " + Jsonl.brief(list));
+        }
+        List<Map<String, Object>> msgs = new ArrayList<>();
+        boolean user = false;
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode m = list.get(i);
+            String at = "\"messages\"[" + i + "]";
+            if (!m.isObject() || m.size() != 2 || !m.path("role").isTextual() || !m.path("content").isTextual()) {
+                throw new IllegalArgumentException(at + " must be an object with exactly a string \"role\" and a"
+                        + " string \"content\", found " + Jsonl.brief(m));
+            }
+            String role = m.get("role").asText();
+            if (!ROLES.contains(role)) {
+                throw new IllegalArgumentException(at + ".role must be one of " + ROLES + ", found '" + role + "'");
+            }
+            user |= role.equals("user") && !m.get("content").asText().isBlank();
+            msgs.add(message(role, m.get("content").asText()));
+        }
+        if (!user) {
+            throw new IllegalArgumentException("\"messages\" needs a user message with non-blank content, found "
+                    + Jsonl.brief(list));
+        }
+        return msgs;
     }
 
     /** Up to 24 characters of {@code s} from {@code at}, quoted with escapes; "(end)" past the end. */

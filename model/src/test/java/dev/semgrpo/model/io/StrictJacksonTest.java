@@ -36,7 +36,8 @@ class StrictJacksonTest {
     }
 
     private static String invalid(String yaml) {
-        return assertThrows(IOException.class, () -> ConfigErrors.readTree(YAML, yaml, "c", "a mapping"), yaml).getMessage();
+        return assertThrows(IOException.class, () -> ConfigErrors.readTree(YAML, yaml, "c", "a mapping"), yaml)
+                .getMessage();
     }
 
     @Test

@@ -74,10 +74,10 @@ public final class ConfigLoader {
             try {
                 value = YAML.readTree(o.substring(eq + 1));
             } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("--set " + o + ": value is not valid YAML: " + ConfigErrors.reason(e),
-                        e);
+                throw new IllegalArgumentException("--set " + o + ": value is not valid YAML: "
+                        + ConfigErrors.reason(e), e);
             }
-            StrictJackson.Invalid bad = value == null ? null : StrictJackson.invalid(value, true);
+            StrictJackson.Invalid bad = value == null || value.isNull() ? null : StrictJackson.invalid(value, false);
             if (bad != null) {
                 throw new IllegalArgumentException("--set " + o + ": " + bad.message());
             }

@@ -75,7 +75,8 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
         req(c.data(), "data");
         req(c.optim(), "optim");
         TrainConfig.Run r = c.run();
-        Run run = new Run(fileName(reqStr(r.name(), "run.name"), "run.name"), baseDir.resolve(or(r.outputDir(), "runs")), or(r.seed(), 0L),
+        String name = fileName(reqStr(r.name(), "run.name"), "run.name");
+        Run run = new Run(name, baseDir.resolve(or(r.outputDir(), "runs")), or(r.seed(), 0L),
                 r.maxSteps(), or(r.epochs(), 1), or(r.saveEvery(), 0), or(r.keepLast(), 2), or(r.logEvery(), 1),
                 or(r.sampleEvery(), 1), or(r.maxNonfiniteSteps(), 3));
         if (run.maxSteps() != null && run.maxSteps() < 1) {

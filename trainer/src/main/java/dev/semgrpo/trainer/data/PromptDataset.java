@@ -32,8 +32,6 @@ public final class PromptDataset {
     public record Example(int index, String promptText, int[] promptIds, String reference, int[] completionIds) {
     }
 
-    private static final List<String> ROLES = List.of("system", "user", "assistant");
-
     private final List<Example> examples;
     private final long seed;
     private final boolean shuffle;
@@ -65,7 +63,7 @@ public final class PromptDataset {
                         throw new IllegalArgumentException("has both \"messages\" and \"" + d.promptField()
                                 + "\"; keep one");
                     }
-                    msgs = messages(n.get("messages"));
+                    msgs = PromptRenderer.messages(n.get("messages"));
                 } else if (n.path(d.promptField()).isTextual()) {
                     if (d.chat()) {
                         msgs = List.of(message("user", n.get(d.promptField()).asText()));
@@ -95,39 +93,6 @@ public final class PromptDataset {
                     + errors.shown("\n  "));
         }
         return new PromptDataset(out, seed, d.shuffle());
-    }
-
-    /**
-     * The chat messages of a record: a non-empty list of {@code {role, content}} objects with string values, roles
-     * system, user or assistant, no other keys, and at least one user message with content (a prompt that would
-     * render empty is an error, not an empty prompt).
-     */
-    private static List<Map<String, Object>> messages(JsonNode list) {
-        if (!list.isArray() || list.isEmpty()) {
-            throw new IllegalArgumentException("\"messages\" must be a non-empty list of {\"role\", \"content\"}"
-                    + " objects, found " + Jsonl.brief(list));
-        }
-        List<Map<String, Object>> msgs = new ArrayList<>();
-        boolean user = false;
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode m = list.get(i);
-            String at = "\"messages\"[" + i + "]";
-            if (!m.isObject() || m.size() != 2 || !m.path("role").isTextual() || !m.path("content").isTextual()) {
-                throw new IllegalArgumentException(at + " must be an object with exactly a string \"role\" and a"
-                        + " string \"content\", found " + Jsonl.brief(m));
-            }
-            String role = m.get("role").asText();
-            if (!ROLES.contains(role)) {
-                throw new IllegalArgumentException(at + ".role must be one of " + ROLES + ", found '" + role + "'");
-            }
-            user |= role.equals("user") && !m.get("content").asText().isBlank();
-            msgs.add(message(role, m.get("content").asText()));
-        }
-        if (!user) {
-            throw new IllegalArgumentException("\"messages\" needs a user message with non-blank content, found "
-                    + Jsonl.brief(list));
-        }
-        return msgs;
     }
 
     public int size() {
