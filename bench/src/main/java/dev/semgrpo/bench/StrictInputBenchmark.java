@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The strict-input measurement (not a test): seeded mutations of a training YAML and of its JSONL data, each read
  * the way {@code semgrpo train} reads them (config, overrides, checks, then every record rendered by the tokenizer),
- * counted as clean error, accepted with the same settings and data, accepted with other settings or data, or crash.
+ * counted as clean error, unclear error, accepted with the same settings and data, accepted with other settings or
+ * data, or crash.
  * Usage: {@code scripts/strict-inputs [config.yaml] [yaml-cases] [jsonl-cases] [seed]}.
  */
 public final class StrictInputBenchmark {
@@ -65,7 +66,8 @@ public final class StrictInputBenchmark {
 
     private static void count(Map<Kind, Map<Verdict, Integer>> counts, Mutation m, Outcome o) {
         counts.computeIfAbsent(m.kind(), k -> new EnumMap<>(Verdict.class)).merge(o.verdict(), 1, Integer::sum);
-        boolean bad = o.verdict() == Verdict.CRASH || (o.verdict() == Verdict.CHANGED && !m.kind().mayChangeContent());
+        boolean bad = o.verdict() == Verdict.CRASH || o.verdict() == Verdict.UNCLEAR
+                || (o.verdict() == Verdict.CHANGED && !m.kind().mayChangeContent());
         if (bad) {
             String msg = o.message();
             System.out.println("  " + o.verdict() + " " + m.kind() + " (" + m.what().replace("\n", "\\n") + "): "
@@ -74,8 +76,8 @@ public final class StrictInputBenchmark {
     }
 
     private static void table(String what, Map<Kind, Map<Verdict, Integer>> counts) {
-        System.out.printf("%-6s %-14s %6s %13s %13s %16s %6s%n", what, "mutation", "cases", "clean error",
-                "same result", "changed result", "crash");
+        System.out.printf("%-6s %-14s %6s %12s %14s %12s %15s %6s%n", what, "mutation", "cases", "clean error",
+                "unclear error", "same result", "changed result", "crash");
         Map<Verdict, Integer> total = new EnumMap<>(Verdict.class);
         for (Map.Entry<Kind, Map<Verdict, Integer>> e : counts.entrySet()) {
             row("", e.getKey().name().toLowerCase(), e.getValue());
@@ -86,8 +88,8 @@ public final class StrictInputBenchmark {
 
     private static void row(String what, String kind, Map<Verdict, Integer> c) {
         int cases = c.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.printf("%-6s %-14s %6d %13d %13d %16d %6d%n", what, kind, cases,
-                c.getOrDefault(Verdict.REJECTED, 0), c.getOrDefault(Verdict.SAME, 0),
-                c.getOrDefault(Verdict.CHANGED, 0), c.getOrDefault(Verdict.CRASH, 0));
+        System.out.printf("%-6s %-14s %6d %12d %14d %12d %15d %6d%n", what, kind, cases,
+                c.getOrDefault(Verdict.REJECTED, 0), c.getOrDefault(Verdict.UNCLEAR, 0),
+                c.getOrDefault(Verdict.SAME, 0), c.getOrDefault(Verdict.CHANGED, 0), c.getOrDefault(Verdict.CRASH, 0));
     }
 }

@@ -3,6 +3,8 @@ package dev.semgrpo.bench;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.bench.InputMutations.Kind;
+import dev.semgrpo.bench.InputMutations.Mutation;
 import dev.semgrpo.eval.judge.JudgeConfig;
 import dev.semgrpo.eval.task.TaskConfig;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
@@ -17,11 +19,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 
 /**
  * Reads every kind of YAML config and training JSONL the way the commands do, and classifies what a reader made of
- * a (mutated) input: the same contents as the valid file, different contents, a clean error that names the file, or
- * anything else (an unexpected exception type, or a message without the file or with parser internals).
+ * a (mutated) input: the same contents as the valid file, different contents, a clean error that names the file, an
+ * unclear error (no file in the message, or parser internals), or a crash (any other exception).
  */
 public final class StrictInputs {
     /** The config kinds, each with the loader its command uses. */
@@ -48,7 +51,9 @@ public final class StrictInputs {
         CHANGED,
         /** An IOException or IllegalArgumentException whose message names the file, in the user's words. */
         REJECTED,
-        /** Any other exception, or an error message that does not name the file or shows parser internals. */
+        /** An IOException or IllegalArgumentException whose message lacks the file or shows parser internals. */
+        UNCLEAR,
+        /** Any other exception. */
         CRASH
     }
 
@@ -126,6 +131,20 @@ public final class StrictInputs {
         return new TrainingInputs(s.toString().replace(s.data().path().toString(), "DATA"), examples);
     }
 
+    /**
+     * Whether a strict reader may have made {@code o} of {@code m}: the valid file's contents, a clean error (for
+     * bytes that are not UTF-8, one naming the file and line), or other contents only for a truncation.
+     */
+    public static boolean acceptable(Mutation m, Path file, Outcome o) {
+        if (m.kind() == Kind.NOT_UTF8) {
+            return o.verdict() == Verdict.REJECTED
+                    && o.message().matches("(?s).*" + Pattern.quote(file.getFileName().toString())
+                    + ":\\d+: not valid UTF-8.*");
+        }
+        return o.verdict() == Verdict.SAME || o.verdict() == Verdict.REJECTED
+                || (o.verdict() == Verdict.CHANGED && m.kind().mayChangeContent());
+    }
+
     /** Runs {@code read} on the mutated {@code file} and compares its result with {@code valid}. */
     public static Outcome classify(Object valid, Path file, Callable<?> read) {
         try {
@@ -137,7 +156,7 @@ public final class StrictInputs {
             boolean clean = m.contains(file.getFileName().toString()) && !m.contains("com.fasterxml")
                     && !m.contains("`java.") && !m.contains("dev.semgrpo.") && m.length() < 4000
                     && !(e instanceof JsonProcessingException);
-            return new Outcome(clean ? Verdict.REJECTED : Verdict.CRASH, e.getClass().getSimpleName() + ": " + m);
+            return new Outcome(clean ? Verdict.REJECTED : Verdict.UNCLEAR, e.getClass().getSimpleName() + ": " + m);
         } catch (Exception | StackOverflowError e) {
             return new Outcome(Verdict.CRASH, e.getClass().getName() + ": " + e.getMessage());
         }
