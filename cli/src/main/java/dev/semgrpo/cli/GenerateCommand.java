@@ -2,9 +2,7 @@ package dev.semgrpo.cli;
 
 import dev.semgrpo.model.io.Jsonl;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.model.io.StrictJackson;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
@@ -35,9 +34,7 @@ import picocli.CommandLine.Option;
                 "  semgrpo generate --model Qwen3-4B --prompts chat.jsonl --out greedy.jsonl --greedy --chat --device gpu",
                 "", "Output fields: prompt_index, sample_index, prompt, completion, token_ids, logprobs, finish_reason."})
 final class GenerateCommand implements Callable<Integer> {
-    private static final ObjectMapper STRICT_JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper STRICT_JSON = StrictJackson.json();
 
     @Option(names = "--prompts", required = true, description = "JSONL with \"prompt\" or \"messages\" per line")
     Path prompts;
@@ -165,22 +162,14 @@ final class GenerateCommand implements Callable<Integer> {
         JsonNode node = line.node();
         String where = prompts + ":" + line.number();
         if (node.has("messages")) {
-            JsonNode msgs = node.get("messages");
-            if (!msgs.isArray() || msgs.isEmpty()) {
-                throw new IllegalArgumentException(where + ": \"messages\" must be a non-empty list of {role, content}");
+            if (node.has("prompt")) {
+                throw new IllegalArgumentException(where + ": has both \"messages\" and \"prompt\"; keep one");
             }
-            List<Map<String, Object>> messages = new ArrayList<>();
-            for (JsonNode m : msgs) {
-                if (!m.path("role").isTextual() || !m.path("content").isTextual()) {
-                    throw new IllegalArgumentException(where + ": every message needs string \"role\" and \"content\","
-                            + " found " + m);
-                }
-                Map<String, Object> msg = new LinkedHashMap<>();
-                msg.put("role", m.get("role").asText());
-                msg.put("content", m.get("content").asText());
-                messages.add(msg);
+            try {
+                return render(renderer, PromptRenderer.messages(node.get("messages")), where);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
             }
-            return render(renderer, messages, where);
         }
         if (!node.path("prompt").isTextual()) {
             throw new IllegalArgumentException(where + ": needs a string \"prompt\" or a \"messages\" list, found keys "

@@ -44,14 +44,14 @@ final class PlanCommand implements Callable<Integer> {
         if (!java.nio.file.Files.isRegularFile(config)) {
             throw new IllegalArgumentException(config + ": no such config file");
         }
-        JsonNode root = ConfigLoader.YAML.readTree(config.toFile());
+        JsonNode root = ConfigLoader.readTree(config, "a training or pipeline config (a mapping)");
         Preflight f;
         if (root != null && root.isObject() && root.has("run")) {
             ObjectNode tree = ConfigLoader.tree(config, sets);
             Path base = config.toAbsolutePath().getParent();
             ConfigLoader.absolutize(tree, base);
             boolean grpo = tree.has("grpo");
-            Settings s = Settings.of(ConfigLoader.bind(tree, config.toString()), base, grpo);
+            Settings s = ConfigLoader.settings(tree, new ConfigLoader.Source(config, sets), base, grpo);
             f = Preflight.training(s, tree, base, grpo);
         } else {
             if (!sets.isEmpty()) {

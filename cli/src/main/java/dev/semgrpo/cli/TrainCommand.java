@@ -57,7 +57,7 @@ final class TrainCommand {
             ObjectNode tree = ConfigLoader.tree(file, sets);
             Path base = file.toAbsolutePath().getParent();
             ConfigLoader.absolutize(tree, base);
-            Settings s = Settings.of(ConfigLoader.bind(tree, file.toString()), base, grpo());
+            Settings s = ConfigLoader.settings(tree, new ConfigLoader.Source(file, sets), base, grpo());
             Preflight.training(s, tree, base, grpo()).check(MemoryBudget.of(s.model().device(), gpuMemory),
                     !skipMemoryCheck);
             ProgressBar bar = new ProgressBar(grpo() ? "grpo" : "sft", 1, "steps");

@@ -89,7 +89,7 @@ public final class GrpoTrainer extends Trainer {
             Path file = configDir.resolve(node.asText());
             return RewardStack.build(RewardConfig.load(file), file.toAbsolutePath().getParent(), encoder, calibration);
         }
-        RewardConfig cfg = RewardConfig.parse(ConfigLoader.YAML.writeValueAsString(node));
+        RewardConfig cfg = RewardConfig.from(node, "inline rewards");
         return RewardStack.build(cfg, configDir, encoder, calibration);
     }
 

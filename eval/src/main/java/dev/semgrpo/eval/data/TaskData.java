@@ -3,6 +3,7 @@ package dev.semgrpo.eval.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.eval.task.TaskConfig.Format;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Problems;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ public final class TaskData {
         }
         List<Jsonl.Line> lines = Jsonl.read(file);
         List<TaskExample> out = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
+        Problems errors = new Problems(20);
         Set<String> ids = new HashSet<>();
         for (Jsonl.Line l : lines) {
             if (limit != null && out.size() >= limit) {
@@ -66,9 +67,9 @@ public final class TaskData {
                 errors.add(where + e.getMessage());
             }
         }
-        if (!errors.isEmpty()) {
-            throw new IOException("task '" + task + "': " + errors.size() + " bad example(s):\n  "
-                    + String.join("\n  ", errors.subList(0, Math.min(20, errors.size()))));
+        if (errors.count() > 0) {
+            throw new IOException("task '" + task + "': " + errors.count() + " bad example(s):\n  "
+                    + errors.shown("\n  "));
         }
         return out;
     }
@@ -78,21 +79,22 @@ public final class TaskData {
         JsonNode n = l.node();
         Map<String, String> vars = new LinkedHashMap<>();
         n.fields().forEachRemaining(e -> {
-            if (e.getValue().isValueNode() && !e.getValue().isNull()) {
+            if (e.getValue().isTextual() || e.getValue().isIntegralNumber()) {
                 vars.put(e.getKey(), e.getValue().asText());
             }
         });
         String id;
-        if (idField != null) {
-            JsonNode v = n.get(idField);
-            if (v == null || !v.isValueNode() || v.isNull()) {
-                throw new IllegalArgumentException("task '" + task + "' needs the id field '" + idField + "' "
-                        + "(data.id_field), the line has " + keys(n));
-            }
-            id = v.asText();
+        JsonNode idNode = n.get(idField != null ? idField : "id");
+        if (idNode == null && idField == null) {
+            id = Integer.toString(index);
+        } else if (idNode == null) {
+            throw new IllegalArgumentException("task '" + task + "' needs the id field '" + idField + "' "
+                    + "(data.id_field), the line has " + keys(n));
+        } else if (idNode.isTextual() || idNode.isIntegralNumber()) {
+            id = idNode.asText();
         } else {
-            JsonNode v = n.get("id");
-            id = v != null && v.isValueNode() && !v.isNull() ? v.asText() : Integer.toString(index);
+            throw new IllegalArgumentException("task '" + task + "': id field '" + (idField != null ? idField : "id")
+                    + "' must be a string or a whole number, found " + Jsonl.brief(idNode));
         }
         List<String> refs = new ArrayList<>();
         List<String> choices = new ArrayList<>();
@@ -176,11 +178,20 @@ public final class TaskData {
         if (v == null || v.isNull()) {
             throw missing(n, field, canonical, f, task, "a string");
         }
-        if (!v.isValueNode()) {
+        if (!v.isTextual()) {
             throw new IllegalArgumentException("task '" + task + "': field '" + field + "' must be a string, found "
-                    + v.getNodeType().toString().toLowerCase(Locale.ROOT));
+                    + Jsonl.brief(v) + (v.isValueNode() ? " (quote it)" : ""));
         }
         return v.asText();
+    }
+
+    /** A JSON string's text; anything else is an error naming the field. */
+    private static String string(JsonNode x, String field, String task) {
+        if (!x.isTextual()) {
+            throw new IllegalArgumentException("task '" + task + "': field '" + field + "' must hold strings, found "
+                    + Jsonl.brief(x));
+        }
+        return x.asText();
     }
 
     /** A string or a non-empty list of strings. */
@@ -189,15 +200,15 @@ public final class TaskData {
         if (v == null || v.isNull()) {
             throw missing(n, field, canonical, f, task, "a string or a list of strings");
         }
-        if (v.isValueNode()) {
+        if (v.isTextual()) {
             return List.of(v.asText());
         }
         List<String> out = new ArrayList<>();
         if (v.isArray()) {
             for (JsonNode x : v) {
-                if (!x.isValueNode() || x.isNull()) {
+                if (!x.isTextual()) {
                     throw new IllegalArgumentException("task '" + task + "': field '" + field + "' must list "
-                            + "strings, found " + x.getNodeType().toString().toLowerCase(Locale.ROOT));
+                            + "strings, found " + Jsonl.brief(x));
                 }
                 out.add(x.asText());
             }
@@ -219,16 +230,16 @@ public final class TaskData {
         if (v.isObject() && v.has("text")) {
             JsonNode t = v.get("text");
             if (t.isArray()) {
-                t.forEach(x -> out.add(x.asText()));
+                t.forEach(x -> out.add(string(x, field, task)));
             } else {
-                out.add(t.asText());
+                out.add(string(t, field, task));
             }
         } else if (v.isArray()) {
             for (JsonNode x : v) {
-                out.add(x.isObject() && x.has("text") ? x.get("text").asText() : x.asText());
+                out.add(string(x.isObject() && x.has("text") ? x.get("text") : x, field, task));
             }
-        } else if (v.isValueNode()) {
-            out.add(v.asText());
+        } else {
+            out.add(string(v, field, task));
         }
         out.removeIf(String::isBlank);
         if (out.isEmpty()) {
@@ -246,12 +257,12 @@ public final class TaskData {
         }
         List<String> out = new ArrayList<>();
         if (v.isObject() && v.has("text") && v.get("text").isArray()) {
-            v.get("text").forEach(x -> out.add(x.asText()));
+            v.get("text").forEach(x -> out.add(string(x, field, task)));
             if (v.has("label") && v.get("label").isArray()) {
-                v.get("label").forEach(x -> labels.add(x.asText()));
+                v.get("label").forEach(x -> labels.add(string(x, field + ".label", task)));
             }
         } else if (v.isArray()) {
-            v.forEach(x -> out.add(x.asText()));
+            v.forEach(x -> out.add(string(x, field, task)));
         }
         if (out.size() < 2) {
             throw new IllegalArgumentException("task '" + task + "': field '" + field + "' must hold at least 2 "
@@ -269,7 +280,7 @@ public final class TaskData {
         int idx = -1;
         String s = v.asText().trim();
         if (v.isIntegralNumber()) {
-            idx = v.asInt();
+            idx = v.canConvertToInt() ? v.asInt() : -1;
         } else if (labels.contains(s)) {
             idx = labels.indexOf(s);
         } else if (s.matches("[A-Z]")) {

@@ -2,11 +2,11 @@ package dev.semgrpo.eval.judge;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.semgrpo.model.io.ConfigErrors;
+import dev.semgrpo.model.io.StrictJackson;
+import dev.semgrpo.model.io.Utf8Files;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -185,28 +185,27 @@ public record JudgeConfig(
         return URI.create(baseUrl + "/chat/completions");
     }
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private static final ObjectMapper YAML = StrictJackson.yaml();
 
     /** Reads a YAML (or JSON) file; errors name the file, the line and the key. */
     public static JudgeConfig load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such judge config");
         }
-        try {
-            return YAML.readValue(file.toFile(), JudgeConfig.class);
-        } catch (JsonProcessingException e) {
-            throw new IOException(file + ": " + ConfigErrors.describe(e, ""), e);
-        }
+        return parse(Utf8Files.read(file), file.toString());
     }
 
     /** Parses YAML (or JSON) text; errors name the line and the key. */
     public static JudgeConfig parse(String yaml) throws IOException {
+        return parse(yaml, "judge config");
+    }
+
+    private static JudgeConfig parse(String yaml, String where) throws IOException {
+        JsonNode tree = ConfigErrors.readTree(YAML, yaml, where, "a mapping with base_url, model, ...");
         try {
-            return YAML.readValue(yaml, JudgeConfig.class);
+            return YAML.treeToValue(tree, JudgeConfig.class);
         } catch (JsonProcessingException e) {
-            throw new IOException("judge config: " + ConfigErrors.describe(e, ""), e);
+            throw new IOException(where + ": " + ConfigErrors.describe(e, "", yaml, ""), e);
         }
     }
 

@@ -2,19 +2,20 @@ package dev.semgrpo.eval.task;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.semgrpo.eval.metrics.TextMetrics;
 import dev.semgrpo.model.io.ConfigErrors;
+import dev.semgrpo.model.io.StrictJackson;
+import dev.semgrpo.model.io.Utf8Files;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -38,10 +39,8 @@ public record TaskConfig(Type type, Category category, String description, Data 
         Generation generation, List<String> metrics, Similarity similarity, Qa qa, MultipleChoice multipleChoice,
         Perplexity perplexity) {
 
-    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    public static final ObjectMapper YAML = StrictJackson.yaml()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     /** Task types. */
     public enum Type {
@@ -58,7 +57,7 @@ public record TaskConfig(Type type, Category category, String description, Data 
         @JsonProperty("forgetting") FORGETTING;
 
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -184,17 +183,9 @@ public record TaskConfig(Type type, Category category, String description, Data 
             throw new IOException(file + ": no such task file");
         }
         String name = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        JsonNode root;
-        try {
-            root = YAML.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new IOException(file + ": not valid YAML: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IOException(file + ": expected a mapping with type, data, prompt, ...");
-        }
+        String text = Utf8Files.read(file);
+        ObjectNode tree = ConfigErrors.readTree(YAML, text, file.toString(), "a mapping with type, data, prompt, ...");
         Path base = file.toAbsolutePath().getParent();
-        ObjectNode tree = (ObjectNode) root;
         absolutize(tree, base, "data", "path");
         absolutize(tree, base, "prompt", "few_shot_from");
         absolutize(tree, base, "similarity", "encoder");
@@ -202,7 +193,7 @@ public record TaskConfig(Type type, Category category, String description, Data 
         try {
             c = YAML.treeToValue(tree, TaskConfig.class);
         } catch (JsonProcessingException e) {
-            throw new IOException(file + ": " + ConfigErrors.describe(e, "a documented value"));
+            throw new IOException(file + ": " + ConfigErrors.describe(e, "a documented value", text, ""), e);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage());
         }

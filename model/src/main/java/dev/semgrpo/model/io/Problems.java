@@ -4,19 +4,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Problems found while checking an input, reported together but bounded: the first {@link #SHOWN} are kept, the rest
- * only counted, so a config whose mistake repeats millions of times still gives a short message.
+ * Problems found while checking an input, reported together but bounded: the first few are kept, the rest only
+ * counted, so an input whose mistake repeats millions of times still gives a short message.
  */
 public final class Problems {
-    /** How many problems a message lists before it gives the count of the rest. */
+    /** How many problems a message lists by default before it gives the count of the rest. */
     public static final int SHOWN = 10;
 
+    private final int keep;
     private final List<String> shown = new ArrayList<>();
     private long count;
 
+    /** Keeps the first {@link #SHOWN} problems. */
+    public Problems() {
+        this(SHOWN);
+    }
+
+    /** @param keep how many problems to keep for the message (the rest are counted) */
+    public Problems(int keep) {
+        this.keep = keep;
+    }
+
     /** Records one problem. */
     public void add(String problem) {
-        if (shown.size() < SHOWN) {
+        if (shown.size() < keep) {
             shown.add(problem);
         }
         count++;
@@ -40,12 +51,12 @@ public final class Problems {
         if (!advice.isEmpty()) {
             sb.append(": ").append(advice);
         }
-        for (String p : shown) {
-            sb.append("\n  ").append(p);
-        }
-        if (count > shown.size()) {
-            sb.append("\n  ... and ").append(count - shown.size()).append(" more");
-        }
-        return sb.toString();
+        return sb.append("\n  ").append(shown("\n  ")).toString();
+    }
+
+    /** The kept problems joined by {@code separator}, then "... and N more" when some were only counted. */
+    public String shown(String separator) {
+        String s = String.join(separator, shown);
+        return count > shown.size() ? s + separator + "... and " + (count - shown.size()) + " more" : s;
     }
 }

@@ -1,10 +1,13 @@
 package dev.semgrpo.model.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.semgrpo.model.io.Jsonl;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,6 +19,11 @@ import java.util.Set;
  * generation prompt (TRL's conversational prompt-completion data); without one, the reference and an eos.
  */
 public final class PromptRenderer {
+    /** The roles a message of a data file may have. */
+    private static final List<String> ROLES = List.of("system", "user", "assistant");
+    /** Strings that read as booleans in YAML 1.1, rejected as chat-template values (every non-empty string is true). */
+    private static final Set<String> BOOLEAN_WORDS = Set.of("true", "false", "yes", "no", "on", "off");
+
     /**
      * The default {@code chat_template_kwargs}: Qwen3's templates then write an empty think block after the
      * generation prompt (the paper's tasks are direct translation and generation).
@@ -49,7 +57,8 @@ public final class PromptRenderer {
 
     /**
      * A checked, unmodifiable copy of {@code kwargs}: keys are non-blank names other than the ones the renderer
-     * sets, values are strings, booleans or finite numbers (integers become longs, as the template sees them).
+     * sets, values are strings (not "true", "false", "yes", "no", "on" or "off", which a template would read as
+     * true), booleans or finite numbers (integers become longs, as the template sees them).
      */
     public static Map<String, Object> checkKwargs(Map<String, ?> kwargs, String key) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -62,6 +71,9 @@ public final class PromptRenderer {
             } else if (RESERVED.contains(name)) {
                 errors.add("'" + name + "' is set by semgrpo itself (" + String.join(", ", RESERVED.stream().sorted()
                         .toList()) + " are); remove it");
+            } else if (v instanceof String str && BOOLEAN_WORDS.contains(str.toLowerCase(Locale.ROOT))) {
+                errors.add("'" + name + "' is the string '" + str + "', which a template reads as true (any non-empty"
+                        + " string is); write true or false without quotes");
             } else if (v instanceof String || v instanceof Boolean) {
                 out.put(name, v);
             } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
@@ -182,6 +194,39 @@ public final class PromptRenderer {
         m.put("role", role);
         m.put("content", content);
         return m;
+    }
+
+    /**
+     * The chat messages of a data record (training data, {@code semgrpo generate} prompts): a non-empty list of
+     * {@code {role, content}} objects with string values, roles system, user or assistant, no other keys, and at
+     * least one user message with content (a prompt that would render empty is an error, not an empty prompt).
+     */
+    public static List<Map<String, Object>> messages(JsonNode list) {
+        if (!list.isArray() || list.isEmpty()) {
+            throw new IllegalArgumentException("\"messages\" must be a non-empty list of {\"role\", \"content\"}"
+                    + " objects, found " + Jsonl.brief(list));
+        }
+        List<Map<String, Object>> msgs = new ArrayList<>();
+        boolean user = false;
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode m = list.get(i);
+            String at = "\"messages\"[" + i + "]";
+            if (!m.isObject() || m.size() != 2 || !m.path("role").isTextual() || !m.path("content").isTextual()) {
+                throw new IllegalArgumentException(at + " must be an object with exactly a string \"role\" and a"
+                        + " string \"content\", found " + Jsonl.brief(m));
+            }
+            String role = m.get("role").asText();
+            if (!ROLES.contains(role)) {
+                throw new IllegalArgumentException(at + ".role must be one of " + ROLES + ", found '" + role + "'");
+            }
+            user |= role.equals("user") && !m.get("content").asText().isBlank();
+            msgs.add(message(role, m.get("content").asText()));
+        }
+        if (!user) {
+            throw new IllegalArgumentException("\"messages\" needs a user message with non-blank content, found "
+                    + Jsonl.brief(list));
+        }
+        return msgs;
     }
 
     /** Up to 24 characters of {@code s} from {@code at}, quoted with escapes; "(end)" past the end. */

@@ -3,12 +3,12 @@ package dev.semgrpo.rewards.config;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.semgrpo.model.io.ConfigErrors;
+import dev.semgrpo.model.io.StrictJackson;
+import dev.semgrpo.model.io.Utf8Files;
 import dev.semgrpo.rewards.text.Bleu.Smooth;
 import dev.semgrpo.rewards.text.Bleu.Smoothing;
 import java.io.IOException;
@@ -83,6 +83,13 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
      */
     public record Semantic(String name, Double weight, JsonNode tau, String calibration, Double percentile,
             Double tauFloor) implements Reward {
+        public Semantic {
+            boolean number = tau != null && tau.isNumber() && Double.isFinite(tau.doubleValue());
+            if (tau != null && !tau.isNull() && !number && !"auto".equals(tau.textValue())) {
+                throw new IllegalArgumentException("semantic 'tau' must be a number in [-1, 1) or auto, found "
+                        + tau + "; write the number without quotes");
+            }
+        }
     }
 
     /**
@@ -139,26 +146,61 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
     public record Repetition(String name, Double weight, Integer n, String unit) implements Reward {
     }
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private static final ObjectMapper YAML = StrictJackson.yaml()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    /** The reward types, for errors that name an unknown one. */
+    public static final String TYPES = "semantic, language, chrf, bleu, length or repetition";
 
-    /** Reads a YAML file; errors name the file, line and column. */
+    /** Reads a YAML file strictly ({@link StrictJackson}); errors name the file, the line and the key path. */
     public static RewardConfig load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such reward config");
         }
+        return parse(Utf8Files.read(file), file.toString());
+    }
+
+    /** Parses YAML text (for tests); errors name the line and the key path. */
+    public static RewardConfig parse(String yaml) throws IOException {
+        return parse(yaml, "reward config");
+    }
+
+    private static RewardConfig parse(String yaml, String where) throws IOException {
+        JsonNode tree = ConfigErrors.readTree(YAML, yaml, where, "a mapping with encoder and rewards");
         try {
-            return YAML.readValue(file.toFile(), RewardConfig.class);
+            return bind(tree);
         } catch (JsonProcessingException e) {
-            throw new IOException(file + ": " + ConfigErrors.describe(e, "semantic, language, chrf, bleu, length or"
-                    + " repetition").replace("unknown type", "unknown reward type"), e);
+            throw new IOException(where + ": " + describe(e, yaml, ""), e);
         }
     }
 
-    /** Parses YAML text (for tests). */
-    public static RewardConfig parse(String yaml) throws IOException {
-        return YAML.readValue(yaml, RewardConfig.class);
+    /**
+     * Binds an inline reward config (the {@code rewards} section of a training config) strictly.
+     *
+     * @throws JsonProcessingException with the key path inside {@code node}; see {@link #describe}
+     */
+    public static RewardConfig bind(JsonNode node) throws JsonProcessingException {
+        return YAML.treeToValue(node, RewardConfig.class);
+    }
+
+    /** Binds an inline reward config; errors start with {@code where} and name the key path under "rewards". */
+    public static RewardConfig from(JsonNode node, String where) throws IOException {
+        StrictJackson.Invalid bad = StrictJackson.invalid(node, false);
+        if (bad != null) {
+            throw new IOException(where + ": rewards." + bad.path() + ": " + bad.message());
+        }
+        try {
+            return bind(node);
+        } catch (JsonProcessingException e) {
+            throw new IOException(where + ": " + describe(e, null, "rewards"), e);
+        }
+    }
+
+    /**
+     * A binding error in words, with the line of its key path in {@code source} when given.
+     *
+     * @param prefix the key path of the reward config in the source ("" for a reward config file)
+     */
+    public static String describe(JsonProcessingException e, String source, String prefix) {
+        return ConfigErrors.describe(e, TYPES, source, prefix).replace("unknown type", "unknown reward type");
     }
 }

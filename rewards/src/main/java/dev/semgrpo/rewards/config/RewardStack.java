@@ -155,10 +155,6 @@ public final class RewardStack implements AutoCloseable {
             }
             return null;
         }
-        if (!t.asText().equals("auto")) {
-            throw new IllegalArgumentException("reward '" + name + "': tau must be a number or auto, found '"
-                    + t.asText() + "'");
-        }
         double floor = s.tauFloor() == null ? SemanticReward.DEFAULT_TAU_FLOOR : s.tauFloor();
         if (!(floor >= -1 && floor < 1)) {
             throw new IllegalArgumentException("reward '" + name + "': tau_floor must be in [-1, 1), found " + floor);

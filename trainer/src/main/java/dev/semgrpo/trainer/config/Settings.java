@@ -7,6 +7,7 @@ import dev.semgrpo.trainer.grpo.Advantages;
 import dev.semgrpo.trainer.grpo.GrpoLoss;
 import dev.semgrpo.trainer.grpo.KlEstimator;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,7 +75,8 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
         req(c.data(), "data");
         req(c.optim(), "optim");
         TrainConfig.Run r = c.run();
-        Run run = new Run(reqStr(r.name(), "run.name"), baseDir.resolve(or(r.outputDir(), "runs")), or(r.seed(), 0L),
+        String name = fileName(reqStr(r.name(), "run.name"), "run.name");
+        Run run = new Run(name, baseDir.resolve(or(r.outputDir(), "runs")), or(r.seed(), 0L),
                 r.maxSteps(), or(r.epochs(), 1), or(r.saveEvery(), 0), or(r.keepLast(), 2), or(r.logEvery(), 1),
                 or(r.sampleEvery(), 1), or(r.maxNonfiniteSteps(), 3));
         if (run.maxSteps() != null && run.maxSteps() < 1) {
@@ -221,6 +223,20 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
         return v;
     }
 
+    /**
+     * {@code name} when it is one plain file name (a run directory inside {@code output_dir}); an absolute path,
+     * a separator, {@code .} or {@code ..} would put the run elsewhere, so each is an error naming {@code key}.
+     */
+    public static String fileName(String name, String key) {
+        boolean bad = name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\")
+                || name.indexOf('\0') >= 0 || name.contains(":") || !name.strip().equals(name);
+        if (bad) {
+            throw new IllegalArgumentException(key + " must be a plain folder name (no '/', '\\', ':', '..' or"
+                    + " surrounding spaces), found '" + name + "'; it names a folder inside the output folder");
+        }
+        return name;
+    }
+
     private static double reqNum(Double v, String key) {
         if (v == null) {
             throw new IllegalArgumentException("missing '" + key + "'");
@@ -255,7 +271,7 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
                 return e;
             }
         }
-        throw bad(key, "one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT), v);
+        throw bad(key, "one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT), v);
     }
 
     /** The learning rate of optimizer step {@code step} (0-based) of {@code total}, as transformers schedules it. */

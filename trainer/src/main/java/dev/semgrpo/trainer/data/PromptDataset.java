@@ -4,6 +4,7 @@ import static dev.semgrpo.model.tokenizer.PromptRenderer.message;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Problems;
 import dev.semgrpo.model.tokenizer.Jinja;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
@@ -48,7 +49,7 @@ public final class PromptDataset {
     public static PromptDataset load(Settings.Data d, TextTokenizer tok, long seed) throws IOException {
         PromptRenderer renderer = new PromptRenderer(tok, d.chatTemplateKwargs(), "data.chat_template_kwargs");
         List<Example> out = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
+        Problems errors = new Problems(20);
         for (Jsonl.Line line : Jsonl.read(d.path())) {
             if (d.limit() != null && out.size() >= d.limit()) {
                 break;
@@ -58,7 +59,11 @@ public final class PromptDataset {
             try {
                 List<Map<String, Object>> msgs = null;
                 if (n.has("messages")) {
-                    msgs = messages(n.get("messages"));
+                    if (n.has(d.promptField())) {
+                        throw new IllegalArgumentException("has both \"messages\" and \"" + d.promptField()
+                                + "\"; keep one");
+                    }
+                    msgs = PromptRenderer.messages(n.get("messages"));
                 } else if (n.path(d.promptField()).isTextual()) {
                     if (d.chat()) {
                         msgs = List.of(message("user", n.get(d.promptField()).asText()));
@@ -83,27 +88,12 @@ public final class PromptDataset {
                 errors.add(where + ": " + e.getMessage());
             }
         }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException(errors.size() + " bad record(s); fix them and run again:\n  "
-                    + String.join("\n  ", errors.subList(0, Math.min(20, errors.size()))));
+        if (errors.count() > 0) {
+            throw new IllegalArgumentException(errors.count() + " bad record(s); fix them and run again:\n  "
+                    + errors.shown("\n  "));
         }
         return new PromptDataset(out, seed, d.shuffle());
     }
-
-    private static List<Map<String, Object>> messages(JsonNode list) {
-        if (!list.isArray() || list.isEmpty()) {
-            throw new IllegalArgumentException("\"messages\" must be a non-empty list of {role, content}");
-        }
-        List<Map<String, Object>> msgs = new ArrayList<>();
-        for (JsonNode m : list) {
-            if (!m.path("role").isTextual() || !m.path("content").isTextual()) {
-                throw new IllegalArgumentException("every message needs string \"role\" and \"content\", found " + m);
-            }
-            msgs.add(message(m.get("role").asText(), m.get("content").asText()));
-        }
-        return msgs;
-    }
-
 
     public int size() {
         return examples.size();

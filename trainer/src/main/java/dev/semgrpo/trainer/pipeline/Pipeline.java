@@ -336,10 +336,10 @@ public final class Pipeline {
     Settings settings(String stage, PipelineConfig.Stage st, Path model, ObjectNode tree, boolean grpo) {
         Path file = dir.resolve(st.config());
         try {
-            return Settings.of(ConfigLoader.bind(tree, file + " (pipeline stage " + stage + ")"),
+            return ConfigLoader.settings(tree, new ConfigLoader.Source(file, st.set()),
                     file.toAbsolutePath().getParent(), grpo);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("pipeline stage " + stage + " (" + file + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException("pipeline stage " + stage + ": " + e.getMessage(), e);
         }
     }
 

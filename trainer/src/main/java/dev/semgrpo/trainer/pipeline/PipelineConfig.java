@@ -3,8 +3,10 @@ package dev.semgrpo.trainer.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.model.io.ConfigErrors;
+import dev.semgrpo.model.io.Utf8Files;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.trainer.config.ConfigLoader;
+import dev.semgrpo.trainer.config.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,20 +127,25 @@ public record PipelineConfig(String name, String outputDir, Long seed, String ba
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such pipeline config");
         }
-        JsonNode tree;
-        try {
-            tree = ConfigLoader.YAML.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new IOException(file + ": not valid YAML: " + e.getOriginalMessage(), e);
-        }
+        JsonNode tree = ConfigLoader.readTree(file, "a pipeline: a mapping with name, cold_start, grpo, eval, ...");
         PipelineConfig c;
         try {
             c = ConfigLoader.YAML.treeToValue(tree, PipelineConfig.class);
         } catch (JsonProcessingException e) {
-            throw new IOException(file + ": " + ConfigErrors.describe(e, "a documented value"));
+            throw new IOException(file + ": " + ConfigErrors.describe(e, "a documented value", Utf8Files.read(file),
+                    ""), e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
         if (c.name() == null || c.name().isBlank()) {
             throw new IOException(file + ": 'name' is required");
+        }
+        if (c.outputDir() == null) {
+            try {
+                Settings.fileName(c.name(), "name");
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": " + e.getMessage() + " (or set output_dir)", e);
+            }
         }
         if (c.baseModel() == null && c.pretrain() == null) {
             throw new IOException(file + ": set base_model (a HF model directory) or a pretrain stage");

@@ -173,7 +173,7 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
             rc = RewardConfig.load(file);
             base = file.toAbsolutePath().getParent();
         } else if (node != null && node.isObject()) {
-            rc = RewardConfig.parse(ConfigLoader.YAML.writeValueAsString(node));
+            rc = RewardConfig.from(node, "inline rewards");
         } else {
             return new Rewards(null, null);
         }

@@ -185,8 +185,9 @@ class PromptParityTest {
         }
         Files.writeString(dir.resolve("bad.yaml"), pipeline + "chat_template_kwargs: {enable_thinking: null}\n");
         IOException e = assertThrows(IOException.class, () -> PipelineConfig.load(dir.resolve("bad.yaml")));
-        assertTrue(e.getMessage().endsWith("bad.yaml: chat_template_kwargs: 'enable_thinking' is null; values must be "
-                + "strings, booleans or finite numbers"), e.getMessage());
+        assertTrue(e.getMessage().contains("bad.yaml: near line ") && e.getMessage().endsWith(
+                ": chat_template_kwargs.enable_thinking: found null (or an empty value); write a value, or leave the"
+                + " key out for its default"), e.getMessage());
     }
 
     @Test
@@ -208,7 +209,8 @@ class PromptParityTest {
             assertTrue(m.startsWith("2 bad record(s)"), m);
             assertTrue(m.contains("train.jsonl:1: the chat template's rendering with the answer as an assistant turn "
                     + "does not start with the generation prompt: they differ at character 42"), m);
-            assertTrue(m.contains("train.jsonl:2: every message needs string \"role\" and \"content\""), m);
+            assertTrue(m.contains("train.jsonl:2: \"messages\"[0] must be an object with exactly a string \"role\""
+                    + " and a string \"content\""), m);
         }
     }
 
