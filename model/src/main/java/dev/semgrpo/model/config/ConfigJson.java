@@ -4,11 +4,10 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.io.StrictJackson;
 import dev.semgrpo.model.io.Utf8;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +21,7 @@ import java.util.function.Function;
  * are not numbers). Errors name the file, the line where the key sits, the key path, the value found and the fix.
  */
 public final class ConfigJson {
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    private static final ObjectMapper JSON = StrictJackson.json();
 
     private ConfigJson() {
     }
