@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,11 +18,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes safetensors files that transformers and the reference {@code safetensors} library load: a little-endian
  * header length, a JSON header with {@code __metadata__ {"format": "pt"}} padded with spaces to a multiple of 8
- * bytes, then the tensors back to back. Files are written to a temporary name and moved into place.
+ * bytes, then the tensors back to back. Files are written to a temporary name and moved into place (removed when the
+ * write fails, and the error names the file); the metadata keys are sorted, so equal inputs give equal bytes.
  */
 public final class SafetensorsWriter {
     /** Shard size transformers uses by default for {@code save_pretrained}. */
@@ -45,7 +48,7 @@ public final class SafetensorsWriter {
         ObjectNode meta = header.putObject("__metadata__");
         meta.put("format", "pt");
         if (metadata != null) {
-            metadata.forEach(meta::put);
+            new TreeMap<>(metadata).forEach(meta::put); // sorted: the same metadata always gives the same bytes
         }
         long offset = 0;
         for (Entry e : entries) {
@@ -69,14 +72,26 @@ public final class SafetensorsWriter {
         }
         head.flip();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            writeFully(ch, head);
-            for (Entry e : entries) {
-                writeFully(ch, encode(e));
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                writeFully(ch, head);
+                for (Entry e : entries) {
+                    writeFully(ch, encode(e));
+                }
             }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException x) {
+                e.addSuppressed(x);
+            }
+            if (e instanceof FileSystemException || e instanceof RuntimeException) {
+                throw e;
+            }
+            throw new FileSystemException(file.toString(), null, e.getMessage()); // a full disk names no file
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
