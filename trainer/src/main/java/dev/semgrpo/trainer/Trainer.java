@@ -58,7 +58,9 @@ public abstract class Trainer {
     protected abstract List<String> plotted();
 
     /**
-     * Opens model, data and run directory (new, or {@code resume}d from its last checkpoint), trains, plots.
+     * Opens model, data and run directory, trains, plots. The run directory is {@code resume}d from its last
+     * complete checkpoint; without one (a run killed before its first checkpoint, or whose set-up failed) it is moved
+     * aside and the run starts again, with or without {@code resume} (see {@link RunDirectory#create}).
      *
      * @return the run directory
      */

@@ -83,7 +83,8 @@ class KillAndResumeTest {
 
     private Process child(String config, Path resume, String crash) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dai.djl.offline=true", "-Dai.djl.default_engine=PyTorch",
+                "-Xmx1g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dai.djl.offline=true",
+                "-Dai.djl.default_engine=PyTorch",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path")));
         if (crash != null) {
             cmd.add("-D" + CrashPoint.PROPERTY + "=" + crash);

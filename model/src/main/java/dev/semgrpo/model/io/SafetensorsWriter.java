@@ -9,10 +9,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,8 +69,7 @@ public final class SafetensorsWriter {
             head.put((byte) ' ');
         }
         head.flip();
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
+        AtomicFiles.write(file, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeFully(ch, head);
@@ -80,18 +77,7 @@ public final class SafetensorsWriter {
                     writeFully(ch, encode(e));
                 }
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException x) {
-                e.addSuppressed(x);
-            }
-            if (e instanceof FileSystemException || e instanceof RuntimeException) {
-                throw e;
-            }
-            throw new FileSystemException(file.toString(), null, e.getMessage()); // a full disk names no file
-        }
+        });
     }
 
     /**
@@ -133,10 +119,8 @@ public final class SafetensorsWriter {
             }
         }
         sorted.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> map.put(e.getKey(), e.getValue()));
-        Path tmp = dir.resolve(Checkpoint.INDEX + ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), index);
-        Files.move(tmp, dir.resolve(Checkpoint.INDEX), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(dir.resolve(Checkpoint.INDEX),
+                tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), index));
         Files.deleteIfExists(dir.resolve(Checkpoint.SINGLE));
     }
 

@@ -15,6 +15,7 @@ import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.DType;
 import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.model.io.SafetensorsWriter;
@@ -194,7 +195,7 @@ public final class Pipeline {
             info.put("seconds", (System.nanoTime() - t0) / 1e9);
             info.put("finished", Instant.now().toString());
             Files.createDirectories(out.resolve(stage));
-            RunDirectory.writeAtomically(out.resolve(stage).resolve(MARKER),
+            AtomicFiles.write(out.resolve(stage).resolve(MARKER),
                     tmp -> Jsonl.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), info));
         }
         return only == null ? out.resolve("report") : out.resolve(only);

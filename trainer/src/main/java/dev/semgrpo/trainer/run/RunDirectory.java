@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.Torch;
+import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -80,8 +81,8 @@ public final class RunDirectory implements AutoCloseable {
             }
         }
         Files.createDirectories(dir);
-        writeAtomically(dir.resolve("config.resolved.yaml"), tmp -> ConfigLoader.write(tmp, resolvedConfig));
-        writeAtomically(dir.resolve("provenance.json"),
+        AtomicFiles.write(dir.resolve("config.resolved.yaml"), tmp -> ConfigLoader.write(tmp, resolvedConfig));
+        AtomicFiles.write(dir.resolve("provenance.json"),
                 tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), provenance(seed)));
         return new RunDirectory(dir);
     }
@@ -146,7 +147,7 @@ public final class RunDirectory implements AutoCloseable {
             }
         }
         if (end != bytes.length || keep.length() != text.length()) {
-            writeAtomically(file, tmp -> Files.writeString(tmp, keep, StandardCharsets.UTF_8));
+            AtomicFiles.write(file, tmp -> Files.writeString(tmp, keep, StandardCharsets.UTF_8));
         }
     }
 
@@ -158,15 +159,27 @@ public final class RunDirectory implements AutoCloseable {
         return dir;
     }
 
+    /** Appends a line to metrics.jsonl (flushed); a write error names the file. */
     public void metric(ObjectNode line) throws IOException {
-        metrics.write(JSON.writeValueAsString(line));
-        metrics.write('\n');
-        metrics.flush();
+        append(metrics, "metrics.jsonl", line, true);
     }
 
+    /** Appends a line to samples.jsonl (flushed with the next checkpoint); a write error names the file. */
     public void sample(ObjectNode line) throws IOException {
-        samples.write(JSON.writeValueAsString(line));
-        samples.write('\n');
+        append(samples, "samples.jsonl", line, false);
+    }
+
+    private void append(BufferedWriter w, String name, ObjectNode line, boolean flush) throws IOException {
+        try {
+            w.write(JSON.writeValueAsString(line));
+            w.write('\n');
+            if (flush) {
+                w.flush();
+            }
+        } catch (IOException e) {
+            throw new FileSystemException(dir.resolve(name).toString(), null, e.getMessage() + "; the run stopped,"
+                    + " resume it from its last checkpoint with --resume " + dir);
+        }
     }
 
     /** A fresh temporary checkpoint folder; pass it to {@link #commitCheckpoint} when everything is written. */
@@ -279,34 +292,6 @@ public final class RunDirectory implements AutoCloseable {
         Path aside = p.resolveSibling(p.getFileName() + ".interrupted-" + System.currentTimeMillis());
         Files.move(p, aside);
         return aside;
-    }
-
-    /** A file body written to a temporary path. */
-    @FunctionalInterface
-    public interface Body {
-        void write(Path tmp) throws IOException;
-    }
-
-    /**
-     * Writes {@code file} through {@code <file>.tmp} and an atomic rename; the temporary file is removed when the
-     * write fails, and the error names the file.
-     */
-    public static void writeAtomically(Path file, Body body) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            body.write(tmp);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException x) {
-                e.addSuppressed(x);
-            }
-            if (e instanceof FileSystemException || e instanceof RuntimeException) {
-                throw e;
-            }
-            throw new FileSystemException(file.toString(), null, String.valueOf(e.getMessage()));
-        }
     }
 
     /** Removes temporary checkpoint folders a kill left behind (never a complete {@code step-N}). */

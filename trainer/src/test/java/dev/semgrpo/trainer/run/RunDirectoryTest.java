@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.semgrpo.model.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,7 +67,8 @@ class RunDirectoryTest {
         Files.writeString(dir.resolve("checkpoints/step-3/adapter/w.safetensors"), "cut"); // partial
         Files.delete(dir.resolve("checkpoints/step-2/checkpoint.json")); // never sealed
         Files.createDirectories(dir.resolve("checkpoints/step-9"));
-        Files.copy(dir.resolve("checkpoints/step-1/checkpoint.json"), dir.resolve("checkpoints/step-9/checkpoint.json"));
+        Files.copy(dir.resolve("checkpoints/step-1/checkpoint.json"),
+                dir.resolve("checkpoints/step-9/checkpoint.json"));
         assertEquals(List.of("step-1"), checkpointNames(), "step-9 holds the marker of another step");
     }
 
@@ -91,7 +93,7 @@ class RunDirectoryTest {
     @Test
     void aFailedAtomicWriteLeavesNeitherTheFileNorItsTemporaryFile() {
         Path file = dir.resolve("stage.json");
-        IOException e = assertThrows(IOException.class, () -> RunDirectory.writeAtomically(file, tmp -> {
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(file, tmp -> {
             Files.writeString(tmp, "{\"half\":");
             throw new IOException("No space left on device");
         }));
