@@ -30,7 +30,8 @@ final class TrainCommand {
         @Option(names = "--set", description = "override a config key, e.g. --set optim.lr=1e-6 (repeatable)")
         List<String> sets = new ArrayList<>();
 
-        @Option(names = "--resume", description = "continue a run directory from its last checkpoint")
+        @Option(names = "--resume", description = "continue a run directory from its last complete checkpoint (one"
+                + " without a checkpoint is moved aside and started again; see docs/training.md)")
         Path resume;
 
         @Option(names = "--gpu-memory", description = "memory of the GPU the plan checks against, e.g. 80GB "

@@ -23,6 +23,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -123,6 +125,31 @@ class SaveLoadTest {
             assertTrue(msg.contains("missing tensor 'model.layers.1.mlp.up_proj.weight', expected shape [64, 32]"), msg);
             assertTrue(msg.contains("'model.layers.0.self_attn.k_proj.weight' has shape [32, 32], expected [16, 32]"
                     + " (num_key_value_heads=1, head_dim=16"), msg);
+        }
+    }
+
+    @Test
+    void equalMetadataGivesEqualBytesAndAFailedWriteLeavesNoTemporaryFile() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            List<SafetensorsWriter.Entry> entries = List.of(new SafetensorsWriter.Entry("w", m.arange(6f), DType.F32));
+            Map<String, String> ab = new LinkedHashMap<>();
+            ab.put("step", "7");
+            ab.put("params", "1");
+            Map<String, String> ba = new LinkedHashMap<>();
+            ba.put("params", "1");
+            ba.put("step", "7");
+            SafetensorsWriter.write(dir.resolve("ab.safetensors"), entries, ab);
+            SafetensorsWriter.write(dir.resolve("ba.safetensors"), entries, ba);
+            assertArrayEquals(Files.readAllBytes(dir.resolve("ab.safetensors")),
+                    Files.readAllBytes(dir.resolve("ba.safetensors")), "metadata keys are written sorted");
+
+            Path file = dir.resolve("bad.safetensors");
+            IOException e = assertThrows(IOException.class, () -> SafetensorsWriter.write(file,
+                    List.of(new SafetensorsWriter.Entry("w", m.arange(6f), DType.BOOL)), null));
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("cannot store"),
+                    e.getMessage());
+            assertEquals(List.of("ab.safetensors", "ba.safetensors"), Arrays.stream(dir.toFile().list()).sorted()
+                    .toList(), "neither the file nor its .tmp is left");
         }
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.config.Architecture;
 import dev.semgrpo.model.config.ModelConfig;
+import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
 import dev.semgrpo.model.io.SafetensorsWriter;
@@ -18,9 +19,11 @@ import dev.semgrpo.trainer.config.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The model being trained: LoRA adapters on a frozen base (the base with adapters off is the reference), or every
@@ -63,13 +66,37 @@ public final class Policy implements AutoCloseable {
         return new Policy(s, model, tok, trainable);
     }
 
+    /**
+     * Creates the random model in a temporary folder beside {@code dir} and renames it into place, so a kill never
+     * leaves a model directory with a config.json but missing weights or tokenizer files.
+     */
     private static void create(Path dir, TrainConfig.Init init) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp-init");
+        if (Files.isDirectory(abs)) {
+            try (Stream<Path> s = Files.list(abs)) {
+                if (s.findAny().isPresent()) {
+                    throw new IOException(abs + " holds files but no config.json; model.init creates a model only in"
+                            + " a missing or empty folder: point model.path elsewhere or remove that folder");
+                }
+            }
+            Files.delete(abs);
+        }
+        if (Files.exists(tmp)) {
+            AtomicFiles.deleteTree(tmp); // left by a kill
+        }
         try (TextTokenizer tok = TextTokenizer.load(initTokenizerDir(init))) {
             ModelConfig c = initConfig(init, tok);
             try (CausalLM m = CausalLM.randomInit(c, init.seed() == null ? 0 : init.seed(), 0.02, Device.cpu(),
                     DataType.FLOAT32)) {
-                m.save(dir, DType.F32, tok.directory(), SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+                m.save(tmp, DType.F32, tok.directory(), SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
             }
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            if (Files.exists(tmp)) {
+                AtomicFiles.deleteTree(tmp);
+            }
+            throw e;
         }
     }
 

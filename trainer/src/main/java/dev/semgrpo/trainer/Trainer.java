@@ -5,9 +5,11 @@ import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.optim.AdamW;
 import dev.semgrpo.trainer.config.Settings;
 import dev.semgrpo.trainer.data.PromptDataset;
+import dev.semgrpo.trainer.run.CrashPoint;
 import dev.semgrpo.trainer.run.Plots;
 import dev.semgrpo.trainer.run.RunDirectory;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -56,7 +58,9 @@ public abstract class Trainer {
     protected abstract List<String> plotted();
 
     /**
-     * Opens model, data and run directory (new, or {@code resume}d from its last checkpoint), trains, plots.
+     * Opens model, data and run directory, trains, plots. The run directory is {@code resume}d from its last
+     * complete checkpoint; without one (a run killed before its first checkpoint, or whose set-up failed) it is moved
+     * aside and the run starts again, with or without {@code resume} (see {@link RunDirectory#create}).
      *
      * @return the run directory
      */
@@ -64,31 +68,28 @@ public abstract class Trainer {
             throws IOException {
         Path dir = resume != null ? resume : s.run().outputDir().resolve(s.run().name());
         TrainerState state = new TrainerState(0, 0, 0);
-        Path last = null;
-        if (resume != null) {
-            List<Path> cps = RunDirectory.checkpoints(resume);
-            if (cps.isEmpty()) {
-                throw new IllegalArgumentException(resume + " has no complete checkpoint to resume from; start a new"
-                        + " run instead");
-            }
-            last = cps.get(cps.size() - 1);
+        List<Path> cps = RunDirectory.checkpoints(dir);
+        Path last = resume == null || cps.isEmpty() ? null : cps.get(cps.size() - 1);
+        if (last != null) {
             state = TrainerState.load(last);
         }
-        try (Policy policy = Policy.open(s.model(), s.run().seed());
-                RunDirectory rd = resume != null ? RunDirectory.resume(dir, state.step())
-                        : RunDirectory.create(dir, tree, s.run().seed())) {
+        try (Policy policy = Policy.open(s.model(), s.run().seed())) {
             PromptDataset data = PromptDataset.load(s.data(), policy.tokenizer(), s.run().seed());
-            Trainer t = factory.create(policy, data, rd);
-            try {
-                if (last != null) {
-                    policy.restore(last);
-                    t.opt.load(last.resolve("optimizer.safetensors"));
+            // a folder without a complete checkpoint (killed before the first, or its set-up failed) starts again
+            try (RunDirectory rd = last != null ? RunDirectory.resume(dir, state.step())
+                    : RunDirectory.create(dir, tree, s.run().seed(), System.err)) {
+                Trainer t = factory.create(policy, data, rd);
+                try {
+                    if (last != null) {
+                        policy.restore(last);
+                        t.opt.load(last.resolve("optimizer.safetensors"));
+                    }
+                    t.loop(state, listener);
+                } finally {
+                    t.opt.close();
                 }
-                t.loop(state, listener);
-            } finally {
-                t.opt.close();
+                Plots.write(rd.dir(), t.plotted());
             }
-            Plots.write(rd.dir(), t.plotted());
         }
         return dir;
     }
@@ -107,6 +108,7 @@ public abstract class Trainer {
             if (step % s.run().logEvery() == 0 || step == totalSteps || !r.finite()) {
                 run.metric(r.metrics());
             }
+            CrashPoint.STEP_LOGGED.reach(step, run.dir().resolve("metrics.jsonl"));
             if (listener != null) {
                 listener.onStep(step, totalSteps, r.metrics());
             }
@@ -116,17 +118,37 @@ public abstract class Trainer {
                         + (lastGood == null ? "none" : lastGood) + ". Lower optim.lr or check the data and rewards.");
             }
             if ((s.run().saveEvery() > 0 && step % s.run().saveEvery() == 0) || step == totalSteps) {
-                lastGood = checkpoint(new TrainerState(step, cursor, nonfinite));
+                lastGood = checkpoint(new TrainerState(step, cursor, nonfinite), lastGood);
             }
         }
     }
 
-    private Path checkpoint(TrainerState st) throws IOException {
+    /**
+     * Writes checkpoint {@code st.step()} through a temporary folder. When a file cannot be written (a full disk, no
+     * permission) the temporary folder is removed, {@code lastGood} stays the run's last checkpoint, and the error
+     * says which file failed, why, and how to go on.
+     */
+    private Path checkpoint(TrainerState st, Path lastGood) throws IOException {
         Path tmp = run.beginCheckpoint(st.step());
-        policy.save(tmp);
-        opt.save(tmp.resolve("optimizer.safetensors"));
-        st.save(tmp);
-        return run.commitCheckpoint(tmp, st.step(), s.run().keepLast());
+        try {
+            policy.save(tmp);
+            CrashPoint.CHECKPOINT_FILES.reach(st.step(), tmp.resolve("optimizer.safetensors"));
+            opt.save(tmp.resolve("optimizer.safetensors"));
+            st.save(tmp);
+            return run.commitCheckpoint(tmp, st.step(), s.run().keepLast());
+        } catch (RuntimeException e) {
+            run.abandonCheckpoint(tmp, e);
+            throw e;
+        } catch (IOException e) {
+            run.abandonCheckpoint(tmp, e);
+            String file = e instanceof FileSystemException f && f.getFile() != null ? f.getFile() : tmp.toString();
+            String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                    : String.valueOf(e.getMessage());
+            throw new IOException("checkpoint step-" + st.step() + " could not be written: " + file + ": " + why
+                    + ". The run stopped; its last good checkpoint is " + (lastGood == null ? "none (rerun the same"
+                    + " command to start again)" : lastGood + " (free space, then resume with --resume " + run.dir()
+                    + ")"), e);
+        }
     }
 
     protected static double mean(float[] v) {

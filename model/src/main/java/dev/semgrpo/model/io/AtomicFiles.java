@@ -5,6 +5,7 @@ import java.io.FileOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -40,6 +41,13 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /** Writes a whole file at the temporary path it is given (for writers that take a path, not a stream). */
+    @FunctionalInterface
+    public interface Body {
+        /** Writes the whole content to the file {@code tmp}. */
+        void write(Path tmp) throws IOException;
+    }
+
     /** The files of one new folder, written into {@code dir}. */
     @FunctionalInterface
     public interface FolderContent {
@@ -67,6 +75,33 @@ public final class AtomicFiles {
             }
             if (!replace && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw new FileAlreadyExistsException(target.toString());
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+        } catch (IOException e) {
+            throw explain(file, e);
+        } finally {
+            if (tmp != null) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * Writes {@code file} atomically through a writer that takes a path, replacing an existing file; the temporary
+     * file is synced before the rename and deleted on any failure.
+     *
+     * @throws IOException naming the file and the reason (see {@link #explain})
+     */
+    public static void write(Path file, Body body) throws IOException {
+        Path target = file.toAbsolutePath();
+        Path tmp = null;
+        try {
+            Files.createDirectories(target.getParent());
+            tmp = tempName(target);
+            body.write(tmp);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;

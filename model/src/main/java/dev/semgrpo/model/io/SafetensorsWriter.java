@@ -11,17 +11,18 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes safetensors files that transformers and the reference {@code safetensors} library load: a little-endian
  * header length, a JSON header with {@code __metadata__ {"format": "pt"}} padded with spaces to a multiple of 8
- * bytes, then the tensors back to back. Files are written to a temporary name and moved into place.
+ * bytes, then the tensors back to back. Files are written to a temporary name and moved into place (removed when the
+ * write fails, and the error names the file); the metadata keys are sorted, so equal inputs give equal bytes.
  */
 public final class SafetensorsWriter {
     /** Shard size transformers uses by default for {@code save_pretrained}. */
@@ -45,7 +46,7 @@ public final class SafetensorsWriter {
         ObjectNode meta = header.putObject("__metadata__");
         meta.put("format", "pt");
         if (metadata != null) {
-            metadata.forEach(meta::put);
+            new TreeMap<>(metadata).forEach(meta::put); // sorted: the same metadata always gives the same bytes
         }
         long offset = 0;
         for (Entry e : entries) {
@@ -60,15 +61,15 @@ public final class SafetensorsWriter {
             offset += size;
         }
         ByteBuffer head = headerBlock(JSON.writeValueAsBytes(header));
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            writeFully(ch, head);
-            for (Entry e : entries) {
-                writeFully(ch, encode(e));
+        AtomicFiles.write(file, tmp -> {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                writeFully(ch, head);
+                for (Entry e : entries) {
+                    writeFully(ch, encode(e));
+                }
             }
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 
     /**
@@ -125,10 +126,8 @@ public final class SafetensorsWriter {
             }
         }
         sorted.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> map.put(e.getKey(), e.getValue()));
-        Path tmp = dir.resolve(Checkpoint.INDEX + ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), index);
-        Files.move(tmp, dir.resolve(Checkpoint.INDEX), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(dir.resolve(Checkpoint.INDEX),
+                tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), index));
         Files.deleteIfExists(dir.resolve(Checkpoint.SINGLE));
     }
 

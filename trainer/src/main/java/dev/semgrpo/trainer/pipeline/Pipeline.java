@@ -15,6 +15,7 @@ import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.DType;
 import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.model.io.SafetensorsWriter;
@@ -144,9 +145,21 @@ public final class Pipeline {
         return s;
     }
 
-    /** True when the stage's folder holds its completion marker. */
+    /**
+     * True when the stage's folder holds its completion marker: a JSON object with the {@code finished} time, written
+     * last and atomically (a marker a kill or a user left half-written does not count, and the stage runs again).
+     */
     public boolean complete(String stage) {
-        return Files.isRegularFile(out.resolve(stage).resolve(MARKER));
+        Path marker = out.resolve(stage).resolve(MARKER);
+        if (!Files.isRegularFile(marker)) {
+            return false;
+        }
+        try {
+            JsonNode n = Jsonl.JSON.readTree(marker.toFile());
+            return n != null && n.isObject() && n.hasNonNull("finished");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -182,9 +195,8 @@ public final class Pipeline {
             info.put("seconds", (System.nanoTime() - t0) / 1e9);
             info.put("finished", Instant.now().toString());
             Files.createDirectories(out.resolve(stage));
-            Path tmp = out.resolve(stage).resolve(MARKER + ".tmp");
-            Jsonl.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), info);
-            Files.move(tmp, out.resolve(stage).resolve(MARKER), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(out.resolve(stage).resolve(MARKER),
+                    tmp -> Jsonl.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), info));
         }
         return only == null ? out.resolve("report") : out.resolve(only);
     }
@@ -236,7 +248,7 @@ public final class Pipeline {
             throw new IllegalArgumentException("no stage '" + stage + "' in this pipeline; its stages are "
                     + stages());
         }
-        return moveAside(out.resolve(stage));
+        return RunDirectory.moveAside(out.resolve(stage));
     }
 
     private ObjectNode runStage(String stage) throws IOException {
@@ -280,7 +292,7 @@ public final class Pipeline {
     /** The marker of a complete stage; an error when the stage has not finished. */
     private JsonNode marker(String stage) throws IOException {
         Path marker = out.resolve(stage).resolve(MARKER);
-        if (!Files.isRegularFile(marker)) {
+        if (!complete(stage)) {
             throw new IllegalStateException("stage '" + stage + "' is not complete (" + marker + " is missing)");
         }
         return Jsonl.JSON.readTree(marker.toFile());
@@ -355,7 +367,7 @@ public final class Pipeline {
                 hooks.log().println("   resuming " + runDir + " from " + RunDirectory.checkpoints(runDir)
                         .get(RunDirectory.checkpoints(runDir).size() - 1).getFileName());
             } else {
-                Path aside = moveAside(runDir);
+                Path aside = RunDirectory.moveAside(runDir);
                 hooks.log().println("   " + runDir + " had no checkpoint; moved aside to " + aside);
             }
         }
@@ -388,7 +400,7 @@ public final class Pipeline {
         }
         Path stageDir = out.resolve("encoder");
         if (Files.isDirectory(stageDir)) {
-            moveAside(stageDir);
+            RunDirectory.moveAside(stageDir);
         }
         List<EmbedderTrainer.Pair> pairs = new ArrayList<>(EmbedderTrainer.readPairs(dir.resolve(e.pairs())));
         Collections.shuffle(pairs, new Random(seed));
@@ -451,7 +463,7 @@ public final class Pipeline {
         Path base = baseModel();
         Path target = out.resolve("merge").resolve("model");
         if (Files.isDirectory(out.resolve("merge"))) {
-            moveAside(out.resolve("merge"));
+            RunDirectory.moveAside(out.resolve("merge"));
         }
         try (CausalLM lm = CausalLM.load(base, device(), DataType.FLOAT32)) {
             Lora.load(lm, adapter);
@@ -575,14 +587,5 @@ public final class Pipeline {
 
     private static int or(Integer v, int d) {
         return v == null ? d : v;
-    }
-
-    private static Path moveAside(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return p;
-        }
-        Path aside = p.resolveSibling(p.getFileName() + ".interrupted-" + System.currentTimeMillis());
-        Files.move(p, aside);
-        return aside;
     }
 }

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.Torch;
+import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.Provenance;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,13 +19,23 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
  * {@code runs/<name>/}: config.resolved.yaml, provenance.json, metrics.jsonl, samples.jsonl,
- * checkpoints/step-N/ (written to a temporary folder and renamed into place, the last K kept), plots/.
+ * checkpoints/step-N/ (written to a temporary folder, sealed with {@link #CHECKPOINT_MARKER} and renamed into place,
+ * the last K kept), plots/.
+ *
+ * <p>A run survives a kill at any moment: a checkpoint counts only when its marker is there and every file it lists
+ * has the recorded size; temporary folders left by a kill are removed when the run is opened again; on resume the
+ * append-only logs lose a torn last line and every line past the checkpoint's step.
  */
 public final class RunDirectory implements AutoCloseable {
+    /** Written last into a checkpoint: its step and every file with its size (sorted, so runs compare bytewise). */
+    public static final String CHECKPOINT_MARKER = "checkpoint.json";
+    private static final String TMP_PREFIX = ".tmp-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
@@ -32,27 +45,62 @@ public final class RunDirectory implements AutoCloseable {
     private RunDirectory(Path dir) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir.resolve("checkpoints"));
+        removeLeftovers(dir.resolve("checkpoints"));
         this.metrics = Files.newBufferedWriter(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         this.samples = Files.newBufferedWriter(dir.resolve("samples.jsonl"), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    /** A new run: the directory must not hold a previous run (use --resume for that). */
-    public static RunDirectory create(Path dir, JsonNode resolvedConfig, long seed) throws IOException {
-        if (Files.exists(dir.resolve("metrics.jsonl"))) {
-            throw new IllegalArgumentException(dir + " already holds a run; pass --resume " + dir + " to continue it,"
+    /**
+     * A new run. A folder that holds a complete checkpoint is an error (resume it); one without (a run killed before
+     * its first checkpoint, or whose set-up failed) is moved aside to {@code <name>.interrupted-<time>} first.
+     *
+     * @param notes where the move aside is reported
+     */
+    public static RunDirectory create(Path dir, JsonNode resolvedConfig, long seed, java.io.PrintStream notes)
+            throws IOException {
+        List<Path> cps = checkpoints(dir);
+        if (!cps.isEmpty()) {
+            throw new IllegalArgumentException(dir + " already holds a run with checkpoint "
+                    + cps.get(cps.size() - 1).getFileName() + "; pass --resume " + dir + " to continue it,"
                     + " or choose another run.name (nothing was overwritten)");
         }
+        if (holdsRun(dir)) {
+            Path aside = moveAside(dir);
+            notes.println("note: " + dir + " held no complete checkpoint (a run killed before its first checkpoint,"
+                    + " or whose set-up failed); moved aside to " + aside + " and starting again");
+        }
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                if (s.findAny().isPresent()) {
+                    throw new IllegalArgumentException(dir + " is a folder that holds no run (no config.resolved.yaml,"
+                            + " metrics.jsonl or checkpoints/); choose another run.name or run.output_dir (nothing"
+                            + " was moved or overwritten)");
+                }
+            }
+        }
         Files.createDirectories(dir);
-        ConfigLoader.write(dir.resolve("config.resolved.yaml"), resolvedConfig);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("provenance.json").toFile(), provenance(seed));
+        AtomicFiles.write(dir.resolve("config.resolved.yaml"), tmp -> ConfigLoader.write(tmp, resolvedConfig));
+        AtomicFiles.write(dir.resolve("provenance.json"),
+                tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), provenance(seed)));
         return new RunDirectory(dir);
     }
 
+    /** True when {@code dir} holds files a run writes (so it may be moved aside to start again). */
+    private static boolean holdsRun(Path dir) {
+        for (String f : List.of("config.resolved.yaml", "provenance.json", "metrics.jsonl", "samples.jsonl",
+                "checkpoints")) {
+            if (Files.exists(dir.resolve(f))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
-     * Reopens {@code dir} to resume; metrics and samples lines written after the last checkpoint are cut, so the
-     * resumed run continues the files exactly.
+     * Reopens {@code dir} to resume from the checkpoint of step {@code checkpointStep}: metrics and samples lose a
+     * torn last line (a kill mid-write) and every line past that step, so the resumed run continues them exactly.
      */
     public static RunDirectory resume(Path dir, long checkpointStep) throws IOException {
         if (!Files.isRegularFile(dir.resolve("config.resolved.yaml"))) {
@@ -63,70 +111,169 @@ public final class RunDirectory implements AutoCloseable {
         return new RunDirectory(dir);
     }
 
-    private static void truncateAfter(Path file, long step) throws IOException {
+    /**
+     * Keeps the lines of an append-only log up to {@code step}. Every line up to a checkpoint's step was flushed
+     * before the checkpoint was sealed, so only a last line without its newline can be torn (a kill mid-write): it is
+     * dropped. A complete line that is not JSON with a step was not written by a run and is an error naming it.
+     */
+    static void truncateAfter(Path file, long step) throws IOException {
         if (!Files.exists(file)) {
             return;
         }
-        List<String> keep = new ArrayList<>();
-        for (String line : Files.readAllLines(file)) {
-            if (!line.isBlank() && JSON.readTree(line).path("step").asLong(0) <= step) {
-                keep.add(line);
+        byte[] bytes = Files.readAllBytes(file);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--; // a torn last line may end inside a UTF-8 sequence: cut it as bytes
+        }
+        String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
+        String[] lines = text.split("\n", -1); // the last element is "" (what followed the last newline is cut)
+        StringBuilder keep = new StringBuilder();
+        for (int i = 0; i < lines.length - 1; i++) {
+            if (lines[i].isBlank()) {
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = JSON.readTree(lines[i]);
+            } catch (IOException e) {
+                node = null;
+            }
+            if (node == null || !node.path("step").canConvertToLong()) {
+                throw new IOException(file + ":" + (i + 1) + ": not a JSON line with a 'step' (" + preview(lines[i])
+                        + "); this log was changed outside the run: fix or remove that line, then resume again");
+            }
+            if (node.path("step").asLong() <= step) {
+                keep.append(lines[i]).append('\n');
             }
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, keep);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        if (end != bytes.length || keep.length() != text.length()) {
+            AtomicFiles.write(file, tmp -> Files.writeString(tmp, keep, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String preview(String line) {
+        return line.length() <= 60 ? line : line.substring(0, 60) + "...";
     }
 
     public Path dir() {
         return dir;
     }
 
+    /** Appends a line to metrics.jsonl (flushed); a write error names the file. */
     public void metric(ObjectNode line) throws IOException {
-        metrics.write(JSON.writeValueAsString(line));
-        metrics.write('\n');
-        metrics.flush();
+        append(metrics, "metrics.jsonl", line, true);
     }
 
+    /** Appends a line to samples.jsonl (flushed with the next checkpoint); a write error names the file. */
     public void sample(ObjectNode line) throws IOException {
-        samples.write(JSON.writeValueAsString(line));
-        samples.write('\n');
+        append(samples, "samples.jsonl", line, false);
+    }
+
+    private void append(BufferedWriter w, String name, ObjectNode line, boolean flush) throws IOException {
+        try {
+            w.write(JSON.writeValueAsString(line));
+            w.write('\n');
+            if (flush) {
+                w.flush();
+            }
+        } catch (IOException e) {
+            throw new FileSystemException(dir.resolve(name).toString(), null, e.getMessage() + "; the run stopped,"
+                    + " resume it from its last checkpoint with --resume " + dir);
+        }
     }
 
     /** A fresh temporary checkpoint folder; pass it to {@link #commitCheckpoint} when everything is written. */
     public Path beginCheckpoint(long step) throws IOException {
-        Path tmp = dir.resolve("checkpoints").resolve(".tmp-step-" + step);
+        Path tmp = dir.resolve("checkpoints").resolve(TMP_PREFIX + "step-" + step);
         if (Files.exists(tmp)) {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
         Files.createDirectories(tmp);
         return tmp;
     }
 
-    /** Renames the checkpoint into place and keeps the last {@code keep}. */
+    /**
+     * Seals the checkpoint (the logs flushed, then {@link #CHECKPOINT_MARKER} written last), renames it into place
+     * and keeps the last {@code keep}. An older checkpoint is renamed to a temporary name before it is deleted, so a
+     * kill mid-delete never leaves a partial {@code step-N}.
+     */
     public Path commitCheckpoint(Path tmp, long step, int keep) throws IOException {
         samples.flush();
+        metrics.flush();
+        seal(tmp, step);
         Path target = dir.resolve("checkpoints").resolve("step-" + step);
+        CrashPoint.CHECKPOINT_SEALED.reach(step, target);
         if (Files.exists(target)) {
-            deleteTree(target);
+            discard(target);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        CrashPoint.CHECKPOINT_RENAMED.reach(step, target);
         List<Path> all = checkpoints(dir);
         for (int i = 0; i < all.size() - keep; i++) {
-            deleteTree(all.get(i));
+            discard(all.get(i));
         }
         return target;
     }
 
-    /** Complete checkpoints of a run, oldest first. */
+    /** Removes a temporary checkpoint folder after a failed write; a failure to remove it is added to {@code e}. */
+    public void abandonCheckpoint(Path tmp, Exception e) {
+        try {
+            if (Files.exists(tmp)) {
+                AtomicFiles.deleteTree(tmp);
+            }
+        } catch (IOException | UncheckedIOException x) {
+            e.addSuppressed(x);
+        }
+    }
+
+    private static void seal(Path tmp, long step) throws IOException {
+        Map<String, Long> files = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(tmp)) {
+            for (Path f : s.filter(Files::isRegularFile).toList()) {
+                files.put(tmp.relativize(f).toString().replace('\\', '/'), Files.size(f));
+            }
+        }
+        ObjectNode o = JSON.createObjectNode();
+        o.put("step", step);
+        files.forEach(o.putObject("files")::put);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(CHECKPOINT_MARKER).toFile(), o);
+    }
+
+    /** Complete checkpoints of a run, oldest first: sealed, and every file listed in the seal has its size. */
     public static List<Path> checkpoints(Path runDir) throws IOException {
         Path c = runDir.resolve("checkpoints");
         if (!Files.isDirectory(c)) {
             return List.of();
         }
         try (Stream<Path> s = Files.list(c)) {
-            return s.filter(p -> p.getFileName().toString().matches("step-[0-9]+"))
+            return s.filter(p -> p.getFileName().toString().matches("step-[0-9]{1,18}"))
+                    .filter(RunDirectory::complete)
                     .sorted(Comparator.comparingLong(RunDirectory::stepOf)).toList();
+        }
+    }
+
+    /** True when {@code checkpoint} holds its marker for its own step and every file the marker lists. */
+    public static boolean complete(Path checkpoint) {
+        Path marker = checkpoint.resolve(CHECKPOINT_MARKER);
+        if (!Files.isRegularFile(marker)) {
+            return false;
+        }
+        try {
+            JsonNode m = JSON.readTree(marker.toFile());
+            if (m == null || m.path("step").asLong(-1) != stepOf(checkpoint) || !m.path("files").isObject()
+                    || m.path("files").isEmpty()) {
+                return false;
+            }
+            for (Map.Entry<String, JsonNode> f : m.get("files").properties()) {
+                Path p = checkpoint.resolve(f.getKey()).normalize();
+                if (!p.startsWith(checkpoint.normalize()) || !Files.isRegularFile(p)
+                        || Files.size(p) != f.getValue().asLong(-1)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -134,12 +281,36 @@ public final class RunDirectory implements AutoCloseable {
         return Long.parseLong(checkpoint.getFileName().toString().substring("step-".length()));
     }
 
-    static void deleteTree(Path p) throws IOException {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
+    /**
+     * Moves {@code p} aside to {@code <name>.interrupted-<time>} (kept, never deleted) and returns the new path;
+     * {@code p} itself when it does not exist.
+     */
+    public static Path moveAside(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return p;
+        }
+        Path aside = p.resolveSibling(p.getFileName() + ".interrupted-" + System.currentTimeMillis());
+        Files.move(p, aside);
+        return aside;
+    }
+
+    /** Removes temporary checkpoint folders a kill left behind (never a complete {@code step-N}). */
+    private static void removeLeftovers(Path checkpoints) throws IOException {
+        try (Stream<Path> s = Files.list(checkpoints)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(TMP_PREFIX)).toList()) {
+                AtomicFiles.deleteTree(p);
             }
         }
+    }
+
+    /** Renames a checkpoint to a temporary name, then deletes it. */
+    private void discard(Path checkpoint) throws IOException {
+        Path doomed = checkpoint.resolveSibling(TMP_PREFIX + "old-" + checkpoint.getFileName());
+        if (Files.exists(doomed)) {
+            AtomicFiles.deleteTree(doomed);
+        }
+        Files.move(checkpoint, doomed, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.deleteTree(doomed);
     }
 
     private static ObjectNode provenance(long seed) {
