@@ -3,6 +3,7 @@ package dev.semgrpo.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.BinaryOperator;
 
 /**
  * Array-by-number arithmetic that is safe under autograd. Use these instead of DJL's {@code mul(Number)},
@@ -27,29 +28,27 @@ public final class Scalars {
 
     /** {@code x * factor}. */
     public static NDArray mul(NDArray x, float factor) {
-        try (NDArray f = of(x, factor)) {
-            return x.mul(f);
-        }
+        return apply(x, factor, NDArray::mul);
     }
 
     /** {@code x / divisor}. */
     public static NDArray div(NDArray x, float divisor) {
-        try (NDArray d = of(x, divisor)) {
-            return x.div(d);
-        }
+        return apply(x, divisor, NDArray::div);
     }
 
     /** Elementwise {@code max(x, floor)}. */
     public static NDArray maximum(NDArray x, float floor) {
-        try (NDArray f = of(x, floor)) {
-            return x.maximum(f);
-        }
+        return apply(x, floor, NDArray::maximum);
     }
 
     /** Elementwise {@code min(x, ceiling)}. */
     public static NDArray minimum(NDArray x, float ceiling) {
-        try (NDArray c = of(x, ceiling)) {
-            return x.minimum(c);
+        return apply(x, ceiling, NDArray::minimum);
+    }
+
+    private static NDArray apply(NDArray x, float value, BinaryOperator<NDArray> op) {
+        try (NDArray s = of(x, value)) {
+            return op.apply(x, s);
         }
     }
 
