@@ -16,9 +16,10 @@ import java.util.function.BinaryOperator;
  * and {@code minimum} both), but the closed array no longer holds the buffer, so the next garbage collection frees
  * its memory. A backward after that reads freed memory: whatever was allocated there since. Training then silently
  * uses a wrong gradient, and only when a collection falls between a forward and its backward, which made two
- * identical runs diverge now and then (more often under CPU load). Here the number is a tensor PyTorch allocates
- * and owns ({@code torch::full}), so autograd's reference keeps it alive; the values and dtypes are those DJL's
- * overloads use (a float32 0-d tensor), so results are bitwise the same whenever DJL's read was not stale.
+ * identical runs diverge now and then (the more often, the more the JVM collects). Here the number is a tensor
+ * PyTorch allocates and owns ({@code torch::full}), so autograd's reference keeps it alive; the values and dtypes
+ * are those DJL's overloads use (a float32 0-d tensor), so results are bitwise the same whenever DJL's read was not
+ * stale.
  *
  * <p>{@code add(Number)} and {@code sub(Number)} are safe as they are: their backward does not read the number.
  */
