@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.FinishReason;
@@ -312,7 +313,7 @@ public final class GrpoTrainer extends Trainer {
                         PolicyLoss.Result r = PolicyLoss.compute(sc.logprobs(), old[b], ref[b],
                                 advNd.get(from + ":" + to), mask, g.epsilon(), g.epsilonHigh(), g.beta(), g.kl(),
                                 g.lossType(), g.maxCompletionLength(), batchTokens);
-                        NDArray loss = r.loss().mul(share(g.lossType(), to - from, rows, n));
+                        NDArray loss = Scalars.mul(r.loss(), share(g.lossType(), to - from, rows, n));
                         gc.backward(loss);
                         lossSum += loss.getFloat();
                         float[] st = r.stats().toFloatArray(); // means over this micro-batch's counted tokens

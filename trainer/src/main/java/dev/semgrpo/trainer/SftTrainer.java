@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.generate.LogProbScorer;
 import dev.semgrpo.trainer.config.ConfigLoader;
@@ -76,7 +77,7 @@ public final class SftTrainer extends Trainer {
                                     comps.subList(from, to), sft.maxLength(), 1.0, false)
                             : LogProbScorer.score(policy.model(), mb, prompts.subList(from, to),
                                     comps.subList(from, to), 1.0, false);
-                    NDArray loss = sc.logprobs().mul(sc.mask()).sum().neg().div((float) tokens);
+                    NDArray loss = Scalars.div(sc.logprobs().mul(sc.mask()).sum().neg(), tokens);
                     gc.backward(loss);
                     lossSum += loss.getFloat();
                 }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.norm.Dropout;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
@@ -239,7 +240,7 @@ public final class TransformerEncoder implements AutoCloseable {
             NDArray q = linear(x, p + "attention.self.query").reshape(b, t, heads, d).transpose(0, 2, 1, 3);
             NDArray k = linear(x, p + "attention.self.key").reshape(b, t, heads, d).transpose(0, 2, 1, 3);
             NDArray v = linear(x, p + "attention.self.value").reshape(b, t, heads, d).transpose(0, 2, 1, 3);
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+            NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale);
             DataType dt = scores.getDataType();
             NDArray probs = (dt == DataType.FLOAT32 ? scores : scores.toType(DataType.FLOAT32, false)).add(bias)
                     .softmax(-1);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.nn.CausalLM;
 import java.util.List;
 
@@ -149,7 +150,7 @@ public final class LogProbScorer {
         NDArray picked = hidden.reshape((long) sequences * len, -1).get(new NDIndex("{}", manager.create(gatherRows)));
         NDArray logits = model.logits(picked); // (B*Tc, V)
         if (temperature != 1.0) {
-            logits = logits.div((float) temperature);
+            logits = Scalars.div(logits, (float) temperature);
         }
         NDArray logp = logits.logSoftmax(-1);
         NDArray maskNd = manager.create(mask, new Shape(b, tc));

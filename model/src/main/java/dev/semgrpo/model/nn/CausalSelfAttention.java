@@ -2,6 +2,7 @@ package dev.semgrpo.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.config.ModelConfig;
 
 /**
@@ -65,7 +66,7 @@ final class CausalSelfAttention {
         long s = ks.getShape().get(2);
         int groups = heads / kvHeads;
         NDArray grouped = qs.reshape(b, kvHeads, groups * t, headDim);
-        NDArray scores = grouped.matMul(ks.transpose(0, 1, 3, 2)).mul(scale); // (B, Hkv, G*T, S)
+        NDArray scores = Scalars.mul(grouped.matMul(ks.transpose(0, 1, 3, 2)), scale); // (B, Hkv, G*T, S)
         DataType dt = scores.getDataType();
         NDArray scores32 = (dt == DataType.FLOAT32 ? scores : scores.toType(DataType.FLOAT32, false))
                 .reshape(b, kvHeads, groups, t, s)

@@ -2,6 +2,7 @@ package dev.semgrpo.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.norm.Dropout;
+import dev.semgrpo.model.Scalars;
 
 /**
  * A low-rank update {@code delta(x) = scale * B(A(dropout(x)))} beside a frozen {@link Linear}.
@@ -48,12 +49,12 @@ public final class LoraAdapter {
     NDArray forward(NDArray x, boolean training) {
         NDArray in = training && dropout > 0 ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
         NDArray low = in.getNDArrayInternal().linear(in, a.toType(in.getDataType(), false), null).singletonOrThrow();
-        return low.getNDArrayInternal().linear(low, b.toType(in.getDataType(), false), null).singletonOrThrow()
-                .mul(scale);
+        return Scalars.mul(low.getNDArrayInternal().linear(low, b.toType(in.getDataType(), false), null)
+                .singletonOrThrow(), scale);
     }
 
     /** {@code scale * B A}: the dense update merged into the base weight, (out, in). */
     public NDArray delta() {
-        return b.matMul(a).mul(scale);
+        return Scalars.mul(b.matMul(a), scale);
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.io.SafetensorsFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -158,7 +159,7 @@ public abstract class PooledSentenceEncoder implements SentenceEncoder {
             emb = d.apply(emb);
         }
         if (spec.normalize()) {
-            emb = emb.div(emb.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f));
+            emb = emb.div(Scalars.maximum(emb.square().sum(new int[] {1}, true).sqrt(), 1e-12f));
         }
         return emb;
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.encoder.TransformerEncoder;
 import dev.semgrpo.model.io.Jsonl;
@@ -195,12 +196,12 @@ public final class EmbedderTrainer {
                 GradientCollector gc = Torch.gradients()) {
             NDArray a = unit(encoder.embed(m, batch.stream().map(Pair::anchor).toList(), prefix));
             NDArray p = unit(encoder.embed(m, batch.stream().map(Pair::positive).toList(), prefix));
-            NDArray scores = a.matMul(p.transpose()).mul((float) cfg.scale()); // (B, B)
+            NDArray scores = Scalars.mul(a.matMul(p.transpose()), (float) cfg.scale()); // (B, B)
             NDArray target = m.arange(0, batch.size()).toType(DataType.INT64, false).reshape(-1, 1);
             NDArray loss = scores.logSoftmax(1).gather(target, 1).mean().neg();
             if (cfg.symmetric()) {
                 NDArray back = scores.transpose().logSoftmax(1).gather(target, 1).mean().neg();
-                loss = loss.add(back).div(2f);
+                loss = Scalars.div(loss.add(back), 2f);
             }
             gc.backward(loss);
             return loss.getFloat();
@@ -208,7 +209,7 @@ public final class EmbedderTrainer {
     }
 
     private static NDArray unit(NDArray x) {
-        return x.div(x.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f));
+        return x.div(Scalars.maximum(x.square().sum(new int[] {1}, true).sqrt(), 1e-12f));
     }
 
     /** Saves the trained encoder as a sentence-transformers directory with the base's pipeline. */

@@ -1,6 +1,7 @@
 package dev.semgrpo.trainer.grpo;
 
 import ai.djl.ndarray.NDArray;
+import dev.semgrpo.model.Scalars;
 import java.util.Locale;
 
 /**
@@ -39,14 +40,14 @@ public sealed interface GrpoLoss permits GrpoLoss.Grpo, GrpoLoss.Bnpo, GrpoLoss.
     /** Sum / (B x max completion length). */
     record DrGrpo() implements GrpoLoss {
         public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
-            return perToken.mul(mask).sum().div((float) perToken.getShape().get(0) * maxLen);
+            return Scalars.div(perToken.mul(mask).sum(), (float) perToken.getShape().get(0) * maxLen);
         }
     }
 
     /** Sum / completion tokens of the whole generation batch. */
     record Dapo() implements GrpoLoss {
         public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
-            return perToken.mul(mask).sum().div((float) Math.max(1, batchTokens));
+            return Scalars.div(perToken.mul(mask).sum(), Math.max(1, batchTokens));
         }
     }
 

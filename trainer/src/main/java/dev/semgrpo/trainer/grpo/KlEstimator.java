@@ -1,6 +1,7 @@
 package dev.semgrpo.trainer.grpo;
 
 import ai.djl.ndarray.NDArray;
+import dev.semgrpo.model.Scalars;
 import java.util.Locale;
 
 /**
@@ -26,7 +27,7 @@ public enum KlEstimator {
         NDArray d = refLogp.sub(logp);
         return switch (this) {
             case K1 -> d.neg();
-            case K2 -> d.square().mul(0.5f);
+            case K2 -> Scalars.mul(d.square(), 0.5f);
             case K3 -> d.exp().sub(d).sub(1f);
         };
     }

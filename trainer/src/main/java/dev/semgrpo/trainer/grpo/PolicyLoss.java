@@ -3,6 +3,7 @@ package dev.semgrpo.trainer.grpo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
+import dev.semgrpo.model.Scalars;
 
 /**
  * The GRPO objective per token: {@code -min(r A, clip(r, 1 - eps, 1 + eps_high) A) + beta KL}, with
@@ -39,7 +40,7 @@ public final class PolicyLoss {
         NDArray klTok = null;
         if (beta != 0) {
             klTok = kl.apply(logp, refLogp);
-            perToken = perToken.add(klTok.mul((float) beta));
+            perToken = perToken.add(Scalars.mul(klTok, (float) beta));
         }
         NDArray loss = type.aggregate(perToken, mask, maxCompletionLength, batchTokens);
         NDArray r = ratio.stopGradient();
