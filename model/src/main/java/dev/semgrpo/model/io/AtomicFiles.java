@@ -1,8 +1,6 @@
 package dev.semgrpo.model.io;
 
 import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -34,7 +32,7 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** The bytes of one file, written to a buffered stream that the writer must not close. */
+    /** The bytes of one file, written to a buffered stream. */
     @FunctionalInterface
     public interface Content {
         /** Writes the whole content to {@code out}. */
@@ -62,29 +60,12 @@ public final class AtomicFiles {
      * @throws IOException naming the file and the reason (see {@link #explain})
      */
     public static void write(Path file, boolean replace, Content content) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path tmp = null;
-        try {
-            Files.createDirectories(target.getParent());
-            tmp = tempName(target);
-            try (FileOutputStream fos = new FileOutputStream(Files.createFile(tmp).toFile());
-                    OutputStream out = new BufferedOutputStream(new KeepOpen(fos), 1 << 16)) {
+        commit(file, replace, tmp -> {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), 1 << 16)) {
                 content.writeTo(out);
-                out.flush();
-                fos.getFD().sync();
             }
-            if (!replace && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw new FileAlreadyExistsException(target.toString());
-            }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException e) {
-            throw explain(file, e);
-        } finally {
-            if (tmp != null) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        });
     }
 
     /**
@@ -94,6 +75,11 @@ public final class AtomicFiles {
      * @throws IOException naming the file and the reason (see {@link #explain})
      */
     public static void write(Path file, Body body) throws IOException {
+        commit(file, true, body);
+    }
+
+    /** Writes {@code body} at a fresh temporary name beside {@code file}, syncs it and renames it into place. */
+    private static void commit(Path file, boolean replace, Body body) throws IOException {
         Path target = file.toAbsolutePath();
         Path tmp = null;
         try {
@@ -102,6 +88,9 @@ public final class AtomicFiles {
             body.write(tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
+            }
+            if (!replace && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileAlreadyExistsException(target.toString());
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
@@ -218,23 +207,6 @@ public final class AtomicFiles {
 
         Explained(String message, IOException cause) {
             super(message, cause);
-        }
-    }
-
-    /** Lets the buffered stream be closed without closing the file before it is synced. */
-    private static final class KeepOpen extends FilterOutputStream {
-        KeepOpen(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 }
