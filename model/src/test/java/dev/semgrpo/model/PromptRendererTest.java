@@ -10,14 +10,12 @@ import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,14 +25,8 @@ class PromptRendererTest {
     Path dir;
 
     private TextTokenizer qwen3() throws IOException {
-        try (InputStream gz = new GZIPInputStream(getClass().getResourceAsStream("/qwen3/tokenizer.json.gz"));
-                InputStream cfg = getClass().getResourceAsStream("/qwen3/tokenizer_config.json")) {
-            Files.copy(gz, dir.resolve("tokenizer.json"));
-            Files.copy(cfg, dir.resolve("tokenizer_config.json"));
-        }
-        return TextTokenizer.load(dir);
+        return TinyModels.realTokenizer(dir, "qwen3");
     }
-
 
     private static int[] concat(int[] a, int... b) {
         int[] out = Arrays.copyOf(a, a.length + b.length);

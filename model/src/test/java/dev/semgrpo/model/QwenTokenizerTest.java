@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,12 +21,7 @@ class QwenTokenizerTest {
     Path dir;
 
     private TextTokenizer load() throws IOException {
-        try (InputStream gz = new GZIPInputStream(getClass().getResourceAsStream("/qwen3/tokenizer.json.gz"));
-                InputStream cfg = getClass().getResourceAsStream("/qwen3/tokenizer_config.json")) {
-            Files.copy(gz, dir.resolve("tokenizer.json"));
-            Files.copy(cfg, dir.resolve("tokenizer_config.json"));
-        }
-        return TextTokenizer.load(dir);
+        return TinyModels.realTokenizer(dir, "qwen3");
     }
 
     @Test

@@ -11,14 +11,12 @@ import dev.semgrpo.model.tokenizer.PromptRenderer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +41,6 @@ class RealChatTemplatesTest {
     @TempDir
     Path dir;
 
-
     private static ChatTemplate template(String resourceDir) throws IOException {
         try (InputStream in = RealChatTemplatesTest.class.getResourceAsStream("/" + resourceDir
                 + "/tokenizer_config.json")) {
@@ -53,15 +50,7 @@ class RealChatTemplatesTest {
     }
 
     private TextTokenizer tokenizer(String resourceDir) throws IOException {
-        Path d = dir.resolve(resourceDir);
-        Files.createDirectories(d);
-        try (InputStream gz = new GZIPInputStream(getClass().getResourceAsStream("/" + resourceDir
-                + "/tokenizer.json.gz"));
-                InputStream cfg = getClass().getResourceAsStream("/" + resourceDir + "/tokenizer_config.json")) {
-            Files.copy(gz, d.resolve("tokenizer.json"));
-            Files.copy(cfg, d.resolve("tokenizer_config.json"));
-        }
-        return TextTokenizer.load(d);
+        return TinyModels.realTokenizer(dir, resourceDir);
     }
 
     private static String render(ChatTemplate t, List<Map<String, Object>> messages, boolean generationPrompt,

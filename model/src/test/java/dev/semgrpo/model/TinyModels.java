@@ -11,12 +11,18 @@ import dev.semgrpo.model.config.Architecture;
 import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.config.RopeScaling;
 import dev.semgrpo.model.nn.CausalLM;
+import dev.semgrpo.model.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
 
 /** Tiny configurations of the three families, each exercising its own options. */
 final class TinyModels {
@@ -97,4 +103,19 @@ final class TinyModels {
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * A real tokenizer shipped as test resources ({@code /<name>/tokenizer.json.gz} and
+     * {@code tokenizer_config.json}), unpacked into {@code dir/<name>} and loaded.
+     */
+    static TextTokenizer realTokenizer(Path dir, String name) throws IOException {
+        Path d = Files.createDirectories(dir.resolve(name));
+        try (InputStream gz = new GZIPInputStream(TinyModels.class.getResourceAsStream("/" + name
+                + "/tokenizer.json.gz"));
+                InputStream cfg = TinyModels.class.getResourceAsStream("/" + name + "/tokenizer_config.json")) {
+            Files.copy(gz, d.resolve("tokenizer.json"));
+            Files.copy(cfg, d.resolve("tokenizer_config.json"));
+        }
+        return TextTokenizer.load(d);
+    }
 }

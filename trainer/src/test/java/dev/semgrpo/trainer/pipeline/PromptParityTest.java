@@ -83,7 +83,6 @@ class PromptParityTest {
         return p.prompt(ex.get(0), 0);
     }
 
-
     @Test
     void theSameRecordHasTheSameTokenIdsInSftGrpoCalibrationAndEvaluation() throws IOException {
         Path tokDir = setUp();
