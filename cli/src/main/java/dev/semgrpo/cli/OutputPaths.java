@@ -88,10 +88,7 @@ final class OutputPaths {
 
     /** The nearest existing one of {@code dir} and its parents must be a folder this process may write to. */
     private static void requireWritable(Path dir, String what) {
-        Path p = dir;
-        while (p != null && !Files.exists(p)) {
-            p = p.getParent();
-        }
+        Path p = AtomicFiles.nearestExisting(dir);
         if (p == null) {
             return;
         }

@@ -186,12 +186,17 @@ public final class AtomicFiles {
 
     /** The first ancestor of {@code dir} (or {@code dir} itself) that exists and is not a folder, else null. */
     static Path fileInTheWay(Path dir) {
-        for (Path p = dir; p != null; p = p.getParent()) {
-            if (Files.exists(p)) {
-                return Files.isDirectory(p) ? null : p;
-            }
+        Path p = nearestExisting(dir);
+        return p == null || Files.isDirectory(p) ? null : p;
+    }
+
+    /** {@code path} if it exists, else its nearest existing ancestor; null when none exists. */
+    public static Path nearestExisting(Path path) {
+        Path p = path;
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
         }
-        return null;
+        return p;
     }
 
     private static Path tempName(Path target) {
