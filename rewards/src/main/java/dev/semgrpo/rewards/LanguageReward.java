@@ -8,8 +8,9 @@ import java.util.Set;
 
 /**
  * The paper's R_lang: 1 when the share of letters in the target script(s) is at least {@code threshold}, else 0.
- * Mixed output (for example half Tibetan, half Chinese) falls below the threshold and scores 0; text without letters
- * scores 0. The soft variant gives {@code min(1, share / threshold)}. Components: {@code language} and
+ * Letters here are letters, combining marks and a script's own digits ({@link Scripts#count}): a number in Tibetan
+ * digits is Tibetan, one in ASCII digits belongs to no script. Mixed output (for example half Tibetan, half Chinese)
+ * falls below the threshold and scores 0; text without such characters scores 0. The soft variant gives {@code min(1, share / threshold)}. Components: {@code language} and
  * {@code language_share}.
  */
 public final class LanguageReward implements RewardFunction {
@@ -33,7 +34,7 @@ public final class LanguageReward implements RewardFunction {
         return name;
     }
 
-    /** Share of target-script letters among all letters (0 without letters). */
+    /** Share of target-script letters (and digits) among all (0 without any). */
     public double share(String text) {
         int[] c = Scripts.count(text, scripts);
         return c[1] == 0 ? 0 : (double) c[0] / c[1];

@@ -34,15 +34,16 @@ public final class Scripts {
     }
 
     /**
-     * Letters (and combining marks) of {@code text} per script; punctuation, digits, spaces and symbols (script
-     * Common or Inherited) are not counted.
+     * Letters, combining marks and decimal digits of {@code text} per script. What belongs to no one script is not
+     * counted: punctuation, spaces, symbols and the ASCII digits (script Common or Inherited). A script's own digits
+     * count for it (Tibetan ༣, Devanagari ३, Arabic-Indic ٣), so a number written in the target script stays in it.
      *
-     * @return [letters in the target scripts, letters in any script]
+     * @return [characters in the target scripts, characters in any script]
      */
     public static int[] count(String text, Set<UnicodeScript> targets) {
         int[] c = new int[2];
         text.codePoints().forEach(cp -> {
-            if (!(Character.isLetter(cp) || isMark(cp))) {
+            if (!(Character.isLetter(cp) || isMark(cp) || Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER)) {
                 return;
             }
             UnicodeScript s = UnicodeScript.of(cp);

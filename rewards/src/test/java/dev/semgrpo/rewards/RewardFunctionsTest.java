@@ -38,7 +38,12 @@ class RewardFunctionsTest {
                 RewardSample.of(TIBETAN + " " + CHINESE), RewardSample.of(TIBETAN + " 2024, 15%!"),
                 RewardSample.of(""), RewardSample.of("  123 !"))).rewards();
         assertArrayEquals(new float[] {1, 0, 0, 1, 0, 0}, r,
-                "mixed scripts score 0; digits and punctuation are neutral; no letters scores 0");
+                "mixed scripts score 0; ASCII digits and punctuation are neutral; no letters scores 0");
+        // a script's own digits belong to it: a number in Tibetan digits is Tibetan, in Devanagari digits is not
+        assertEquals(1.0, tibetan.share("\u0F22\u0F20\u0F22\u0F24"), 0, "Tibetan digits are Tibetan");
+        assertEquals(0.0, tibetan.share("\u0968\u0966"), 0, "Devanagari digits are not");
+        assertArrayEquals(new float[] {1, 0, 1}, tibetan.score(List.of(RewardSample.of("\u0F22\u0F20 "),
+                RewardSample.of("\u0F22\u0F20 \u0968\u0966"), RewardSample.of("\u0F22\u0F20 2024"))).rewards());
         LanguageReward soft = new LanguageReward("language", Set.of(UnicodeScript.TIBETAN), 0.8, true);
         double half = soft.share(TIBETAN + CHINESE);
         assertEquals((float) Math.min(1, half / 0.8), soft.score(List.of(RewardSample.of(TIBETAN + CHINESE)))
