@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 /**
  * A small sentence encoder built from scratch for languages no pretrained encoder covers here: a word-level
  * vocabulary (words of space-separated scripts, syllables of Tibetan, split at spaces, the tsheg, shad and ASCII
- * punctuation, lowercased) read off a corpus, and a randomly initialised BERT with mean pooling and normalised
+ * punctuation, lowercased; every decimal digit of any script is a unit of its own, so that numbers never fall out
+ * of the vocabulary) read off a corpus, and a randomly initialised BERT with mean pooling and normalised
  * output, written as a sentence-transformers directory that {@link EmbedderTrainer} then adapts contrastively.
  */
 public final class WordEncoders {
@@ -30,6 +31,9 @@ public final class WordEncoders {
     public static final String SPLIT = "[\\s\\u0F0B\\u0F0C\\u0F0D\\u0F0E\\u0F04\\u0F05\\u0F08\\u0F14"
             + "!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~]+";
     private static final Pattern SPLIT_PATTERN = Pattern.compile(SPLIT);
+    /** Decimal digits (of every script), each its own unit (isolated). */
+    public static final String DIGIT = "\\p{Nd}";
+    private static final Pattern DIGIT_PATTERN = Pattern.compile(DIGIT, Pattern.UNICODE_CHARACTER_CLASS);
     static final List<String> SPECIALS = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]");
 
     private WordEncoders() {
@@ -60,8 +64,17 @@ public final class WordEncoders {
     public static List<String> units(String text) {
         List<String> out = new ArrayList<>();
         for (String u : SPLIT_PATTERN.split(text.toLowerCase(Locale.ROOT))) {
-            if (!u.isEmpty()) {
-                out.add(u);
+            java.util.regex.Matcher m = DIGIT_PATTERN.matcher(u);
+            int at = 0;
+            while (m.find()) {
+                if (m.start() > at) {
+                    out.add(u.substring(at, m.start()));
+                }
+                out.add(m.group());
+                at = m.end();
+            }
+            if (at < u.length()) {
+                out.add(u.substring(at));
             }
         }
         return out;
@@ -99,12 +112,20 @@ public final class WordEncoders {
     }
 
     private static void writeTokenizer(Path file, List<String> vocab) throws IOException {
-        ObjectNode split = new ObjectMapper().createObjectNode();
+        ObjectNode seq = new ObjectMapper().createObjectNode();
+        seq.put("type", "Sequence");
+        ArrayNode steps = seq.putArray("pretokenizers");
+        ObjectNode split = steps.addObject();
         split.put("type", "Split");
         split.putObject("pattern").put("Regex", SPLIT);
         split.put("behavior", "Removed");
         split.put("invert", false);
-        writeWordLevel(file, vocab, split, true);
+        ObjectNode digits = steps.addObject();
+        digits.put("type", "Split");
+        digits.putObject("pattern").put("Regex", DIGIT);
+        digits.put("behavior", "Isolated");
+        digits.put("invert", false);
+        writeWordLevel(file, vocab, seq, true);
     }
 
     /**

@@ -404,18 +404,38 @@ public final class Pipeline {
         }
         List<EmbedderTrainer.Pair> pairs = new ArrayList<>(EmbedderTrainer.readPairs(dir.resolve(e.pairs())));
         Collections.shuffle(pairs, new Random(seed));
-        double frac = e.evalFraction() == null ? 0.1 : e.evalFraction();
-        int nEval = Math.max(1, (int) Math.round(pairs.size() * frac));
-        List<EmbedderTrainer.Pair> held = new ArrayList<>(pairs.subList(0, nEval));
-        List<EmbedderTrainer.Pair> train = new ArrayList<>(pairs.subList(nEval, pairs.size()));
+        List<EmbedderTrainer.Pair> held;
+        List<EmbedderTrainer.Pair> train;
+        if (e.evalPairs() != null) {
+            // fixed held-out files: every pair of 'pairs' trains, and none of the held-out pairs may be among them
+            held = new ArrayList<>();
+            for (String f : e.evalPairs()) {
+                held.addAll(EmbedderTrainer.readPairs(dir.resolve(f)));
+            }
+            java.util.Set<EmbedderTrainer.Pair> seen = new java.util.HashSet<>(pairs);
+            for (EmbedderTrainer.Pair p : held) {
+                if (seen.contains(p)) {
+                    throw new IllegalArgumentException("encoder.eval_pairs " + e.evalPairs() + " holds a pair that is "
+                            + "also in encoder.pairs " + e.pairs() + " (source '" + p.anchor() + "'); held-out pairs "
+                            + "must never be trained on: remove it from one of the files");
+                }
+            }
+            train = pairs;
+        } else {
+            double frac = e.evalFraction() == null ? 0.1 : e.evalFraction();
+            int nEval = Math.max(1, (int) Math.round(pairs.size() * frac));
+            held = new ArrayList<>(pairs.subList(0, nEval));
+            train = new ArrayList<>(pairs.subList(nEval, pairs.size()));
+        }
         Path base;
         if (e.base() != null) {
             base = dir.resolve(e.base());
         } else {
             PipelineConfig.EncoderInit i = e.init() == null
                     ? new PipelineConfig.EncoderInit(null, null, null, null, null, null) : e.init();
+            // the vocabulary comes from the training pairs only: held-out words stay unknown, as they would be
             List<String> corpus = new ArrayList<>();
-            for (EmbedderTrainer.Pair p : pairs) {
+            for (EmbedderTrainer.Pair p : train) {
                 corpus.add(p.anchor());
                 corpus.add(p.positive());
             }
@@ -441,14 +461,15 @@ public final class Pipeline {
                         }
                     });
             EmbedderTrainer.save(ne, encoderDir);
-            hooks.log().printf(java.util.Locale.ROOT, "   held-out top-1 pair retrieval %.3f -> %.3f (%d pairs)%n",
-                    r.top1Before(), r.top1After(), r.evalPairs());
+            hooks.log().printf(java.util.Locale.ROOT, "   held-out top-1 pair retrieval %.3f -> %.3f (%d pairs; chance "
+                    + "%.3f)%n", r.top1Before(), r.top1After(), r.evalPairs(), 1.0 / r.evalPairs());
             ObjectNode info = Jsonl.JSON.createObjectNode();
             info.put("encoder", encoderDir.toString());
             info.put("top1_before", r.top1Before());
             info.put("top1_after", r.top1After());
             info.put("train_pairs", r.trainPairs());
             info.put("eval_pairs", r.evalPairs());
+            info.put("chance", 1.0 / r.evalPairs());
             return info;
         }
     }

@@ -56,13 +56,25 @@ public record PipelineConfig(String name, String outputDir, Long seed, String ba
      * @param base sentence-transformers directory to adapt, or null to build one from scratch ({@code init})
      * @param init shape of an encoder built from the pairs' vocabulary when there is no base
      * @param pairs JSONL of {@code source}/{@code target} (or anchor/positive) pairs
-     * @param evalFraction share of pairs held out to measure retrieval
+     * @param evalFraction share of pairs held out to measure retrieval (when there are no {@code evalPairs})
+     * @param evalPairs JSONL files of pairs that measure retrieval instead, fixed and never trained on
      * @param epochs passes over the pairs
      * @param batchSize pairs per step (in-batch negatives)
      * @param lr learning rate
      */
-    public record Encoder(String base, EncoderInit init, String pairs, Double evalFraction, Integer epochs,
-            Integer batchSize, Double lr) {
+    public record Encoder(String base, EncoderInit init, String pairs, Double evalFraction, List<String> evalPairs,
+            Integer epochs, Integer batchSize, Double lr) {
+        public Encoder {
+            if (evalPairs != null && evalFraction != null) {
+                throw new IllegalArgumentException("encoder: give eval_pairs (fixed held-out files) or eval_fraction "
+                        + "(a share of 'pairs'), not both; found eval_fraction " + evalFraction + " and eval_pairs "
+                        + evalPairs);
+            }
+            if (evalPairs != null && evalPairs.isEmpty()) {
+                throw new IllegalArgumentException("encoder.eval_pairs is empty; list at least one JSONL file or "
+                        + "leave it out (then eval_fraction of 'pairs' is held out)");
+            }
+        }
     }
 
     /** Shape of an encoder built from scratch (see {@code WordEncoders}). */

@@ -115,6 +115,11 @@ final class PipelinePreflight {
                 if (e.pairs() != null) {
                     need("encoder", "encoder.pairs", dir.resolve(e.pairs()).normalize(), false);
                 }
+                if (e.evalPairs() != null) {
+                    for (String f : e.evalPairs()) {
+                        need("encoder", "encoder.eval_pairs", dir.resolve(f).normalize(), false);
+                    }
+                }
                 if (e.base() != null) {
                     need("encoder", "encoder.base", dir.resolve(e.base()).normalize(), true);
                 }

@@ -173,6 +173,36 @@ class PipelineTest {
     }
 
     @Test
+    void encoderMeasuresRetrievalOnFixedHeldOutPairsItNeverTrainsOn() throws IOException {
+        Path cfg = setUp();
+        Files.write(dir.resolve("held.jsonl"), List.of("{\"source\": \"tree\", \"target\": \"ཤིང\"}",
+                "{\"source\": \"house\", \"target\": \"ཁང་པ\"}", "{\"source\": \"horse\", \"target\": \"རྟ\"}"));
+        String text = Files.readString(cfg);
+        Files.writeString(cfg, text.replace("eval_fraction: 0.25", "eval_pairs: [held.jsonl]"));
+        Pipeline p = new Pipeline(cfg, PipelineConfig.load(cfg), hooks(null, -1));
+        p.run("pretrain");
+        p.run("encoder");
+        JsonNode info = Jsonl.JSON.readTree(p.out().resolve("encoder").resolve(Pipeline.MARKER).toFile());
+        assertEquals(3, info.get("eval_pairs").asInt());
+        assertEquals(8, info.get("train_pairs").asInt(), "every pair of 'pairs' trains");
+        assertEquals(1.0 / 3, info.get("chance").asDouble(), 1e-12);
+        // the vocabulary is the training pairs': a held-out word is unknown to the encoder
+        String vocab = Files.readString(p.out().resolve("encoder/init/tokenizer.json"));
+        assertTrue(vocab.contains("\"mountain\"") && !vocab.contains("\"horse\""), "held-out words left out");
+
+        // a held-out pair that is also a training pair is refused, naming both files
+        Files.write(dir.resolve("held.jsonl"), List.of("{\"source\": \"water\", \"target\": \"ཆུ\"}"));
+        p.redo("encoder");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.run("encoder"));
+        assertTrue(e.getMessage().contains("held.jsonl") && e.getMessage().contains("pairs.jsonl")
+                && e.getMessage().contains("'water'"), e.getMessage());
+        // both ways of holding out at once is an error in the config
+        Files.writeString(cfg, text.replace("eval_fraction: 0.25", "eval_fraction: 0.25, eval_pairs: [held.jsonl]"));
+        Exception both = assertThrows(Exception.class, () -> PipelineConfig.load(cfg));
+        assertTrue(String.valueOf(both.getMessage()).contains("not both"), both.getMessage());
+    }
+
+    @Test
     void aStageAloneNeedsItsPredecessors() throws IOException {
         Path cfg = setUp();
         Pipeline p = new Pipeline(cfg, PipelineConfig.load(cfg), hooks(null, -1));
