@@ -162,6 +162,11 @@ class PipelineTest {
         JsonNode r = Jsonl.JSON.readTree(report.resolve("report.json").toFile());
         assertEquals(Map.of("cold_start", true, "strong_sft", true, "grpo", true).keySet(),
                 iterable(r.get("runs").fieldNames()));
+        // GRPO against the cold start it started from: the cold start is the base there
+        JsonNode vs = Jsonl.JSON.readTree(report.resolve(Pipeline.VS_COLD_START).resolve("report.json").toFile());
+        assertEquals(out.resolve("eval_cold_start").toString(), vs.get("base").asText());
+        assertEquals(java.util.Set.of("grpo"), iterable(vs.get("runs").fieldNames()));
+        assertTrue(vs.get("targetGains").size() > 0 && vs.get("alignmentTax").size() > 0, vs.toString());
 
         // a third run does nothing; --stage needs its predecessors; --redo keeps the old output
         Pipeline third = new Pipeline(cfg, PipelineConfig.load(cfg), hooks(null, -1));
