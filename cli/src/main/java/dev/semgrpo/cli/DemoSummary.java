@@ -1,0 +1,204 @@
+package dev.semgrpo.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What the demo prints after its table: the comparisons behind the paper's claim, each with its paired bootstrap
+ * interval, and for each part of the claim whether this run shows it. Every sentence is decided by the numbers it
+ * names; nothing is claimed that the comparison does not show.
+ *
+ * <p>The parts of the claim and how each is decided:
+ * <ol>
+ *   <li>GRPO raises the target language above the cold start it starts from: chrF++ of GRPO minus the cold start,
+ *       per target task; shown when the interval lies above 0 on some task and below 0 on none (mixed when it
+ *       does both).</li>
+ *   <li>GRPO adds no alignment tax of its own: every general and forgetting metric of GRPO against the cold start;
+ *       a metric passes when its interval includes 0, when GRPO is better, or when the change is at most
+ *       {@value #SMALL} of strong SFT's tax on that metric (against the base). Shown when every metric passes.</li>
+ *   <li>Strong SFT pays more tax than GRPO: per metric, strong SFT's tax interval (against the base) lies wholly
+ *       above GRPO's. Shown when that holds on every metric.</li>
+ * </ol>
+ * The cold start's own tax against the base is printed too: the paper's cold start is light, and a run whose cold
+ * start already paid the tax says so.
+ */
+final class DemoSummary {
+    /** A change counts as small against strong SFT's tax when it is at most this share of it. */
+    static final double SMALL = 0.1;
+    /** The metric the target-language claim is decided on (the paper's MT metric family). */
+    static final String TARGET_METRIC = "chrf++";
+
+    private DemoSummary() {
+    }
+
+    /**
+     * @param report the main report.json (the base model as the base; runs cold_start, strong_sft, grpo)
+     * @param vsCold the report.json with the cold start as the base and GRPO as the run, or null when missing
+     * @param encoder the encoder stage's stage.json, or null when the pipeline has no encoder stage
+     */
+    static List<String> lines(JsonNode report, JsonNode vsCold, JsonNode encoder) {
+        List<String> out = new ArrayList<>();
+        out.add("What the run shows (paired bootstrap over the held-out examples, 95% intervals; * = the interval "
+                + "excludes 0):");
+        if (encoder != null && encoder.has("top1_after")) {
+            int n = encoder.path("eval_pairs").asInt();
+            out.add(String.format(Locale.ROOT, "  reward encoder: held-out top-1 pair retrieval %.3f -> %.3f on %d "
+                    + "pairs (chance %.3f)", encoder.path("top1_before").asDouble(), encoder.path("top1_after")
+                            .asDouble(), n, n > 0 ? 1.0 / n : Double.NaN));
+        }
+        out.add("  target language, gain (positive = better):");
+        for (JsonNode c : report.path("targetGains")) {
+            if (c.path("metric").asText().equals(TARGET_METRIC)) {
+                out.add("    " + row(c, c.path("model").asText() + " vs base"));
+            }
+        }
+        for (JsonNode c : rows(vsCold, "targetGains", "grpo")) {
+            if (c.path("metric").asText().equals(TARGET_METRIC)) {
+                out.add("    " + row(c, "grpo vs cold_start"));
+            }
+        }
+        out.add("  general skills and forgetting, tax (positive = worse):");
+        for (JsonNode c : report.path("alignmentTax")) {
+            out.add("    " + row(c, c.path("model").asText() + " vs base"));
+        }
+        for (JsonNode c : rows(vsCold, "alignmentTax", "grpo")) {
+            out.add("    " + row(c, "grpo vs cold_start"));
+        }
+
+        out.add("");
+        out.add("The paper's claim, part by part, at this toy scale:");
+        if (vsCold == null) {
+            out.add("  not decided: the GRPO vs cold-start report is missing (rerun the report stage)");
+            return out;
+        }
+        // 1. target gain over the cold start: shown where the interval lies above 0, and only claimed when no
+        // target task got significantly worse
+        List<String> shownOn = new ArrayList<>();
+        List<String> flat = new ArrayList<>();
+        List<String> worseOn = new ArrayList<>();
+        for (JsonNode c : rows(vsCold, "targetGains", "grpo")) {
+            if (!c.path("metric").asText().equals(TARGET_METRIC)) {
+                continue;
+            }
+            String what = String.format(Locale.ROOT, "%s %+.3f [%+.3f, %+.3f]", c.path("task").asText(),
+                    c.path("change").asDouble(), c.path("lo").asDouble(), c.path("hi").asDouble());
+            (c.path("lo").asDouble() > 0 ? shownOn : c.path("hi").asDouble() < 0 ? worseOn : flat).add(what);
+        }
+        if (shownOn.isEmpty() && flat.isEmpty() && worseOn.isEmpty()) {
+            out.add("  not decided: no target task reports " + TARGET_METRIC);
+        } else {
+            String verdict = shownOn.isEmpty() ? "NOT SHOWN" : worseOn.isEmpty() ? "SHOWN    " : "MIXED    ";
+            List<String> parts = new ArrayList<>();
+            if (!shownOn.isEmpty()) {
+                parts.add("higher on " + String.join("; ", shownOn));
+            }
+            if (!worseOn.isEmpty()) {
+                parts.add("lower on " + String.join("; ", worseOn));
+            }
+            if (!flat.isEmpty()) {
+                parts.add("no significant change on " + String.join("; ", flat));
+            }
+            out.add("  " + verdict + " GRPO raises the target language above the cold start (" + TARGET_METRIC
+                    + "): " + String.join("; ", parts));
+        }
+        // 2. no tax of its own
+        List<String> taxed = new ArrayList<>();
+        List<String> smallOnes = new ArrayList<>();
+        int checked = 0;
+        for (JsonNode c : rows(vsCold, "alignmentTax", "grpo")) {
+            checked++;
+            double change = c.path("change").asDouble();
+            JsonNode sft = find(report.path("alignmentTax"), "strong_sft", c);
+            double sftTax = sft == null ? Double.NaN : sft.path("change").asDouble();
+            boolean includesZero = c.path("lo").asDouble() <= 0 && c.path("hi").asDouble() >= 0;
+            boolean small = sft != null && sftTax > 0 && change <= SMALL * sftTax;
+            String what = String.format(Locale.ROOT, "%s %s %+.3f [%+.3f, %+.3f]%s", c.path("task").asText(),
+                    c.path("metric").asText(), change, c.path("lo").asDouble(), c.path("hi").asDouble(),
+                    sft == null ? "" : String.format(Locale.ROOT, " (strong SFT's tax %+.3f)", sftTax));
+            if (!(includesZero || change <= 0 || small)) {
+                taxed.add(what);
+            } else if (!includesZero && change > 0) {
+                smallOnes.add(what);
+            }
+        }
+        if (checked == 0) {
+            out.add("  not decided: no general or forgetting task was evaluated");
+        } else if (taxed.isEmpty()) {
+            out.add(String.format(Locale.ROOT, "  SHOWN     GRPO adds no tax of its own: on all %d general and "
+                    + "forgetting metrics its change vs the cold start has an interval that includes 0, is an "
+                    + "improvement, or is at most %.0f%% of strong SFT's tax", checked, SMALL * 100)
+                    + (smallOnes.isEmpty() ? "" : "; worse but small: " + String.join("; ", smallOnes)));
+        } else {
+            out.add("  NOT SHOWN GRPO adds no tax of its own: GRPO is worse than the cold start on " + String.join(
+                    "; ", taxed));
+        }
+        // 3. strong SFT pays more than GRPO
+        List<String> more = new ArrayList<>();
+        List<String> notMore = new ArrayList<>();
+        for (JsonNode g : rows(report, "alignmentTax", "grpo")) {
+            JsonNode s = find(report.path("alignmentTax"), "strong_sft", g);
+            if (s == null) {
+                continue;
+            }
+            String what = String.format(Locale.ROOT, "%s %s: strong SFT %+.3f [%+.3f, %+.3f] vs GRPO %+.3f [%+.3f, "
+                    + "%+.3f]", g.path("task").asText(), g.path("metric").asText(), s.path("change").asDouble(),
+                    s.path("lo").asDouble(), s.path("hi").asDouble(), g.path("change").asDouble(),
+                    g.path("lo").asDouble(), g.path("hi").asDouble());
+            (s.path("lo").asDouble() > g.path("hi").asDouble() ? more : notMore).add(what);
+        }
+        if (more.isEmpty() && notMore.isEmpty()) {
+            out.add("  not decided: no strong-SFT run to compare with");
+        } else if (notMore.isEmpty()) {
+            out.add("  SHOWN     strong SFT pays more tax than GRPO, with intervals that do not overlap, on all "
+                    + more.size() + " metrics");
+        } else {
+            out.add("  " + (more.isEmpty() ? "NOT SHOWN" : "PARTLY   ") + " strong SFT pays more tax than GRPO with "
+                    + "intervals that do not overlap: " + (more.isEmpty() ? "" : "yes on " + more.size() + " of "
+                    + (more.size() + notMore.size()) + " metrics; ") + "not on " + String.join("; ", notMore));
+        }
+        // the cold start's own price, which the claim assumes is small
+        List<String> cold = new ArrayList<>();
+        for (JsonNode c : rows(report, "alignmentTax", "cold_start")) {
+            if (c.path("significant").asBoolean() && c.path("change").asDouble() > 0) {
+                cold.add(String.format(Locale.ROOT, "%s %s %+.3f", c.path("task").asText(), c.path("metric")
+                        .asText(), c.path("change").asDouble()));
+            }
+        }
+        out.add(cold.isEmpty() ? "  note: the cold start itself shows no significant tax against the base"
+                : "  note: the cold start itself already pays a tax against the base (" + String.join("; ", cold)
+                        + "); the claims above are about what GRPO adds to it");
+        return out;
+    }
+
+    private static List<JsonNode> rows(JsonNode report, String section, String model) {
+        List<JsonNode> out = new ArrayList<>();
+        if (report != null) {
+            for (JsonNode c : report.path(section)) {
+                if (c.path("model").asText().equals(model)) {
+                    out.add(c);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The row of {@code model} for the same task and metric as {@code like}, or null. */
+    private static JsonNode find(JsonNode rows, String model, JsonNode like) {
+        for (JsonNode c : rows) {
+            if (c.path("model").asText().equals(model) && c.path("task").asText().equals(like.path("task").asText())
+                    && c.path("metric").asText().equals(like.path("metric").asText())) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static String row(JsonNode c, String who) {
+        // + 0.0 turns -0.0 into 0.0, which %+ would print as "-0.0000"
+        return String.format(Locale.ROOT, "%-22s %-40s %+9.4f [%+.4f, %+.4f]%s", who, c.path("task").asText() + " "
+                + c.path("metric").asText(), c.path("change").asDouble() + 0.0, c.path("lo").asDouble() + 0.0,
+                c.path("hi").asDouble() + 0.0, c.path("significant").asBoolean() ? " *" : "");
+    }
+}

@@ -1,0 +1,83 @@
+package dev.semgrpo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.io.Jsonl;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DemoSummaryTest {
+    private static ObjectNode row(String task, String metric, String model, double change, double lo, double hi) {
+        ObjectNode r = Jsonl.JSON.createObjectNode();
+        r.put("task", task).put("metric", metric).put("model", model).put("change", change).put("lo", lo)
+                .put("hi", hi).put("significant", lo > 0 || hi < 0).put("baseValue", 0).put("modelValue", change);
+        return r;
+    }
+
+    /** A main report: target gains and tax rows of cold_start, strong_sft and grpo against the base. */
+    private static JsonNode report(double grpoTaxLo, double grpoTaxHi) {
+        ObjectNode r = Jsonl.JSON.createObjectNode();
+        ArrayNode gains = r.putArray("targetGains");
+        gains.add(row("mt", "chrf++", "cold_start", 2, 1, 3));
+        gains.add(row("mt", "chrf++", "grpo", 5, 4, 6));
+        gains.add(row("mt", "similarity", "grpo", 0.2, 0.1, 0.3));
+        ArrayNode tax = r.putArray("alignmentTax");
+        tax.add(row("nll", "nll_mean", "cold_start", 0.1, 0.05, 0.15));
+        tax.add(row("nll", "nll_mean", "strong_sft", 2.0, 1.8, 2.2));
+        tax.add(row("nll", "nll_mean", "grpo", (grpoTaxLo + grpoTaxHi) / 2, grpoTaxLo, grpoTaxHi));
+        return r;
+    }
+
+    private static JsonNode vsCold(double gainLo, double gainHi, double taxLo, double taxHi) {
+        ObjectNode r = Jsonl.JSON.createObjectNode();
+        r.putArray("targetGains").add(row("mt", "chrf++", "grpo", (gainLo + gainHi) / 2, gainLo, gainHi));
+        r.putArray("alignmentTax").add(row("nll", "nll_mean", "grpo", (taxLo + taxHi) / 2, taxLo, taxHi));
+        return r;
+    }
+
+    private static String claim(List<String> lines, String part) {
+        return lines.stream().filter(l -> l.contains(part)).findFirst().orElseThrow(() -> new AssertionError(
+                "no line on '" + part + "' in " + String.join("\n", lines)));
+    }
+
+    @Test
+    void eachPartOfTheClaimIsDecidedByItsOwnComparison() {
+        ObjectNode enc = Jsonl.JSON.createObjectNode().put("top1_before", 0.02).put("top1_after", 0.5)
+                .put("eval_pairs", 40);
+        List<String> shown = DemoSummary.lines(report(0.05, 0.2), vsCold(1, 5, -0.05, 0.1), enc);
+        assertTrue(claim(shown, "raises the target").startsWith("  SHOWN ") && claim(shown, "raises the target")
+                .contains("higher on mt +3.000 [+1.000, +5.000]"), String.join("\n", shown));
+        assertTrue(claim(shown, "no tax of its own").startsWith("  SHOWN"), String.join("\n", shown));
+        assertTrue(claim(shown, "strong SFT pays more").startsWith("  SHOWN"), String.join("\n", shown));
+        assertTrue(claim(shown, "reward encoder").contains("0.020 -> 0.500 on 40 pairs (chance 0.025)"));
+        assertTrue(claim(shown, "note:").contains("cold start itself already pays"), String.join("\n", shown));
+
+        // a gain interval that reaches 0 is not a gain; a tax interval above 0 and large against strong SFT's is
+        // a tax; overlapping tax intervals are not "more"
+        List<String> not = DemoSummary.lines(report(1.5, 2.5), vsCold(-0.5, 4, 0.5, 0.9), enc);
+        assertTrue(claim(not, "raises the target").startsWith("  NOT SHOWN"), String.join("\n", not));
+        assertTrue(claim(not, "no tax of its own").startsWith("  NOT SHOWN") && claim(not, "no tax of its own")
+                .contains("strong SFT's tax +2.000"), String.join("\n", not));
+        assertTrue(claim(not, "strong SFT pays more").startsWith("  NOT SHOWN"), String.join("\n", not));
+
+        // a small but significant change passes as small against strong SFT's tax (10%) and is named
+        List<String> small = DemoSummary.lines(report(0.05, 0.2), vsCold(1, 5, 0.05, 0.15), null);
+        assertTrue(claim(small, "no tax of its own").contains("worse but small: nll nll_mean +0.100"),
+                String.join("\n", small));
+        assertEquals(0, small.stream().filter(l -> l.contains("reward encoder")).count());
+
+        // a gain on one task does not make the claim when another target task got significantly worse
+        ObjectNode mixed = (ObjectNode) vsCold(1, 5, -0.05, 0.1);
+        ((ArrayNode) mixed.get("targetGains")).add(row("numbers", "chrf++", "grpo", -2, -3, -1));
+        String m = claim(DemoSummary.lines(report(0.05, 0.2), mixed, null), "raises the target");
+        assertTrue(m.startsWith("  MIXED") && m.contains("lower on numbers -2.000 [-3.000, -1.000]"), m);
+
+        // without the cold-start comparison nothing is claimed
+        List<String> none = DemoSummary.lines(report(0.05, 0.2), null, null);
+        assertTrue(claim(none, "not decided").contains("missing"), String.join("\n", none));
+    }
+}
