@@ -10,8 +10,8 @@ import java.util.Set;
  * The paper's R_lang: 1 when the share of letters in the target script(s) is at least {@code threshold}, else 0.
  * Letters here are letters, combining marks and a script's own digits ({@link Scripts#count}): a number in Tibetan
  * digits is Tibetan, one in ASCII digits belongs to no script. Mixed output (for example half Tibetan, half Chinese)
- * falls below the threshold and scores 0; text without such characters scores 0. The soft variant gives {@code min(1, share / threshold)}. Components: {@code language} and
- * {@code language_share}.
+ * falls below the threshold and scores 0; text without such characters scores 0. The soft variant gives
+ * {@code min(1, share / threshold)}. Components: {@code language} and {@code language_share}.
  */
 public final class LanguageReward implements RewardFunction {
     private final String name;

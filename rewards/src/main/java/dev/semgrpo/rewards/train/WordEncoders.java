@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -64,7 +65,7 @@ public final class WordEncoders {
     public static List<String> units(String text) {
         List<String> out = new ArrayList<>();
         for (String u : SPLIT_PATTERN.split(text.toLowerCase(Locale.ROOT))) {
-            java.util.regex.Matcher m = DIGIT_PATTERN.matcher(u);
+            Matcher m = DIGIT_PATTERN.matcher(u);
             int at = 0;
             while (m.find()) {
                 if (m.start() > at) {

@@ -44,10 +44,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Runs a {@link PipelineConfig} as named stages, each writing {@code <output_dir>/<stage>/} and, when it has
@@ -412,7 +414,7 @@ public final class Pipeline {
             for (String f : e.evalPairs()) {
                 held.addAll(EmbedderTrainer.readPairs(dir.resolve(f)));
             }
-            java.util.Set<EmbedderTrainer.Pair> seen = new java.util.HashSet<>(pairs);
+            Set<EmbedderTrainer.Pair> seen = new HashSet<>(pairs);
             for (EmbedderTrainer.Pair p : held) {
                 if (seen.contains(p)) {
                     throw new IllegalArgumentException("encoder.eval_pairs " + e.evalPairs() + " holds a pair that is "

@@ -201,6 +201,11 @@ class PipelineTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.run("encoder"));
         assertTrue(e.getMessage().contains("held.jsonl") && e.getMessage().contains("pairs.jsonl")
                 && e.getMessage().contains("'water'"), e.getMessage());
+        // held-out files without a pair measure nothing
+        Files.writeString(dir.resolve("held.jsonl"), "");
+        Exception none = assertThrows(Exception.class, () -> p.run("encoder"));
+        assertTrue(none.getMessage().contains("held.jsonl") && none.getMessage().contains("no records"),
+                none.getMessage());
         // both ways of holding out at once is an error in the config
         Files.writeString(cfg, text.replace("eval_fraction: 0.25", "eval_fraction: 0.25, eval_pairs: [held.jsonl]"));
         Exception both = assertThrows(Exception.class, () -> PipelineConfig.load(cfg));
