@@ -58,6 +58,11 @@ class GrpoTrainerTest {
         assertTrue(Files.exists(run.resolve("provenance.json")));
         assertTrue(Files.size(run.resolve("samples.jsonl")) > 0);
         assertTrue(Files.exists(run.resolve("plots/reward.png")));
+        // TensorBoard: one event file; each of the 30 steps is one record (read back field by field in model's
+        // TensorBoardEventsTest), so the file is longer than the version record alone
+        List<Path> events = eventFiles(run);
+        assertEquals(1, events.size(), events.toString());
+        assertTrue(Files.size(events.get(0)) > 30 * 100, events + ": " + Files.size(events.get(0)) + " bytes");
         assertEquals(List.of("step-10", "step-20", "step-30"), RunDirectory.checkpoints(run).stream()
                 .map(p -> p.getFileName().toString()).toList());
         IllegalArgumentException again = assertThrows(IllegalArgumentException.class,
@@ -163,11 +168,18 @@ class GrpoTrainerTest {
         List<JsonNode> ma = metrics(full);
         List<JsonNode> mb = metrics(killed);
         assertEquals(4, mb.size(), "metrics of the lost step were cut and rewritten");
+        assertEquals(2, eventFiles(killed).size(), "the resumed run writes a second TensorBoard file");
         for (int i = 0; i < 4; i++) {
             for (String key : List.of("reward", "loss", "grad_norm")) {
                 assertEquals(ma.get(i).get(key).asDouble(), mb.get(i).get(key).asDouble(), 0, "step " + (i + 1) + " "
                         + key);
             }
+        }
+    }
+
+    private static List<Path> eventFiles(Path run) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(run)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).sorted().toList();
         }
     }
 }

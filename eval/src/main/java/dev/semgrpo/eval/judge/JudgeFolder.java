@@ -224,7 +224,7 @@ public final class JudgeFolder {
         TaskSummary safe = new TaskSummary(summary.task(), summary.type(), summary.category(), summary.examples(),
                 redactor.redact(summary.model()), summary.adapter(), redactor.redact(summary.reference()),
                 summary.metrics(), summary.seconds(), redactor.redact(summary.config()));
-        EvalResults.write(out, safe, judged);
+        EvalResults.write(out, safe, judged, false);
         Files.deleteIfExists(dir.resolve(PARTIAL));
         String reused = run.reused() == 0 ? "" : " (" + run.reused() + " verdict(s) kept from an earlier run)";
         if (run.invalid().isEmpty()) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.TensorBoardEvents;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,10 +36,19 @@ public final class EvalResults {
     }
 
     /**
-     * Writes a task's examples then its summary, each atomically; the summary is written last, so a task folder
-     * with a summary is complete.
+     * Writes a task's examples, its metrics as a TensorBoard event file, then its summary, each atomically; the
+     * summary is written last, so a task folder with a summary is complete.
      */
     public static void write(Path runDir, TaskSummary summary, List<ExampleRecord> examples) throws IOException {
+        write(runDir, summary, examples, true);
+    }
+
+    /**
+     * As {@link #write(Path, TaskSummary, List)}; {@code events} false leaves out the TensorBoard file (a judge's
+     * folder, whose verdicts are not metrics of one model).
+     */
+    public static void write(Path runDir, TaskSummary summary, List<ExampleRecord> examples, boolean events)
+            throws IOException {
         Path dir = runDir.resolve(summary.task());
         Files.createDirectories(dir);
         Path tmp = dir.resolve(EXAMPLES + ".tmp");
@@ -49,9 +59,36 @@ public final class EvalResults {
             }
         }
         Files.move(tmp, dir.resolve(EXAMPLES), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        if (events) {
+            writeEvents(dir, summary);
+        }
         Path stmp = dir.resolve(SUMMARY + ".tmp");
         JSON.writeValue(stmp.toFile(), summary);
         Files.move(stmp, dir.resolve(SUMMARY), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The task's metrics as a TensorBoard event file in its folder (tags {@code <task>/<metric>}, step 0), replacing
+     * the one of an earlier evaluation of the task, so that an evaluation shows in TensorBoard next to the training
+     * runs; non-finite values are left out.
+     */
+    private static void writeEvents(Path dir, TaskSummary summary) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (p.getFileName().toString().startsWith("events.out.tfevents.")) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (MetricResult m : summary.metrics()) {
+            if (Double.isFinite(m.value())) {
+                values.put(summary.task() + "/" + m.name(), m.value());
+            }
+        }
+        try (TensorBoardEvents w = TensorBoardEvents.open(dir, 0)) {
+            w.scalars(0, System.currentTimeMillis() / 1000.0, values);
+        }
     }
 
     /** True when the task's folder holds a summary (written last, so the task finished). */

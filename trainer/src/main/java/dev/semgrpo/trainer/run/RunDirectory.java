@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.Provenance;
+import dev.semgrpo.model.io.TensorBoardEvents;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -18,14 +19,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * {@code runs/<name>/}: config.resolved.yaml, provenance.json, metrics.jsonl, samples.jsonl,
- * checkpoints/step-N/ (written to a temporary folder, sealed with {@link #CHECKPOINT_MARKER} and renamed into place,
+ * {@code runs/<name>/}: config.resolved.yaml, provenance.json, metrics.jsonl, samples.jsonl, TensorBoard event files
+ * ({@code events.out.tfevents.*}: every numeric metric per step, one file per start or resume), checkpoints/step-N/ (written to a temporary folder, sealed with {@link #CHECKPOINT_MARKER} and renamed into place,
  * the last K kept), plots/.
  *
  * <p>A run survives a kill at any moment: a checkpoint counts only when its marker is there and every file it lists
@@ -41,8 +43,9 @@ public final class RunDirectory implements AutoCloseable {
     private final Path dir;
     private final BufferedWriter metrics;
     private final BufferedWriter samples;
+    private final TensorBoardEvents events;
 
-    private RunDirectory(Path dir) throws IOException {
+    private RunDirectory(Path dir, long resumeStep) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir.resolve("checkpoints"));
         removeLeftovers(dir.resolve("checkpoints"));
@@ -50,6 +53,7 @@ public final class RunDirectory implements AutoCloseable {
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         this.samples = Files.newBufferedWriter(dir.resolve("samples.jsonl"), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        this.events = TensorBoardEvents.open(dir, resumeStep);
     }
 
     /**
@@ -84,7 +88,7 @@ public final class RunDirectory implements AutoCloseable {
         AtomicFiles.write(dir.resolve("config.resolved.yaml"), tmp -> ConfigLoader.write(tmp, resolvedConfig));
         AtomicFiles.write(dir.resolve("provenance.json"),
                 tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), provenance(seed)));
-        return new RunDirectory(dir);
+        return new RunDirectory(dir, 0);
     }
 
     /** True when {@code dir} holds files a run writes (so it may be moved aside to start again). */
@@ -108,7 +112,8 @@ public final class RunDirectory implements AutoCloseable {
         }
         truncateAfter(dir.resolve("metrics.jsonl"), checkpointStep);
         truncateAfter(dir.resolve("samples.jsonl"), checkpointStep);
-        return new RunDirectory(dir);
+        // a new event file whose SessionLog START makes TensorBoard drop the earlier files' points past the checkpoint
+        return new RunDirectory(dir, checkpointStep + 1);
     }
 
     /**
@@ -159,9 +164,23 @@ public final class RunDirectory implements AutoCloseable {
         return dir;
     }
 
-    /** Appends a line to metrics.jsonl (flushed); a write error names the file. */
+    /**
+     * Appends a line to metrics.jsonl (flushed) and its numeric values to the TensorBoard events, tagged by their
+     * metrics.jsonl names, at the line's {@code step}; a write error names the file.
+     */
     public void metric(ObjectNode line) throws IOException {
         append(metrics, "metrics.jsonl", line, true);
+        JsonNode step = line.get("step");
+        if (step != null && step.canConvertToLong()) {
+            Map<String, Double> values = new LinkedHashMap<>();
+            line.properties().forEach(e -> {
+                if (!e.getKey().equals("step") && e.getValue().isNumber()) {
+                    values.put(e.getKey(), e.getValue().asDouble());
+                }
+            });
+            events.scalars(step.asLong(), System.currentTimeMillis() / 1000.0, values);
+            events.flush();
+        }
     }
 
     /** Appends a line to samples.jsonl (flushed with the next checkpoint); a write error names the file. */
@@ -326,5 +345,6 @@ public final class RunDirectory implements AutoCloseable {
     public void close() throws IOException {
         metrics.close();
         samples.close();
+        events.close();
     }
 }
