@@ -70,7 +70,8 @@ final class DemoSummary {
         out.add("");
         out.add("The paper's claim, part by part, at this toy scale:");
         if (vsCold == null) {
-            out.add("  not decided: the GRPO vs cold-start report is missing (rerun the report stage)");
+            out.add("  not decided: the GRPO vs cold-start report is missing (an output folder from before it existed: "
+                    + "semgrpo pipeline --config <pipeline.yaml> --redo report writes it)");
             return out;
         }
         // 1. target gain over the cold start: shown where the interval lies above 0, and only claimed when no
