@@ -1,6 +1,7 @@
 package dev.semgrpo.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.semgrpo.model.io.DirectoryLock;
 import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.trainer.pipeline.Pipeline;
 import dev.semgrpo.trainer.pipeline.PipelineConfig;
@@ -52,6 +53,9 @@ final class DemoCommand implements Callable<Integer> {
         Pipeline p = new Pipeline(cfg, PipelineConfig.load(cfg), PipelineCommand.hooks(System.out));
         if (fresh && Files.exists(p.out())) {
             Path aside = p.out().resolveSibling(p.out().getFileName() + ".old-" + System.currentTimeMillis());
+            try (DirectoryLock inUse = DirectoryLock.acquire(p.out(), "demo output")) {
+                // refused while another demo writes it: never move a live output aside
+            }
             Files.move(p.out(), aside);
             System.out.println("previous demo output moved to " + aside);
         }

@@ -17,6 +17,7 @@ import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.SamplingParams;
 import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.DirectoryLock;
 import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.model.io.SafetensorsWriter;
 import dev.semgrpo.model.lora.Lora;
@@ -178,6 +179,14 @@ public final class Pipeline {
         pre.check(budget != null ? budget : MemoryBudget.of(pre.gpuDevice(), null),
                 checkMemory);
         Files.createDirectories(out);
+        // one pipeline process per output folder: a second would run the same stages into the same folders
+        try (DirectoryLock lock = DirectoryLock.acquire(out, "pipeline output")) {
+            runStages(stages, only);
+        }
+        return only == null ? out.resolve("report") : out.resolve(only);
+    }
+
+    private void runStages(List<String> stages, String only) throws IOException {
         for (String stage : stages) {
             if (only != null && !stage.equals(only)) {
                 if (stages.indexOf(stage) < stages.indexOf(only) && !complete(stage)) {
@@ -200,7 +209,6 @@ public final class Pipeline {
             AtomicFiles.write(out.resolve(stage).resolve(MARKER),
                     tmp -> Jsonl.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), info));
         }
-        return only == null ? out.resolve("report") : out.resolve(only);
     }
 
     /**
@@ -250,7 +258,12 @@ public final class Pipeline {
             throw new IllegalArgumentException("no stage '" + stage + "' in this pipeline; its stages are "
                     + stages());
         }
-        return RunDirectory.moveAside(out.resolve(stage));
+        if (!Files.isDirectory(out)) {
+            return RunDirectory.moveAside(out.resolve(stage));
+        }
+        try (DirectoryLock lock = DirectoryLock.acquire(out, "pipeline output")) {
+            return RunDirectory.moveAside(out.resolve(stage)); // never under a running pipeline
+        }
     }
 
     private ObjectNode runStage(String stage) throws IOException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.io.AtomicFiles;
+import dev.semgrpo.model.io.DirectoryLock;
 import dev.semgrpo.model.io.Provenance;
 import dev.semgrpo.model.io.TensorBoardEvents;
 import dev.semgrpo.trainer.config.ConfigLoader;
@@ -30,7 +31,8 @@ import java.util.stream.Stream;
  * ({@code events.out.tfevents.*}: every numeric metric per step, one file per start or resume), checkpoints/step-N/ (written to a temporary folder, sealed with {@link #CHECKPOINT_MARKER} and renamed into place,
  * the last K kept), plots/.
  *
- * <p>A run survives a kill at any moment: a checkpoint counts only when its marker is there and every file it lists
+ * <p>One process writes a run at a time ({@link DirectoryLock} on {@code .lock}, released when the process ends).
+ * A run survives a kill at any moment: a checkpoint counts only when its marker is there and every file it lists
  * has the recorded size; temporary folders left by a kill are removed when the run is opened again; on resume the
  * append-only logs lose a torn last line and every line past the checkpoint's step.
  */
@@ -44,9 +46,11 @@ public final class RunDirectory implements AutoCloseable {
     private final BufferedWriter metrics;
     private final BufferedWriter samples;
     private final TensorBoardEvents events;
+    private final DirectoryLock lock;
 
-    private RunDirectory(Path dir, long resumeStep) throws IOException {
+    private RunDirectory(Path dir, long resumeStep, DirectoryLock lock) throws IOException {
         this.dir = dir;
+        this.lock = lock;
         Files.createDirectories(dir.resolve("checkpoints"));
         removeLeftovers(dir.resolve("checkpoints"));
         this.metrics = Files.newBufferedWriter(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
@@ -71,24 +75,32 @@ public final class RunDirectory implements AutoCloseable {
                     + " or choose another run.name (nothing was overwritten)");
         }
         if (holdsRun(dir)) {
+            try (DirectoryLock inUse = DirectoryLock.acquire(dir, "run")) {
+                // refused while another process writes it: never move a live run aside
+            }
             Path aside = moveAside(dir);
             notes.println("note: " + dir + " held no complete checkpoint (a run killed before its first checkpoint,"
                     + " or whose set-up failed); moved aside to " + aside + " and starting again");
         }
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
-                if (s.findAny().isPresent()) {
+                if (s.anyMatch(p -> !p.getFileName().toString().equals(DirectoryLock.FILE))) {
                     throw new IllegalArgumentException(dir + " is a folder that holds no run (no config.resolved.yaml,"
                             + " metrics.jsonl or checkpoints/); choose another run.name or run.output_dir (nothing"
                             + " was moved or overwritten)");
                 }
             }
         }
-        Files.createDirectories(dir);
-        AtomicFiles.write(dir.resolve("config.resolved.yaml"), tmp -> ConfigLoader.write(tmp, resolvedConfig));
-        AtomicFiles.write(dir.resolve("provenance.json"),
-                tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), provenance(seed)));
-        return new RunDirectory(dir, 0);
+        DirectoryLock lock = DirectoryLock.acquire(dir, "run");
+        try {
+            AtomicFiles.write(dir.resolve("config.resolved.yaml"), tmp -> ConfigLoader.write(tmp, resolvedConfig));
+            AtomicFiles.write(dir.resolve("provenance.json"),
+                    tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), provenance(seed)));
+            return new RunDirectory(dir, 0, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 
     /** True when {@code dir} holds files a run writes (so it may be moved aside to start again). */
@@ -110,10 +122,17 @@ public final class RunDirectory implements AutoCloseable {
         if (!Files.isRegularFile(dir.resolve("config.resolved.yaml"))) {
             throw new IllegalArgumentException(dir + ": not a run directory (no config.resolved.yaml)");
         }
-        truncateAfter(dir.resolve("metrics.jsonl"), checkpointStep);
-        truncateAfter(dir.resolve("samples.jsonl"), checkpointStep);
-        // a new event file whose SessionLog START makes TensorBoard drop the earlier files' points past the checkpoint
-        return new RunDirectory(dir, checkpointStep + 1);
+        DirectoryLock lock = DirectoryLock.acquire(dir, "run");
+        try {
+            truncateAfter(dir.resolve("metrics.jsonl"), checkpointStep);
+            truncateAfter(dir.resolve("samples.jsonl"), checkpointStep);
+            // a new event file whose SessionLog START makes TensorBoard drop the earlier files' points past the
+            // checkpoint
+            return new RunDirectory(dir, checkpointStep + 1, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 
     /**
@@ -343,8 +362,12 @@ public final class RunDirectory implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        metrics.close();
-        samples.close();
-        events.close();
+        try {
+            metrics.close();
+            samples.close();
+            events.close();
+        } finally {
+            lock.close();
+        }
     }
 }

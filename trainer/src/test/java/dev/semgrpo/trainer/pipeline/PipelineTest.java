@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.eval.results.EvalResults;
 import dev.semgrpo.eval.task.Progress;
+import dev.semgrpo.model.io.DirectoryLock;
 import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
 import dev.semgrpo.trainer.Trainer;
@@ -210,6 +211,18 @@ class PipelineTest {
         Files.writeString(cfg, text.replace("eval_fraction: 0.25", "eval_fraction: 0.25, eval_pairs: [held.jsonl]"));
         Exception both = assertThrows(Exception.class, () -> PipelineConfig.load(cfg));
         assertTrue(String.valueOf(both.getMessage()).contains("not both"), both.getMessage());
+    }
+
+    @Test
+    void anOutputFolderInUseIsNeitherRunNorRedone() throws IOException {
+        Path cfg = setUp();
+        Pipeline p = new Pipeline(cfg, PipelineConfig.load(cfg), hooks(null, -1));
+        try (DirectoryLock held = DirectoryLock.acquire(p.out(), "pipeline output")) {
+            IllegalStateException run = assertThrows(IllegalStateException.class, () -> p.run(null));
+            assertTrue(run.getMessage().contains(p.out().toString()), run.getMessage());
+            assertThrows(IllegalStateException.class, () -> p.redo("report"));
+        }
+        assertTrue(!p.complete("pretrain"), "nothing ran");
     }
 
     @Test

@@ -91,6 +91,16 @@ class RunDirectoryTest {
     }
 
     @Test
+    void anOpenRunCannotBeOpenedAgainUntilItIsClosed() throws IOException {
+        try (RunDirectory rd = reopen(0)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> RunDirectory.resume(dir, 0));
+            assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains("another semgrpo process"),
+                    e.getMessage());
+        }
+        reopen(0).close();
+    }
+
+    @Test
     void aFailedAtomicWriteLeavesNeitherTheFileNorItsTemporaryFile() {
         Path file = dir.resolve("stage.json");
         IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(file, tmp -> {
