@@ -53,9 +53,7 @@ final class DemoCommand implements Callable<Integer> {
         Pipeline p = new Pipeline(cfg, PipelineConfig.load(cfg), PipelineCommand.hooks(System.out));
         if (fresh && Files.exists(p.out())) {
             Path aside = p.out().resolveSibling(p.out().getFileName() + ".old-" + System.currentTimeMillis());
-            try (DirectoryLock inUse = DirectoryLock.acquire(p.out(), "demo output")) {
-                // refused while another demo writes it: never move a live output aside
-            }
+            DirectoryLock.ensureFree(p.out(), "demo output"); // never move a live output aside
             Files.move(p.out(), aside);
             System.out.println("previous demo output moved to " + aside);
         }

@@ -75,7 +75,7 @@ public final class EvalResults {
     private static void writeEvents(Path dir, TaskSummary summary) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
-                if (p.getFileName().toString().startsWith("events.out.tfevents.")) {
+                if (TensorBoardEvents.isEventFile(p)) {
                     Files.delete(p);
                 }
             }

@@ -63,6 +63,14 @@ public final class DirectoryLock implements AutoCloseable {
         return new DirectoryLock(ch, lock);
     }
 
+    /**
+     * Throws as {@link #acquire} does when another writer holds {@code dir}, else returns at once without keeping
+     * the lock: for a step that must not happen under a live writer, such as moving the folder aside.
+     */
+    public static void ensureFree(Path dir, String what) throws IOException {
+        acquire(dir, what).close();
+    }
+
     private static String holder(FileChannel ch) {
         try {
             ByteBuffer b = ByteBuffer.allocate(200);

@@ -32,7 +32,9 @@ import java.util.zip.CRC32C;
 public final class TensorBoardEvents implements AutoCloseable {
     /** The file_version TensorBoard writes and expects. */
     public static final String FILE_VERSION = "brain.Event:2";
-    private static final Pattern NAME = Pattern.compile("events\\.out\\.tfevents\\.(\\d+)\\..*");
+    /** How every event file's name starts (TensorBoard reads the files whose names contain "tfevents"). */
+    public static final String PREFIX = "events.out.tfevents.";
+    private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)\\..*");
     private static final int MASK_DELTA = 0xa282ead8;
 
     private final Path file;
@@ -61,7 +63,7 @@ public final class TensorBoardEvents implements AutoCloseable {
             }
         }
         String host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "_");
-        TensorBoardEvents w = new TensorBoardEvents(dir.resolve("events.out.tfevents." + seconds + "." + host));
+        TensorBoardEvents w = new TensorBoardEvents(dir.resolve(PREFIX + seconds + "." + host));
         double now = System.currentTimeMillis() / 1000.0;
         ByteArrayOutputStream version = new ByteArrayOutputStream();
         fixed64(version, 1, Double.doubleToRawLongBits(now));
@@ -82,6 +84,11 @@ public final class TensorBoardEvents implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    /** True when {@code file} is named as an event file. */
+    public static boolean isEventFile(Path file) {
+        return file.getFileName().toString().startsWith(PREFIX);
     }
 
     /** One event at {@code step}: a summary with a simple value per tag (float, as TensorBoard stores them). */

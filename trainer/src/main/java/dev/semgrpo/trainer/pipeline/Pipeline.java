@@ -258,11 +258,9 @@ public final class Pipeline {
             throw new IllegalArgumentException("no stage '" + stage + "' in this pipeline; its stages are "
                     + stages());
         }
-        if (!Files.isDirectory(out)) {
+        // never under a running pipeline (an output folder that does not exist yet has no writer)
+        try (DirectoryLock lock = Files.isDirectory(out) ? DirectoryLock.acquire(out, "pipeline output") : null) {
             return RunDirectory.moveAside(out.resolve(stage));
-        }
-        try (DirectoryLock lock = DirectoryLock.acquire(out, "pipeline output")) {
-            return RunDirectory.moveAside(out.resolve(stage)); // never under a running pipeline
         }
     }
 

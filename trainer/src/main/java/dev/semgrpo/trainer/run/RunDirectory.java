@@ -28,7 +28,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code runs/<name>/}: config.resolved.yaml, provenance.json, metrics.jsonl, samples.jsonl, TensorBoard event files
- * ({@code events.out.tfevents.*}: every numeric metric per step, one file per start or resume), checkpoints/step-N/ (written to a temporary folder, sealed with {@link #CHECKPOINT_MARKER} and renamed into place,
+ * ({@code events.out.tfevents.*}: every numeric metric per step, one file per start or resume),
+ * checkpoints/step-N/ (written to a temporary folder, sealed with {@link #CHECKPOINT_MARKER} and renamed into place,
  * the last K kept), plots/.
  *
  * <p>One process writes a run at a time ({@link DirectoryLock} on {@code .lock}, released when the process ends).
@@ -75,9 +76,7 @@ public final class RunDirectory implements AutoCloseable {
                     + " or choose another run.name (nothing was overwritten)");
         }
         if (holdsRun(dir)) {
-            try (DirectoryLock inUse = DirectoryLock.acquire(dir, "run")) {
-                // refused while another process writes it: never move a live run aside
-            }
+            DirectoryLock.ensureFree(dir, "run"); // never move a live run aside
             Path aside = moveAside(dir);
             notes.println("note: " + dir + " held no complete checkpoint (a run killed before its first checkpoint,"
                     + " or whose set-up failed); moved aside to " + aside + " and starting again");
