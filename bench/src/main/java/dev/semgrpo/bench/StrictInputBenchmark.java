@@ -4,7 +4,6 @@ import dev.semgrpo.bench.InputMutations.Kind;
 import dev.semgrpo.bench.InputMutations.Mutation;
 import dev.semgrpo.bench.StrictInputs.Outcome;
 import dev.semgrpo.bench.StrictInputs.Verdict;
-import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;

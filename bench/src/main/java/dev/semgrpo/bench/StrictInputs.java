@@ -2,17 +2,16 @@ package dev.semgrpo.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.bench.InputMutations.Kind;
 import dev.semgrpo.bench.InputMutations.Mutation;
 import dev.semgrpo.eval.judge.JudgeConfig;
 import dev.semgrpo.eval.task.TaskConfig;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
+import dev.semgrpo.pipeline.PipelineConfig;
 import dev.semgrpo.rewards.config.RewardConfig;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
 import dev.semgrpo.trainer.data.PromptDataset;
-import dev.semgrpo.trainer.pipeline.PipelineConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,14 +103,9 @@ public final class StrictInputs {
      * builds a model.
      */
     public static List<Object> training(Path file, List<String> overrides) throws IOException {
-        ObjectNode tree = ConfigLoader.tree(file, overrides);
-        Path base = file.toAbsolutePath().getParent();
-        ConfigLoader.absolutize(tree, base);
-        boolean grpo = tree.has("grpo");
-        Settings s = ConfigLoader.settings(tree, new ConfigLoader.Source(file, overrides), base, grpo);
-        JsonNode rewards = tree.get("rewards");
-        Object r = rewards != null && rewards.isObject() ? RewardConfig.from(rewards, file.toString()) : rewards;
-        return Arrays.asList(s, r);
+        boolean grpo = ConfigLoader.tree(file, overrides).has("grpo");
+        ConfigLoader.Loaded l = ConfigLoader.load(file, overrides, grpo);
+        return Arrays.asList(l.settings(), l.rewards());
     }
 
     /**

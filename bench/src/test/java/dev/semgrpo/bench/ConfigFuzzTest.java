@@ -40,7 +40,7 @@ class ConfigFuzzTest {
         long seed = 11;
         for (Path original : files) {
             String text = Files.readString(original);
-            JsonNode root = ConfigLoader.readTree(original, "a config");
+            JsonNode root = ConfigLoader.tree(original, List.of());
             ConfigKind kind = ConfigKind.of(original, root);
             List<String> sets = kind == ConfigKind.TRAINING ? StrictInputs.stageDefaults(root) : List.of();
             // the copy and its mutations sit in one folder, so relative paths resolve alike

@@ -1,9 +1,9 @@
 package dev.semgrpo.cli;
 
 import dev.semgrpo.eval.task.Progress;
+import dev.semgrpo.pipeline.Pipeline;
+import dev.semgrpo.pipeline.PipelineConfig;
 import dev.semgrpo.trainer.Trainer;
-import dev.semgrpo.trainer.pipeline.Pipeline;
-import dev.semgrpo.trainer.pipeline.PipelineConfig;
 import dev.semgrpo.trainer.plan.MemoryBudget;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,11 +1,10 @@
 package dev.semgrpo.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.io.YamlConfig;
+import dev.semgrpo.pipeline.Pipeline;
+import dev.semgrpo.pipeline.PipelineConfig;
 import dev.semgrpo.trainer.config.ConfigLoader;
-import dev.semgrpo.trainer.config.Settings;
-import dev.semgrpo.trainer.pipeline.Pipeline;
-import dev.semgrpo.trainer.pipeline.PipelineConfig;
 import dev.semgrpo.trainer.plan.MemoryBudget;
 import dev.semgrpo.trainer.plan.Preflight;
 import java.nio.file.Path;
@@ -44,15 +43,13 @@ final class PlanCommand implements Callable<Integer> {
         if (!java.nio.file.Files.isRegularFile(config)) {
             throw new IllegalArgumentException(config + ": no such config file");
         }
-        JsonNode root = ConfigLoader.readTree(config, "a training or pipeline config (a mapping)");
+        JsonNode root = YamlConfig.read(YamlConfig.Source.file(config, "config file", List.of()),
+                new YamlConfig.Kind("config file", "a training or pipeline config (a mapping)"));
         Preflight f;
-        if (root != null && root.isObject() && root.has("run")) {
-            ObjectNode tree = ConfigLoader.tree(config, sets);
-            Path base = config.toAbsolutePath().getParent();
-            ConfigLoader.absolutize(tree, base);
-            boolean grpo = tree.has("grpo");
-            Settings s = ConfigLoader.settings(tree, new ConfigLoader.Source(config, sets), base, grpo);
-            f = Preflight.training(s, tree, base, grpo);
+        if (root.has("run")) {
+            boolean grpo = root.has("grpo");
+            ConfigLoader.Loaded loaded = ConfigLoader.load(config, sets, grpo);
+            f = Preflight.training(loaded.settings(), loaded.rewards(), grpo);
         } else {
             if (!sets.isEmpty()) {
                 throw new IllegalArgumentException("--set applies to training configs; a pipeline stage takes its "

@@ -58,7 +58,7 @@ final class RewardCommand implements Callable<Integer> {
         }
         out.check(new OutputPaths.Input("--config", config), new OutputPaths.Input("--data", data),
                 new OutputPaths.Input("--encoder", encoder), new OutputPaths.Input("--calibration", calibration));
-        RewardConfig cfg = RewardConfig.load(config);
+        RewardConfig cfg = RewardConfig.load(config).withEncoderPath(encoder).withCalibration(calibration);
         List<RewardSample> samples = new ArrayList<>();
         List<String> where = new ArrayList<>();
         for (Jsonl.Line line : Jsonl.read(data)) {
@@ -66,7 +66,7 @@ final class RewardCommand implements Callable<Integer> {
             samples.add(RewardSamples.fromJson(line.node(), where.get(where.size() - 1)));
         }
         Path base = config.toAbsolutePath().getParent();
-        try (RewardStack stack = RewardStack.build(cfg, base, encoder, calibration)) {
+        try (RewardStack stack = RewardStack.build(cfg, base)) {
             stack.taus().forEach((k, v) -> System.out.println(k + ": " + (stack.calibrations().containsKey(k)
                     ? stack.calibrations().get(k).describe() : String.format(java.util.Locale.ROOT, "tau = %.4f", v))));
             // a record without a reference cannot be scored by a reward that compares with one: it is not scored

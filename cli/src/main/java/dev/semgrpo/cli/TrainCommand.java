@@ -1,6 +1,5 @@
 package dev.semgrpo.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.trainer.GrpoTrainer;
 import dev.semgrpo.trainer.SftTrainer;
 import dev.semgrpo.trainer.Trainer;
@@ -55,11 +54,9 @@ final class TrainCommand {
             if (resume != null && !Files.isDirectory(resume)) {
                 throw new IllegalArgumentException("--resume " + resume + ": no such run directory");
             }
-            ObjectNode tree = ConfigLoader.tree(file, sets);
-            Path base = file.toAbsolutePath().getParent();
-            ConfigLoader.absolutize(tree, base);
-            Settings s = ConfigLoader.settings(tree, new ConfigLoader.Source(file, sets), base, grpo());
-            Preflight.training(s, tree, base, grpo()).check(MemoryBudget.of(s.model().device(), gpuMemory),
+            ConfigLoader.Loaded loaded = ConfigLoader.load(file, sets, grpo());
+            Settings s = loaded.settings();
+            Preflight.training(s, loaded.rewards(), grpo()).check(MemoryBudget.of(s.model().device(), gpuMemory),
                     !skipMemoryCheck);
             ProgressBar bar = new ProgressBar(grpo() ? "grpo" : "sft", 1, "steps");
             Trainer.Listener l = (step, total, m) -> {
@@ -68,7 +65,7 @@ final class TrainCommand {
                         m.path("kl").asDouble()) : String.format(Locale.ROOT, "loss %.4f", m.path("loss").asDouble());
                 bar.update(step, note);
             };
-            Path run = grpo() ? GrpoTrainer.train(s, tree, base, resume, l) : SftTrainer.train(s, tree, resume, l);
+            Path run = grpo() ? GrpoTrainer.train(s, loaded.rewards(), resume, l) : SftTrainer.train(s, resume, l);
             System.out.println("run directory: " + run);
             return 0;
         }

@@ -32,7 +32,7 @@ class RewardConfigTest {
         assertEquals(0.0, ((RewardConfig.Semantic) paper.rewards().get(0)).tauFloor(), "the floor, explicit");
         assertEquals(1.0, paper.rewards().get(1).weightOr1());
         RewardConfig abl = RewardConfig.load(configs().resolve("ablation-chrf.yaml"));
-        try (RewardStack s = RewardStack.build(abl, configs(), null, null)) {
+        try (RewardStack s = RewardStack.build(abl, configs())) {
             assertEquals(4, s.reward().parts().size());
         }
     }
@@ -52,7 +52,7 @@ class RewardConfigTest {
         assertTrue(e.getMessage().contains("encoder.path"), e.getMessage());
         RewardConfig lang = RewardConfig.parse("rewards:\n  - type: language\n    scripts: [elvish]\n");
         IllegalArgumentException iae = assertThrows(IllegalArgumentException.class,
-                () -> RewardStack.build(lang, dir, null, null));
+                () -> RewardStack.build(lang, dir));
         assertTrue(iae.getMessage().contains("elvish"), iae.getMessage());
     }
 
@@ -64,7 +64,7 @@ class RewardConfigTest {
         RewardConfig c = RewardConfig.parse("rewards:\n  - type: bleu\n    smooth: add-k\n    smooth_value: 2\n"
                 + "  - type: bleu\n    name: floor\n    smooth: floor\n"
                 + "  - type: bleu\n    name: short\n    smooth: floor\n    effective_order: false\n");
-        try (RewardStack s = RewardStack.build(c, dir, null, null)) {
+        try (RewardStack s = RewardStack.build(c, dir)) {
             RewardOutput out = s.reward().score(List.of(RewardSample.of(sys, ref), RewardSample.of("a b", "a c")));
             assertEquals(0.21389, out.components().get("bleu")[0], 1e-5);
             assertEquals(0.0451688, out.components().get("floor")[0], 1e-5);
@@ -99,7 +99,7 @@ class RewardConfigTest {
         Files.writeString(cfg, "encoder:\n  path: " + MiniLm.nativeDir().toAbsolutePath() + "\nrewards:\n"
                 + "  - type: semantic\n    weight: 1.5\n    tau: auto\n    calibration: calib.jsonl\n    percentile: 25\n"
                 + "  - type: language\n    scripts: [latin]\n");
-        try (RewardStack s = RewardStack.build(RewardConfig.load(cfg), dir, null, null)) {
+        try (RewardStack s = RewardStack.build(RewardConfig.load(cfg), dir)) {
             double tau = s.taus().get("semantic");
             assertTrue(tau > 0 && tau < 1, "tau " + tau);
             SemanticReward.TauCalibration cal = s.calibrations().get("semantic");
@@ -125,7 +125,7 @@ class RewardConfigTest {
         Path cfg = dir.resolve("r.yaml");
         Files.writeString(cfg, head + "    tau: auto\n    calibration: calib.jsonl\n    percentile: 0\n"
                 + "    tau_floor: 0.9\n");
-        try (RewardStack s = RewardStack.build(RewardConfig.load(cfg), dir, null, null)) {
+        try (RewardStack s = RewardStack.build(RewardConfig.load(cfg), dir)) {
             SemanticReward.TauCalibration cal = s.calibrations().get("semantic");
             assertTrue(cal.percentileValue() < 0.9 && cal.floored(), cal.toString());
             assertEquals(0.9, s.taus().get("semantic"), 1e-12);
@@ -134,16 +134,14 @@ class RewardConfigTest {
         }
         Files.writeString(cfg, head + "    tau: 0.2\n    tau_floor: 0\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RewardStack.build(RewardConfig.load(cfg), dir, null, null));
+                () -> RewardStack.build(RewardConfig.load(cfg), dir));
         assertTrue(e.getMessage().contains("tau_floor applies only to tau: auto"), e.getMessage());
         Files.writeString(cfg, head + "    tau: auto\n    calibration: calib.jsonl\n    tau_floor: 1.5\n");
-        e = assertThrows(IllegalArgumentException.class, () -> RewardStack.build(RewardConfig.load(cfg), dir, null,
-                null));
+        e = assertThrows(IllegalArgumentException.class, () -> RewardStack.build(RewardConfig.load(cfg), dir));
         assertTrue(e.getMessage().contains("tau_floor must be in [-1, 1), found 1.5"), e.getMessage());
         Files.writeString(calib, "{\"completion\": \" \", \"reference\": \"A dog.\"}\n");
         Files.writeString(cfg, head + "    tau: auto\n    calibration: calib.jsonl\n");
-        e = assertThrows(IllegalArgumentException.class, () -> RewardStack.build(RewardConfig.load(cfg), dir, null,
-                null));
+        e = assertThrows(IllegalArgumentException.class, () -> RewardStack.build(RewardConfig.load(cfg), dir));
         assertTrue(e.getMessage().contains("calib.jsonl") && e.getMessage().contains("none of the 1 records"),
                 e.getMessage());
         Files.writeString(cfg, head + "    tau: auto\n    calibration: calib.jsonl\n    tau_flor: 0\n");

@@ -2,9 +2,7 @@ package dev.semgrpo.trainer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.Torch;
@@ -57,41 +55,21 @@ public final class GrpoTrainer extends Trainer {
     /**
      * Trains; returns the run directory.
      *
-     * @param tree the resolved config (written to the run directory)
-     * @param configDir where relative paths of the config resolve
+     * @param rewards the reward config (a pipeline's own encoder and calibration file already in it: {@link
+     *     RewardConfig#withEncoderPath}, {@link RewardConfig#withCalibration}); the run records it in
+     *     config.resolved.yaml
      * @param resume an existing run directory to continue, or null
      */
-    public static Path train(Settings s, ObjectNode tree, Path configDir, Path resume, Listener listener)
-            throws IOException {
-        return train(s, tree, configDir, resume, listener, null, null);
-    }
-
-    /**
-     * As {@link #train(Settings, ObjectNode, Path, Path, Listener)}, with the reward encoder and the semantic reward's
-     * calibration file replaced (the pipeline passes its own encoder and cold-start calibration); null keeps the
-     * config's.
-     */
-    public static Path train(Settings s, ObjectNode tree, Path configDir, Path resume, Listener listener,
-            Path encoderOverride, Path calibrationOverride) throws IOException {
-        try (RewardStack stack = rewards(tree.get("rewards"), configDir, encoderOverride, calibrationOverride)) {
-            return run(s, tree, resume, listener, (policy, data, rd) -> new GrpoTrainer(s, policy, stack, data, rd));
+    public static Path train(Settings s, RewardConfig rewards, Path resume, Listener listener) throws IOException {
+        try (RewardStack stack = RewardStack.build(rewards, Path.of("").toAbsolutePath())) {
+            return run(s, ConfigLoader.resolved(s, rewards), resume, listener,
+                    (policy, data, rd) -> new GrpoTrainer(s, policy, stack, data, rd));
         }
     }
 
     @Override
     protected List<String> plotted() {
         return List.of("reward", "kl", "completion_length_mean", "frac_reward_zero_std");
-    }
-
-    /** The reward stack of a GRPO config's {@code rewards} (a file name or an inline config), with overrides. */
-    public static RewardStack rewards(JsonNode node, Path configDir, Path encoder, Path calibration)
-            throws IOException {
-        if (node.isTextual()) {
-            Path file = configDir.resolve(node.asText());
-            return RewardStack.build(RewardConfig.load(file), file.toAbsolutePath().getParent(), encoder, calibration);
-        }
-        RewardConfig cfg = RewardConfig.from(node, "inline rewards");
-        return RewardStack.build(cfg, configDir, encoder, calibration);
     }
 
     private record Rollout(List<Completion> completions, RewardOutput rewards, double generateSecs,

@@ -32,8 +32,9 @@ public final class SftTrainer extends Trainer {
         this.sft = s.sft();
     }
 
-    public static Path train(Settings s, ObjectNode tree, Path resume, Listener listener) throws IOException {
-        return run(s, tree, resume, listener, (policy, data, rd) -> new SftTrainer(s, policy, data, rd));
+    public static Path train(Settings s, Path resume, Listener listener) throws IOException {
+        return run(s, ConfigLoader.resolved(s, null), resume, listener,
+                (policy, data, rd) -> new SftTrainer(s, policy, data, rd));
     }
 
     @Override

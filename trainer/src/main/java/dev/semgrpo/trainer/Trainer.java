@@ -58,13 +58,13 @@ public abstract class Trainer {
     protected abstract List<String> plotted();
 
     /**
-     * Opens model, data and run directory, trains, plots. The run directory is {@code resume}d from its last
+     * Opens model, data and run directory ({@code resolved} is its config.resolved.yaml), trains, plots. The run directory is {@code resume}d from its last
      * complete checkpoint; without one (a run killed before its first checkpoint, or whose set-up failed) it is moved
      * aside and the run starts again, with or without {@code resume} (see {@link RunDirectory#create}).
      *
      * @return the run directory
      */
-    protected static Path run(Settings s, ObjectNode tree, Path resume, Listener listener, Factory factory)
+    protected static Path run(Settings s, ObjectNode resolved, Path resume, Listener listener, Factory factory)
             throws IOException {
         Path dir = resume != null ? resume : s.run().outputDir().resolve(s.run().name());
         TrainerState state = new TrainerState(0, 0, 0);
@@ -77,7 +77,7 @@ public abstract class Trainer {
             PromptDataset data = PromptDataset.load(s.data(), policy.tokenizer(), s.run().seed());
             // a folder without a complete checkpoint (killed before the first, or its set-up failed) starts again
             try (RunDirectory rd = last != null ? RunDirectory.resume(dir, state.step())
-                    : RunDirectory.create(dir, tree, s.run().seed(), System.err)) {
+                    : RunDirectory.create(dir, resolved, s.run().seed(), System.err)) {
                 Trainer t = factory.create(policy, data, rd);
                 try {
                     if (last != null) {

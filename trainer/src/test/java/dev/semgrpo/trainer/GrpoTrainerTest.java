@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.io.SafetensorsFile;
 import dev.semgrpo.trainer.config.ConfigLoader;
-import dev.semgrpo.trainer.config.Settings;
 import dev.semgrpo.trainer.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,9 +31,8 @@ class GrpoTrainerTest {
     }
 
     private Path train(String yaml, Path resume, GrpoTrainer.Listener l) throws IOException {
-        ObjectNode tree = TinyRuns.tree(dir, yaml, List.of());
-        Settings s = Settings.of(ConfigLoader.bind(tree, "test"), dir, true);
-        return GrpoTrainer.train(s, tree, dir, resume, l);
+        ConfigLoader.Loaded c = TinyRuns.load(dir, yaml, List.of(), true);
+        return GrpoTrainer.train(c.settings(), c.rewards(), resume, l);
     }
 
     @Test

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.trainer.config.ConfigLoader;
-import dev.semgrpo.trainer.config.Settings;
 import dev.semgrpo.trainer.run.CrashPoint;
 import dev.semgrpo.trainer.run.RunDirectory;
 import java.io.IOException;
@@ -31,9 +29,8 @@ class RestartTest {
     }
 
     private Path train(String yaml, Path resume, Trainer.Listener l) throws IOException {
-        ObjectNode tree = TinyRuns.tree(dir, yaml, List.of());
-        Settings s = Settings.of(ConfigLoader.bind(tree, "test"), dir, true);
-        return GrpoTrainer.train(s, tree, dir, resume, l);
+        ConfigLoader.Loaded c = TinyRuns.load(dir, yaml, List.of(), true);
+        return GrpoTrainer.train(c.settings(), c.rewards(), resume, l);
     }
 
     private List<String> checkpoints(Path run) throws IOException {

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.lora.Lora;
-import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
 import java.io.IOException;
@@ -50,14 +47,14 @@ class SftAndConfigTest {
         // full fine-tuning: every weight moves, the NLL of the assistant turn "hello hello<|im_end|>\n" drops far below uniform (ln 259)
         ObjectNode full = TinyRuns.tree(dir, sftYaml("sft-full", 20).replace("  lora:\n    r: 8\n    alpha: 16\n"
                 + "    dropout: 0.0\n", ""), List.of("optim.lr=0.005"));
-        Path fullRun = SftTrainer.train(Settings.of(ConfigLoader.bind(full, "test"), dir, false), full, null, null);
+        Path fullRun = SftTrainer.train(Settings.of(ConfigLoader.bind(full, "test"), dir, false), null, null);
         double before = nll(dir.resolve("model"), null, dir.resolve("data.jsonl"));
         double afterFull = nll(fullRun.resolve("checkpoints/step-20/model"), null, dir.resolve("data.jsonl"));
         assertTrue(afterFull < before - 1.0, "full SFT: completion NLL " + before + " -> " + afterFull);
         assertTrue(Files.exists(fullRun.resolve("plots/loss.png")));
         // LoRA on a std-0.02 random model moves less (the tied LM head is not adapted), but must move
         ObjectNode lora = TinyRuns.tree(dir, sftYaml("sft-lora", 20), List.of());
-        Path loraRun = SftTrainer.train(Settings.of(ConfigLoader.bind(lora, "test"), dir, false), lora, null, null);
+        Path loraRun = SftTrainer.train(Settings.of(ConfigLoader.bind(lora, "test"), dir, false), null, null);
         double afterLora = nll(dir.resolve("model"), loraRun.resolve("checkpoints/step-20/adapter"),
                 dir.resolve("data.jsonl"));
         assertTrue(afterLora < before - 0.2, "LoRA SFT: completion NLL " + before + " -> " + afterLora);
@@ -70,7 +67,7 @@ class SftAndConfigTest {
         for (int k = 0; k < 2; k++) {
             ObjectNode t = TinyRuns.tree(dir, sftYaml("pack" + k, 1), List.of("sft.packing=" + (k == 1),
                     "sft.max_length=256"));
-            Path run = SftTrainer.train(Settings.of(ConfigLoader.bind(t, "test"), dir, false), t, null, null);
+            Path run = SftTrainer.train(Settings.of(ConfigLoader.bind(t, "test"), dir, false), null, null);
             loss[k] = ConfigLoader.YAML.readTree(Files.readAllLines(run.resolve("metrics.jsonl")).get(0))
                     .get("loss").asDouble();
         }
@@ -80,9 +77,9 @@ class SftAndConfigTest {
     @Test
     void badKeysAndValuesAreNamed() throws IOException {
         TinyRuns.setUp(dir);
-        ObjectNode typo = TinyRuns.tree(dir, sftYaml("x", 2).replace("  lr: 0.02", "  learning_rate: 0.02"), List.of());
+        ObjectNode typo = TinyRuns.tree(dir, sftYaml("x", 2).replace("  lr: 0.02", "  lr_peak: 0.02"), List.of());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.bind(typo, "c.yaml"));
-        assertTrue(e.getMessage().contains("optim.learning_rate: unknown key 'learning_rate'") && e.getMessage().contains("lr"),
+        assertTrue(e.getMessage().contains("optim.lr_peak: unknown key 'lr_peak'") && e.getMessage().contains("lr"),
                 e.getMessage());
         ObjectNode t = TinyRuns.tree(dir, sftYaml("x", 2), List.of("optim.micro_batch=3"));
         e = assertThrows(IllegalArgumentException.class, () -> Settings.of(ConfigLoader.bind(t, "c"), dir, false));

@@ -41,4 +41,11 @@ final class TinyRuns {
         Files.writeString(f, yaml);
         return ConfigLoader.tree(f, sets);
     }
+
+    /** Writes {@code yaml} into {@code dir} and loads it as {@code semgrpo train} does. */
+    static ConfigLoader.Loaded load(Path dir, String yaml, List<String> sets, boolean grpo) throws IOException {
+        Path f = dir.resolve("cfg-" + Math.abs(yaml.hashCode()) + ".yaml");
+        Files.writeString(f, yaml);
+        return ConfigLoader.load(f, sets, grpo);
+    }
 }

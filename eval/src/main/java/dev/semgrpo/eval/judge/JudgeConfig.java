@@ -1,17 +1,13 @@
 package dev.semgrpo.eval.judge;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.semgrpo.model.io.ConfigErrors;
-import dev.semgrpo.model.io.StrictJackson;
-import dev.semgrpo.model.io.Utf8Files;
+import dev.semgrpo.model.io.YamlConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -185,42 +181,36 @@ public record JudgeConfig(
         return URI.create(baseUrl + "/chat/completions");
     }
 
-    private static final ObjectMapper YAML = StrictJackson.yaml();
+    /** A judge config, for {@link YamlConfig}. */
+    public static final YamlConfig.Kind KIND = new YamlConfig.Kind("judge config", "a mapping with base_url, model, ...");
 
-    /** Reads a YAML (or JSON) file; errors name the file, the line and the key. */
+    /** Reads a YAML (or JSON) file ({@link YamlConfig}); errors name the file, the line and the key. */
     public static JudgeConfig load(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such judge config");
-        }
-        return parse(Utf8Files.read(file), file.toString());
+        return YamlConfig.load(file, JudgeConfig.class, KIND);
     }
 
     /** Parses YAML (or JSON) text; errors name the line and the key. */
     public static JudgeConfig parse(String yaml) throws IOException {
-        return parse(yaml, "judge config");
-    }
-
-    private static JudgeConfig parse(String yaml, String where) throws IOException {
-        JsonNode tree = ConfigErrors.readTree(YAML, yaml, where, "a mapping with base_url, model, ...");
+        YamlConfig.Source s = YamlConfig.Source.text(KIND.noun(), yaml);
         try {
-            return YAML.treeToValue(tree, JudgeConfig.class);
-        } catch (JsonProcessingException e) {
-            throw new IOException(where + ": " + ConfigErrors.describe(e, "", yaml, ""), e);
+            return YamlConfig.bind(YamlConfig.read(s, KIND), JudgeConfig.class, s, "", KIND);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 
     /** Binds a node, e.g. the {@code judge:} section of a task config; {@code where} names it in errors. */
     public static JudgeConfig from(JsonNode node, String where) throws IOException {
         try {
-            return YAML.treeToValue(node, JudgeConfig.class);
-        } catch (JsonProcessingException e) {
-            throw new IOException(where + ": " + ConfigErrors.describe(e, ""), e);
+            return YamlConfig.bind(node, JudgeConfig.class, new YamlConfig.Source(where, null, List.of()), "", KIND);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 
     /** This config as a JSON tree (snake_case keys, defaults filled in; holds no key). */
     public JsonNode toJson() {
-        return YAML.valueToTree(this);
+        return YamlConfig.YAML.valueToTree(this);
     }
 
     /**

@@ -1,18 +1,13 @@
 package dev.semgrpo.eval.task;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.eval.metrics.TextMetrics;
-import dev.semgrpo.model.io.ConfigErrors;
-import dev.semgrpo.model.io.StrictJackson;
-import dev.semgrpo.model.io.Utf8Files;
+import dev.semgrpo.model.io.ConfigPath;
+import dev.semgrpo.model.io.YamlConfig;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -39,8 +34,8 @@ public record TaskConfig(Type type, Category category, String description, Data 
         Generation generation, List<String> metrics, Similarity similarity, Qa qa, MultipleChoice multipleChoice,
         Perplexity perplexity) {
 
-    public static final ObjectMapper YAML = StrictJackson.yaml()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    /** A task file, for {@link YamlConfig}. */
+    public static final YamlConfig.Kind KIND = new YamlConfig.Kind("task file", "a mapping with type, data, prompt, ...");
 
     /** Task types. */
     public enum Type {
@@ -82,7 +77,7 @@ public record TaskConfig(Type type, Category category, String description, Data 
      * @param idField the field holding an example id (default: {@code id} when present, else the line index)
      * @param limit evaluate only the first N examples (null = all)
      */
-    public record Data(Path path, Format format, Map<String, String> fields, String idField, Integer limit) {
+    public record Data(@ConfigPath Path path, Format format, Map<String, String> fields, String idField, Integer limit) {
         public Data {
             fields = fields == null ? Map.of() : Map.copyOf(fields);
             if (path == null) {
@@ -107,7 +102,7 @@ public record TaskConfig(Type type, Category category, String description, Data 
      *     false}}, as training renders its prompts)
      */
     public record Prompt(String template, Boolean chat, String system, Integer fewShot, Long fewShotSeed,
-            Path fewShotFrom, String targetTemplate, String separator, Map<String, Object> chatTemplateKwargs) {
+            @ConfigPath Path fewShotFrom, String targetTemplate, String separator, Map<String, Object> chatTemplateKwargs) {
         public Prompt {
             chatTemplateKwargs = chatTemplateKwargs == null ? null
                     : PromptRenderer.checkKwargs(chatTemplateKwargs, "prompt.chat_template_kwargs");
@@ -132,7 +127,7 @@ public record TaskConfig(Type type, Category category, String description, Data 
      * @param prefix put before every text (e.g. "query: " for E5-style encoders)
      * @param batchSize texts per forward
      */
-    public record Similarity(Path encoder, String backend, String prefix, Integer batchSize) {
+    public record Similarity(@ConfigPath Path encoder, String backend, String prefix, Integer batchSize) {
     }
 
     /**
@@ -171,44 +166,28 @@ public record TaskConfig(Type type, Category category, String description, Data 
             Prompt p2 = new Prompt(p.template(), p.chat(), p.system(), p.fewShot(), p.fewShotSeed(), p.fewShotFrom(),
                     p.targetTemplate(), p.separator(), checked);
             ObjectNode t = tree.deepCopy();
-            t.with("prompt").set("chat_template_kwargs", YAML.valueToTree(checked));
+            t.with("prompt").set("chat_template_kwargs", YamlConfig.YAML.valueToTree(checked));
             return new Loaded(name, file, new TaskConfig(c.type(), c.category(), c.description(), c.data(), p2,
                     c.generation(), c.metrics(), c.similarity(), c.qa(), c.multipleChoice(), c.perplexity()), t);
         }
     }
 
-    /** Reads {@code file}; errors name the file, the key path and what is allowed. */
+    /** Reads {@code file} ({@link YamlConfig}); errors name the file, the line, the key path and what is allowed. */
     public static Loaded load(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such task file");
-        }
         String name = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        String text = Utf8Files.read(file);
-        ObjectNode tree = ConfigErrors.readTree(YAML, text, file.toString(), "a mapping with type, data, prompt, ...");
-        Path base = file.toAbsolutePath().getParent();
-        absolutize(tree, base, "data", "path");
-        absolutize(tree, base, "prompt", "few_shot_from");
-        absolutize(tree, base, "similarity", "encoder");
-        TaskConfig c;
+        YamlConfig.Source s = YamlConfig.Source.file(file, KIND.noun(), List.of());
+        ObjectNode tree = YamlConfig.read(s, KIND);
         try {
-            c = YAML.treeToValue(tree, TaskConfig.class);
-        } catch (JsonProcessingException e) {
-            throw new IOException(file + ": " + ConfigErrors.describe(e, "a documented value", text, ""), e);
+            TaskConfig c = YamlConfig.bind(YamlConfig.resolved(tree, TaskConfig.class, s, file), TaskConfig.class, s,
+                    "", KIND);
+            try {
+                c.check();
+            } catch (IllegalArgumentException e) {
+                throw s.error(e.getMessage(), e);
+            }
+            return new Loaded(name, file, c, tree);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage());
-        }
-        try {
-            c.check();
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage());
-        }
-        return new Loaded(name, file, c, tree);
-    }
-
-    private static void absolutize(ObjectNode tree, Path base, String section, String key) {
-        JsonNode s = tree.get(section);
-        if (s instanceof ObjectNode o && o.hasNonNull(key) && o.get(key).isTextual()) {
-            o.put(key, base.resolve(o.get(key).asText()).normalize().toString());
+            throw new IOException(e.getMessage(), e);
         }
     }
 

@@ -2,17 +2,12 @@ package dev.semgrpo.rewards.config;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import dev.semgrpo.model.io.ConfigErrors;
-import dev.semgrpo.model.io.StrictJackson;
-import dev.semgrpo.model.io.Utf8Files;
+import dev.semgrpo.model.io.ConfigPath;
+import dev.semgrpo.model.io.YamlConfig;
 import dev.semgrpo.rewards.text.Bleu.Smooth;
 import dev.semgrpo.rewards.text.Bleu.Smoothing;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -48,7 +43,7 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
      * @param pooling pooling when the directory has no Pooling module (default mean)
      * @param cacheSize reference embeddings kept across steps (default 100000)
      */
-    public record Encoder(String path, String backend, Integer batchSize, String prompt, String promptName,
+    public record Encoder(@ConfigPath String path, String backend, Integer batchSize, String prompt, String promptName,
             String device, String dtype, Integer maxSeqLength, String pooling, Integer cacheSize) {
     }
 
@@ -81,7 +76,7 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
      * @param tauFloor the smallest tau that tau: auto may give, in [-1, 1) (default 0: a similarity at or below 0
      *     is never paid); only with tau: auto
      */
-    public record Semantic(String name, Double weight, JsonNode tau, String calibration, Double percentile,
+    public record Semantic(String name, Double weight, JsonNode tau, @ConfigPath String calibration, Double percentile,
             Double tauFloor) implements Reward {
         public Semantic {
             boolean number = tau != null && tau.isNumber() && Double.isFinite(tau.doubleValue());
@@ -146,61 +141,53 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
     public record Repetition(String name, Double weight, Integer n, String unit) implements Reward {
     }
 
-    private static final ObjectMapper YAML = StrictJackson.yaml()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     /** The reward types, for errors that name an unknown one. */
     public static final String TYPES = "semantic, language, chrf, bleu, length or repetition";
+    /** A reward config file, for {@link YamlConfig}. */
+    public static final YamlConfig.Kind KIND = new YamlConfig.Kind("reward config", "a mapping with encoder and rewards",
+            TYPES, "reward type");
 
-    /** Reads a YAML file strictly ({@link StrictJackson}); errors name the file, the line and the key path. */
+    /**
+     * Reads a YAML file strictly ({@link YamlConfig}); errors name the file, the line and the key path. Relative
+     * paths ({@code encoder.path}, {@code calibration}) are made absolute against the file's folder.
+     */
     public static RewardConfig load(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such reward config");
-        }
-        return parse(Utf8Files.read(file), file.toString());
+        return YamlConfig.load(file, RewardConfig.class, KIND);
     }
 
-    /** Parses YAML text (for tests); errors name the line and the key path. */
+    /** Parses YAML text (for tests); errors name the line and the key path; relative paths stay relative. */
     public static RewardConfig parse(String yaml) throws IOException {
-        return parse(yaml, "reward config");
-    }
-
-    private static RewardConfig parse(String yaml, String where) throws IOException {
-        JsonNode tree = ConfigErrors.readTree(YAML, yaml, where, "a mapping with encoder and rewards");
+        YamlConfig.Source s = YamlConfig.Source.text("reward config", yaml);
         try {
-            return bind(tree);
-        } catch (JsonProcessingException e) {
-            throw new IOException(where + ": " + describe(e, yaml, ""), e);
+            return YamlConfig.bind(YamlConfig.read(s, KIND), RewardConfig.class, s, "", KIND);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 
     /**
-     * Binds an inline reward config (the {@code rewards} section of a training config) strictly.
-     *
-     * @throws JsonProcessingException with the key path inside {@code node}; see {@link #describe}
+     * This config with {@code encoder.path} replaced (a pipeline's own trained encoder, a command's {@code
+     * --encoder}); null keeps it. A relative path is taken from the working directory, as a command line means it.
      */
-    public static RewardConfig bind(JsonNode node) throws JsonProcessingException {
-        return YAML.treeToValue(node, RewardConfig.class);
-    }
-
-    /** Binds an inline reward config; errors start with {@code where} and name the key path under "rewards". */
-    public static RewardConfig from(JsonNode node, String where) throws IOException {
-        StrictJackson.Invalid bad = StrictJackson.invalid(node, false);
-        if (bad != null) {
-            throw new IOException(where + ": rewards." + bad.path() + ": " + bad.message());
+    public RewardConfig withEncoderPath(Path path) {
+        if (path == null) {
+            return this;
         }
-        try {
-            return bind(node);
-        } catch (JsonProcessingException e) {
-            throw new IOException(where + ": " + describe(e, null, "rewards"), e);
-        }
+        Encoder e = encoder == null ? new Encoder(null, null, null, null, null, null, null, null, null, null) : encoder;
+        return new RewardConfig(new Encoder(path.toAbsolutePath().normalize().toString(), e.backend(), e.batchSize(), e.prompt(), e.promptName(),
+                e.device(), e.dtype(), e.maxSeqLength(), e.pooling(), e.cacheSize()), rewards);
     }
 
     /**
-     * A binding error in words, with the line of its key path in {@code source} when given.
-     *
-     * @param prefix the key path of the reward config in the source ("" for a reward config file)
+     * This config with every semantic reward's {@code calibration} file replaced (a pipeline's cold-start outputs);
+     * null keeps them. A relative path is taken from the working directory.
      */
-    public static String describe(JsonProcessingException e, String source, String prefix) {
-        return ConfigErrors.describe(e, TYPES, source, prefix).replace("unknown type", "unknown reward type");
+    public RewardConfig withCalibration(Path file) {
+        if (file == null) {
+            return this;
+        }
+        List<Reward> out = rewards.stream().map(r -> r instanceof Semantic s ? (Reward) new Semantic(s.name(),
+                s.weight(), s.tau(), file.toAbsolutePath().normalize().toString(), s.percentile(), s.tauFloor()) : r).toList();
+        return new RewardConfig(encoder, out);
     }
 }

@@ -62,18 +62,18 @@ public final class RewardStack implements AutoCloseable {
     /**
      * Builds the stack.
      *
-     * @param baseDir relative paths in the config resolve against it (the config file's folder)
-     * @param encoderOverride replaces encoder.path when not null
-     * @param calibrationOverride replaces every semantic reward's calibration file when not null
+     * @param baseDir relative paths in the config resolve against it (the config file's folder; a config from
+     *     {@link RewardConfig#load} or a training config holds absolute paths already). A pipeline's own encoder and
+     *     calibration file come in the config itself ({@link RewardConfig#withEncoderPath}, {@link
+     *     RewardConfig#withCalibration}).
      */
-    public static RewardStack build(RewardConfig cfg, Path baseDir, Path encoderOverride, Path calibrationOverride)
-            throws IOException {
+    public static RewardStack build(RewardConfig cfg, Path baseDir) throws IOException {
         PooledSentenceEncoder encoder = null;
         boolean semantic = cfg.rewards().stream().anyMatch(r -> r instanceof RewardConfig.Semantic);
         RewardConfig.Encoder e = cfg.encoder();
         String prefix = "";
         if (semantic) {
-            Path path = encoderOverride != null ? encoderOverride : baseDir.resolve(e.path());
+            Path path = baseDir.resolve(e.path());
             SentenceEncoders.Backend backend = e.backend() == null ? SentenceEncoders.Backend.NATIVE
                     : parseEnum(SentenceEncoders.Backend.class, e.backend(), "encoder.backend");
             DataType dtype = e.dtype() == null || e.dtype().equals("float32") ? DataType.FLOAT32
@@ -94,8 +94,7 @@ public final class RewardStack implements AutoCloseable {
                 String name = r.name() != null ? r.name() : typeName(r);
                 RewardFunction f;
                 if (r instanceof RewardConfig.Semantic s) {
-                    SemanticReward.TauCalibration cal = calibrate(s, name, encoder, prefix, baseDir,
-                            calibrationOverride);
+                    SemanticReward.TauCalibration cal = calibrate(s, name, encoder, prefix, baseDir);
                     double tau = cal != null ? cal.tau() : s.tau().asDouble();
                     if (cal != null) {
                         calibrations.put(name, cal);
@@ -142,7 +141,7 @@ public final class RewardStack implements AutoCloseable {
 
     /** Checks the semantic reward's tau; returns its calibration for tau: auto, or null for a number. */
     private static SemanticReward.TauCalibration calibrate(RewardConfig.Semantic s, String name,
-            PooledSentenceEncoder encoder, String prefix, Path baseDir, Path calibrationOverride) throws IOException {
+            PooledSentenceEncoder encoder, String prefix, Path baseDir) throws IOException {
         JsonNode t = s.tau();
         if (t == null || t.isNull()) {
             throw new IllegalArgumentException("reward '" + name + "' needs 'tau': a number in [-1, 1) or auto");
@@ -159,8 +158,7 @@ public final class RewardStack implements AutoCloseable {
         if (!(floor >= -1 && floor < 1)) {
             throw new IllegalArgumentException("reward '" + name + "': tau_floor must be in [-1, 1), found " + floor);
         }
-        Path calib = calibrationOverride != null ? calibrationOverride
-                : s.calibration() != null ? baseDir.resolve(s.calibration()) : null;
+        Path calib = s.calibration() != null ? baseDir.resolve(s.calibration()) : null;
         if (calib == null) {
             throw new IllegalArgumentException("reward '" + name + "': tau: auto needs 'calibration' (JSONL with"
                     + " completion and reference, e.g. the cold-start model's outputs)");

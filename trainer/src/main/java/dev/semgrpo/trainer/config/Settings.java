@@ -15,8 +15,10 @@ import java.util.Map;
 /**
  * A {@link TrainConfig} with every default applied and every field checked (ranges and cross-field rules, with the
  * values found). Relative paths resolve against the config file's folder.
+ *
+ * @param config the config these settings came from, as a run records it ({@code config.resolved.yaml})
  */
-public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, Sft sft) {
+public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, Sft sft, TrainConfig config) {
     /** Learning-rate schedules, named and shaped as transformers' {@code lr_scheduler_type} (see {@link Schedules}). */
     public enum Schedule {
         /** The peak learning rate throughout; takes no warmup. */
@@ -148,6 +150,18 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
                     + "; use schedule constant_with_warmup, or drop the warmup");
         }
         positive("optim.micro_batch", optim.microBatch());
+        Integer accumulation = o.gradientAccumulationSteps();
+        if (accumulation != null) {
+            positive("optim.gradient_accumulation_steps", accumulation);
+            if (o.microBatch() == null) {
+                throw new IllegalArgumentException("optim.gradient_accumulation_steps (" + accumulation + ") needs "
+                        + "optim.micro_batch (TRL: per_device_train_batch_size): the batch is their product");
+            }
+            if ((long) optim.microBatch() * accumulation > Integer.MAX_VALUE) {
+                throw bad("optim.micro_batch x optim.gradient_accumulation_steps", "at most " + Integer.MAX_VALUE,
+                        (long) optim.microBatch() * accumulation);
+            }
+        }
         Grpo grpo = null;
         Sft sft = null;
         if (grpoRun) {
@@ -161,7 +175,24 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
             }
             TrainConfig.Grpo g = c.grpo();
             double eps = or(g.epsilon(), 0.2);
-            grpo = new Grpo(or(g.numGenerations(), 8), or(g.promptsPerStep(), 4), or(g.numIterations(), 1),
+            Integer prompts = g.promptsPerStep();
+            if (accumulation != null) {
+                // TRL counts batches in completions: micro_batch x accumulation completions per optimizer step
+                int completions = optim.microBatch() * accumulation;
+                int gens = or(g.numGenerations(), 8);
+                if (prompts != null) {
+                    throw new IllegalArgumentException("optim.gradient_accumulation_steps (" + accumulation + ") and "
+                            + "grpo.prompts_per_step (" + prompts + ") both set the batch; keep one (the batch is "
+                            + "micro_batch x gradient_accumulation_steps = prompts_per_step x num_generations)");
+                }
+                if (gens < 1 || completions % gens != 0) {
+                    throw new IllegalArgumentException("optim.micro_batch x optim.gradient_accumulation_steps ("
+                            + optim.microBatch() + " x " + accumulation + " = " + completions + " completions) must be"
+                            + " divisible by grpo.num_generations (" + gens + "): each prompt's group is whole");
+                }
+                prompts = completions / gens;
+            }
+            grpo = new Grpo(or(g.numGenerations(), 8), or(prompts, 4), or(g.numIterations(), 1),
                     Advantages.Scale.parse(or(g.scaleRewards(), "group")), or(g.advantageEps(), 1e-4),
                     GrpoLoss.parse(or(g.lossType(), "grpo")), eps, or(g.epsilonHigh(), eps), or(g.beta(), 0.0),
                     KlEstimator.parse(or(g.klEstimator(), "k3")), or(g.maskTruncatedCompletions(), false),
@@ -195,7 +226,16 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
                 throw new IllegalArgumentException("an SFT config must not have 'grpo' or 'rewards' sections");
             }
             TrainConfig.Sft s = c.sft() != null ? c.sft() : new TrainConfig.Sft(null, null, null);
-            sft = new Sft(or(s.batchSize(), 32), or(s.maxLength(), 1024), or(s.packing(), false));
+            Integer batch = s.batchSize();
+            if (accumulation != null) {
+                if (batch != null) {
+                    throw new IllegalArgumentException("optim.gradient_accumulation_steps (" + accumulation + ") and "
+                            + "sft.batch_size (" + batch + ") both set the batch; keep one (sft.batch_size = "
+                            + "micro_batch x gradient_accumulation_steps)");
+                }
+                batch = optim.microBatch() * accumulation;
+            }
+            sft = new Sft(or(batch, 32), or(s.maxLength(), 1024), or(s.packing(), false));
             positive("sft.batch_size", sft.batchSize());
             positive("sft.max_length", sft.maxLength());
             if (sft.batchSize() % optim.microBatch() != 0) {
@@ -203,7 +243,7 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
                         + " optim.micro_batch (" + optim.microBatch() + ")");
             }
         }
-        return new Settings(run, model, data, optim, grpo, sft);
+        return new Settings(run, model, data, optim, grpo, sft, c);
     }
 
     private static <T> T or(T v, T dflt) {

@@ -1,30 +1,44 @@
 package dev.semgrpo.trainer.config;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.semgrpo.model.io.ConfigPath;
+import dev.semgrpo.rewards.config.RewardConfig;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A training run, from YAML (snake_case keys, unknown keys rejected). Sections: {@code run}, {@code model},
  * {@code data}, {@code optim}, and {@code grpo} + {@code rewards} or {@code sft}. Every field, its default and its
- * effect are listed in docs/training.md.
+ * effect are listed in docs/training.md. Keys that transformers, TRL or PEFT spell differently are accepted under
+ * their names too ({@link JsonAlias}, at the same place in the nesting); giving both spellings is an error. Paths
+ * ({@link ConfigPath}) are relative to the file.
+ *
+ * @param rewards a reward config file or an inline reward config ({@link RewardConfig})
  */
-public record TrainConfig(Run run, Model model, Data data, Optim optim, Grpo grpo, JsonNode rewards, Sft sft) {
+public record TrainConfig(Run run, Model model, Data data, Optim optim, Grpo grpo,
+        @ConfigPath(inline = RewardConfig.class) JsonNode rewards, Sft sft) {
+    /** This config with {@code rewards} replaced (the rewards a run actually used, written to its directory). */
+    public TrainConfig withRewards(JsonNode r) {
+        return new TrainConfig(run, model, data, optim, grpo, r, sft);
+    }
 
     /**
      * @param name run directory name under {@code outputDir}
      * @param outputDir where run directories go (default runs)
      * @param seed drives data order, sampling, dropout and LoRA init
      * @param maxSteps optimizer-visible steps to run (GRPO: generation batches; SFT: optimizer steps); null: epochs
-     * @param epochs passes over the data when maxSteps is null (default 1)
-     * @param saveEvery checkpoint every N steps (0: only at the end)
-     * @param keepLast checkpoints kept (default 2)
-     * @param logEvery a metrics line every N steps (default 1)
+     * @param epochs passes over the data when maxSteps is null (default 1; transformers: num_train_epochs)
+     * @param saveEvery checkpoint every N steps (0: only at the end; transformers: save_steps)
+     * @param keepLast checkpoints kept (default 2; transformers: save_total_limit)
+     * @param logEvery a metrics line every N steps (default 1; transformers: logging_steps)
      * @param sampleEvery write completions to samples.jsonl every N steps (GRPO; default 1)
      * @param maxNonfiniteSteps stop after this many consecutive non-finite steps (default 3)
      */
-    public record Run(String name, String outputDir, Long seed, Integer maxSteps, Integer epochs, Integer saveEvery,
-            Integer keepLast, Integer logEvery, Integer sampleEvery, Integer maxNonfiniteSteps) {
+    public record Run(String name, @ConfigPath String outputDir, Long seed, Integer maxSteps,
+            @JsonAlias("num_train_epochs") Integer epochs, @JsonAlias("save_steps") Integer saveEvery,
+            @JsonAlias("save_total_limit") Integer keepLast, @JsonAlias("logging_steps") Integer logEvery,
+            Integer sampleEvery, Integer maxNonfiniteSteps) {
     }
 
     /**
@@ -34,16 +48,20 @@ public record TrainConfig(Run run, Model model, Data data, Optim optim, Grpo grp
      * @param lora adapter settings; absent means full fine-tuning
      * @param init create {@code path} as a random model if it does not exist (tiny debug runs)
      */
-    public record Model(String path, String device, String dtype, Lora lora, Init init) {
+    public record Model(@ConfigPath String path, String device, String dtype, Lora lora, Init init) {
     }
 
-    /** LoRA: r, alpha, dropout, target_modules (default all attention and MLP projections), use_rslora. */
-    public record Lora(Integer r, Double alpha, Double dropout, List<String> targetModules, Boolean useRslora) {
+    /**
+     * LoRA: r, alpha, dropout, target_modules (default all attention and MLP projections), use_rslora; PEFT's
+     * {@code lora_alpha} and {@code lora_dropout} are accepted for alpha and dropout.
+     */
+    public record Lora(Integer r, @JsonAlias("lora_alpha") Double alpha, @JsonAlias("lora_dropout") Double dropout,
+            List<String> targetModules, Boolean useRslora) {
     }
 
     /** A random init for a model directory that does not exist yet. */
     public record Init(String arch, Integer hidden, Integer layers, Integer heads, Integer kvHeads,
-            Integer intermediate, String tokenizer, Long seed) {
+            Integer intermediate, @ConfigPath String tokenizer, Long seed) {
     }
 
     /**
@@ -56,24 +74,32 @@ public record TrainConfig(Run run, Model model, Data data, Optim optim, Grpo grp
      * @param shuffle shuffle each epoch (default true)
      * @param chatTemplateKwargs extra chat-template variables (default {@code {enable_thinking: false}})
      */
-    public record Data(String path, String promptField, String referenceField, Boolean chat, Integer maxPromptLength,
+    public record Data(@ConfigPath String path, String promptField, String referenceField, Boolean chat,
+            Integer maxPromptLength,
             Integer limit, Boolean shuffle, Map<String, Object> chatTemplateKwargs) {
     }
 
     /**
-     * @param lr peak learning rate
+     * @param lr peak learning rate (transformers: learning_rate)
      * @param betas AdamW betas (default [0.9, 0.999])
      * @param weightDecay default 0.0
      * @param eps default 1e-8
-     * @param schedule constant, constant_with_warmup, linear or cosine (default constant)
+     * @param schedule constant, constant_with_warmup, linear or cosine (default constant; transformers:
+     *     lr_scheduler_type)
      * @param warmupRatio share of steps warming up, rounded up (default 0)
      * @param warmupSteps warmup steps (instead of warmupRatio); read as a number so that a fraction (transformers 5
      *     reads {@code warmup_steps < 1} as a ratio) is rejected by name rather than truncated to an int
      * @param maxGradNorm global norm clipping (default 1.0; 0 turns it off)
-     * @param microBatch rows per forward/backward (gradient accumulation up to the batch)
+     * @param microBatch rows per forward/backward (gradient accumulation up to the batch); transformers:
+     *     per_device_train_batch_size (GRPO rows are completions, as TRL counts them)
+     * @param gradientAccumulationSteps transformers' way to give the batch: micro_batch x this is the batch of one
+     *     optimizer step (SFT: sft.batch_size; GRPO: grpo.prompts_per_step x grpo.num_generations completions); give
+     *     it or the batch key, not both
      */
-    public record Optim(Double lr, List<Double> betas, Double weightDecay, Double eps, String schedule,
-            Double warmupRatio, Double warmupSteps, Double maxGradNorm, Integer microBatch) {
+    public record Optim(@JsonAlias("learning_rate") Double lr, List<Double> betas, Double weightDecay, Double eps,
+            @JsonAlias("lr_scheduler_type") String schedule, Double warmupRatio, Double warmupSteps,
+            Double maxGradNorm, @JsonAlias("per_device_train_batch_size") Integer microBatch,
+            Integer gradientAccumulationSteps) {
     }
 
     /** GRPO settings; see docs/training.md. */

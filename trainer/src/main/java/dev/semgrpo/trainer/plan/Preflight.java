@@ -1,10 +1,8 @@
 package dev.semgrpo.trainer.plan;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.rewards.config.RewardConfig;
 import dev.semgrpo.trainer.Policy;
-import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -110,10 +108,9 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
      * The pre-flight of {@code semgrpo train}: the model, the data file and (GRPO) the reward files, and the memory
      * plan of the run.
      *
-     * @param tree the resolved config (its {@code rewards})
-     * @param configDir where the config's relative paths resolve
+     * @param rewards the GRPO run's reward config (null for SFT)
      */
-    public static Preflight training(Settings s, JsonNode tree, Path configDir, boolean grpo) throws IOException {
+    public static Preflight training(Settings s, RewardConfig rewards, boolean grpo) throws IOException {
         List<String> missing = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         String stage = grpo ? "grpo" : "sft";
@@ -127,7 +124,7 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
         MemoryPlanner.EncoderShape encoder = null;
         RewardConfig.Encoder enc = null;
         if (grpo) {
-            Rewards r = rewards(tree.get("rewards"), configDir, false, null, false, missing, "");
+            Rewards r = rewards(rewards, false, null, false, missing, "");
             encoder = r.shape();
             enc = r.encoder();
         }
@@ -152,31 +149,21 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
     }
 
     /**
-     * Reads the reward config of a GRPO run; missing files and encoders are added to {@code missing}.
+     * The reward encoder of a GRPO run's reward config; missing calibration files and encoders are added to {@code
+     * missing}.
      *
+     * @param rc the reward config (absolute paths), or null when there is none
      * @param encoderProvided whether the caller replaces the reward config's encoder (the pipeline's encoder stage)
      * @param encoderOverride the replacing encoder's shapes, or null when unknown
      * @param calibrationProvided whether the caller replaces the calibration files (the pipeline's calibrate stage)
      * @param where prefix of the missing-input lines
      */
-    public static Rewards rewards(JsonNode node, Path configDir, boolean encoderProvided,
-            MemoryPlanner.EncoderShape encoderOverride, boolean calibrationProvided, List<String> missing,
-            String where) throws IOException {
-        RewardConfig rc;
-        Path base = configDir;
-        if (node != null && node.isTextual()) {
-            Path file = configDir.resolve(node.asText());
-            if (!Files.isRegularFile(file)) {
-                missing.add(where + "rewards " + file + ": no such reward config");
-                return new Rewards(null, null);
-            }
-            rc = RewardConfig.load(file);
-            base = file.toAbsolutePath().getParent();
-        } else if (node != null && node.isObject()) {
-            rc = RewardConfig.from(node, "inline rewards");
-        } else {
+    public static Rewards rewards(RewardConfig rc, boolean encoderProvided, MemoryPlanner.EncoderShape encoderOverride,
+            boolean calibrationProvided, List<String> missing, String where) {
+        if (rc == null) {
             return new Rewards(null, null);
         }
+        Path base = Path.of("").toAbsolutePath();
         boolean semantic = rc.rewards().stream().anyMatch(r -> r instanceof RewardConfig.Semantic);
         if (!calibrationProvided) {
             for (RewardConfig.Reward r : rc.rewards()) {

@@ -1,4 +1,4 @@
-package dev.semgrpo.trainer.pipeline;
+package dev.semgrpo.pipeline;
 
 import static dev.semgrpo.model.tokenizer.PromptRenderer.message;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.semgrpo.eval.data.TaskExample;
 import dev.semgrpo.eval.data.TaskData;
+import dev.semgrpo.eval.data.TaskExample;
 import dev.semgrpo.eval.task.Prompts;
 import dev.semgrpo.eval.task.TaskConfig;
 import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
@@ -158,9 +158,9 @@ class PromptParityTest {
                 PipelineConfig c = PipelineConfig.load(dir.resolve(file));
                 Pipeline p = new Pipeline(dir.resolve(file), c, null);
                 p.validate();
-                Settings cold = p.stageSettings("cold_start", c.coldStart(), tokDir, false);
-                Settings grpo = p.stageSettings("grpo", c.grpo(), tokDir, true);
-                Settings strong = p.stageSettings("strong_sft", c.strongSft(), tokDir, false);
+                Settings cold = p.stageConfig("cold_start", tokDir).settings();
+                Settings grpo = p.stageConfig("grpo", tokDir).settings();
+                Settings strong = p.stageConfig("strong_sft", tokDir).settings();
                 List<TaskConfig.Loaded> tasks = p.evalTasks();
                 Map<String, Object> want = file.equals("plain.yaml") ? Map.of("enable_thinking", false)
                         : Map.of("enable_thinking", true);

@@ -1,10 +1,10 @@
-package dev.semgrpo.trainer.pipeline;
+package dev.semgrpo.pipeline;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.eval.task.EvalRun;
 import dev.semgrpo.eval.task.TaskConfig;
 import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.lora.LoraConfig;
+import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
 import dev.semgrpo.trainer.plan.MemoryPlanner;
 import dev.semgrpo.trainer.plan.MemoryTerms;
@@ -81,14 +81,12 @@ final class PipelinePreflight {
         // the shapes every decoder stage shares
         ModelConfig shapes = null;
         if (c.pretrain() != null) {
-            Settings s = p.settings("pretrain", c.pretrain(), null, p.tree("pretrain", c.pretrain(), null), false);
+            Settings s = p.stageConfig("pretrain", null).settings();
             if (stages.contains("pretrain")) {
                 need("pretrain", "data.path", s.data().path(), false);
             }
-            Path marker = p.out().resolve("pretrain").resolve(Pipeline.MARKER);
-            if (Files.isRegularFile(marker)) {
-                com.fasterxml.jackson.databind.JsonNode m = dev.semgrpo.model.io.Jsonl.JSON.readTree(marker.toFile());
-                Path model = m.hasNonNull("model") ? Path.of(m.get("model").asText()) : null;
+            if (p.complete("pretrain")) {
+                Path model = p.outputs("pretrain", StageOutputs.Trained.class).model();
                 if (model != null && Files.isRegularFile(model.resolve("config.json"))) {
                     shapes = ModelConfig.load(model.resolve("config.json"));
                 }
@@ -138,17 +136,12 @@ final class PipelinePreflight {
         String device = c.device() == null ? "cpu" : c.device();
         Map<String, Settings> training = new LinkedHashMap<>();
         for (String st : List.of("cold_start", "grpo", "strong_sft")) {
-            PipelineConfig.Stage cfg = switch (st) {
-                case "cold_start" -> c.coldStart();
-                case "grpo" -> c.grpo();
-                default -> c.strongSft();
-            };
+            PipelineConfig.Training cfg = c.training(st);
             if (cfg == null) {
                 continue;
             }
-            Path model = p.out().resolve("<model>");
-            ObjectNode tree = p.tree(st, cfg, model);
-            Settings s = p.settings(st, cfg, model, tree, st.equals("grpo"));
+            ConfigLoader.Loaded loaded = p.stageConfig(st, p.out().resolve("<model>"));
+            Settings s = loaded.settings();
             training.put(st, s);
             boolean runs = stages.contains(st) || (st.equals("grpo") && stages.contains("calibrate"));
             if (runs) {
@@ -163,9 +156,8 @@ final class PipelinePreflight {
                 continue;
             }
             if (st.equals("grpo")) {
-                Path configDir = dir.resolve(cfg.config()).toAbsolutePath().getParent();
-                Preflight.Rewards r = Preflight.rewards(tree.get("rewards"), configDir, c.encoder() != null, encoder,
-                        true, missing, "stage grpo: ");
+                Preflight.Rewards r = Preflight.rewards(loaded.rewards(), c.encoder() != null, encoder, true, missing,
+                        "stage grpo: ");
                 plans.add(MemoryPlanner.grpo(st, s, shapes, r.shape(), r.encoder() == null ? null
                         : r.encoder().device(), r.encoder() == null || r.encoder().batchSize() == null ? 64
                                 : r.encoder().batchSize()));
@@ -179,10 +171,8 @@ final class PipelinePreflight {
             plans.add(MemoryPlanner.merge("merge", shapes, cold.model().lora(), device));
         }
         if (shapes != null && stages.contains("calibrate")) {
-            PipelineConfig.Calibration cal = c.calibration() == null
-                    ? new PipelineConfig.Calibration(null, null, null) : c.calibration();
-            int size = cal.size() == null ? 64 : cal.size();
-            int batch = Math.min(size, cal.batchSize() == null ? 32 : cal.batchSize());
+            PipelineConfig.Calibration cal = c.calibration();
+            int batch = Math.min(cal.size(), cal.batchSize());
             plans.add(MemoryPlanner.calibrate("calibrate", shapes, batch, grpo.data().maxPromptLength(),
                     cal.maxNewTokens() == null ? grpo.grpo().maxCompletionLength() : cal.maxNewTokens(), device));
         }
@@ -197,7 +187,7 @@ final class PipelinePreflight {
         }
         PipelineConfig.Eval e = c.eval();
         Path dir = p.configDir();
-        Path tasksDir = dir.resolve(e.tasksDir() == null ? "configs/tasks" : e.tasksDir());
+        Path tasksDir = dir.resolve(e.tasksDir());
         boolean pipelineEncoder = e.encoder() != null || c.encoder() != null;
         if (e.encoder() != null) {
             Path enc = dir.resolve(e.encoder()).normalize();

@@ -1,4 +1,4 @@
-package dev.semgrpo.trainer.pipeline;
+package dev.semgrpo.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.semgrpo.trainer.pipeline;
+package dev.semgrpo.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,7 +38,8 @@ class PipelinePreflightTest {
         PipelineConfig.Encoder e = c.encoder();
         PipelineConfig moved = new PipelineConfig(c.name(), dir.resolve("runs").toString(), c.seed(),
                 model.toString(), c.device(), c.chatTemplateKwargs(), c.pretrain(), new PipelineConfig.Encoder(encoder.toString(), e.init(),
-                        e.pairs(), e.evalFraction(), e.evalPairs(), e.epochs(), e.batchSize(), e.lr()), c.coldStart(),
+                        e.pairs(), e.evalFraction(), e.evalPairs(), e.epochs(), e.batchSize(), e.lr(), e.warmupRatio(),
+                        e.weightDecay(), e.scale(), e.symmetric(), e.dropout(), e.maxGradNorm()), c.coldStart(),
                 c.calibration(), c.grpo(), c.strongSft(), c.eval(), c.report());
         return new Pipeline(PAPER, moved, hooks());
     }

@@ -1,8 +1,7 @@
-package dev.semgrpo.trainer.pipeline;
+package dev.semgrpo.pipeline;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.eval.report.Report;
 import dev.semgrpo.eval.report.ReportOptions;
@@ -15,14 +14,15 @@ import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.SamplingParams;
-import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.DType;
 import dev.semgrpo.model.io.DirectoryLock;
 import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.model.io.SafetensorsWriter;
+import dev.semgrpo.model.io.YamlConfig;
 import dev.semgrpo.model.lora.Lora;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
+import dev.semgrpo.rewards.config.RewardConfig;
 import dev.semgrpo.rewards.config.RewardStack;
 import dev.semgrpo.rewards.encoder.NativeSentenceEncoder;
 import dev.semgrpo.rewards.encoder.PooledSentenceEncoder;
@@ -42,29 +42,32 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
 /**
- * Runs a {@link PipelineConfig} as named stages, each writing {@code <output_dir>/<stage>/} and, when it has
- * finished, {@code <output_dir>/<stage>/stage.json}. A stage with that file is complete and skipped; a training stage
- * interrupted after a checkpoint resumes from it; one interrupted before any checkpoint is moved aside
- * ({@code <stage>.interrupted-<time>}) and starts again. So a crashed pipeline, run again, redoes nothing finished.
+ * Runs a {@link PipelineConfig} as typed {@link Stage}s, each writing {@code <output_dir>/<stage>/} and, when it has
+ * finished, its {@link StageOutputs} in {@code <output_dir>/<stage>/stage.json} ({@link StageMarker}). A stage with
+ * that file is complete and skipped; a training stage interrupted after a checkpoint resumes from it; one interrupted
+ * before any checkpoint is moved aside ({@code <stage>.interrupted-<time>}) and starts again. So a crashed pipeline,
+ * run again, redoes nothing finished.
  *
- * <p>Stages, in order (those not configured are left out): {@code pretrain}, {@code encoder}, {@code cold_start},
- * {@code merge} (the cold-start adapter folded into the base), {@code calibrate} (the cold-start model's outputs on
- * training prompts, for {@code tau: auto}), {@code grpo}, {@code strong_sft}, {@code eval_base},
- * {@code eval_cold_start}, {@code eval_strong_sft}, {@code eval_grpo}, {@code report}.
+ * <p>Stages, in order (those not configured are left out; the list is {@link Stage#of}): {@code pretrain},
+ * {@code encoder}, {@code cold_start}, {@code merge} (the cold-start adapter folded into the base), {@code calibrate}
+ * (the cold-start model's outputs on training prompts, for {@code tau: auto}), {@code grpo}, {@code strong_sft},
+ * {@code eval_base}, {@code eval_cold_start}, {@code eval_strong_sft}, {@code eval_grpo}, {@code report}.
  */
 public final class Pipeline {
-    public static final String MARKER = "stage.json";
+    public static final String MARKER = StageMarker.FILE;
+    /** The report folder's subfolder comparing GRPO with the cold start (the cold start as the base). */
+    public static final String VS_COLD_START = "vs-cold-start";
 
     /** Where a pipeline reports progress. */
     public interface Hooks {
@@ -79,6 +82,7 @@ public final class Pipeline {
     }
 
     private final PipelineConfig c;
+    private final List<Stage> stages;
     private final Path dir;
     private final Path out;
     private final long seed;
@@ -88,9 +92,10 @@ public final class Pipeline {
 
     public Pipeline(Path configFile, PipelineConfig config, Hooks hooks) {
         this.c = config;
+        this.stages = Stage.of(config);
         this.dir = configFile.toAbsolutePath().getParent();
         this.out = dir.resolve(config.outputDir() == null ? "runs/" + config.name() : config.outputDir()).normalize();
-        this.seed = config.seed() == null ? 42 : config.seed();
+        this.seed = config.seed();
         this.hooks = hooks;
     }
 
@@ -127,25 +132,9 @@ public final class Pipeline {
         return this;
     }
 
-    /** The configured stages, in order. */
+    /** The configured stages' names, in order. */
     public List<String> stages() {
-        List<String> s = new ArrayList<>();
-        if (c.pretrain() != null) {
-            s.add("pretrain");
-        }
-        if (c.encoder() != null) {
-            s.add("encoder");
-        }
-        s.addAll(List.of("cold_start", "merge", "calibrate", "grpo"));
-        if (c.strongSft() != null) {
-            s.add("strong_sft");
-        }
-        s.addAll(List.of("eval_base", "eval_cold_start"));
-        if (c.strongSft() != null) {
-            s.add("eval_strong_sft");
-        }
-        s.addAll(List.of("eval_grpo", "report"));
-        return s;
+        return stages.stream().map(Stage::name).toList();
     }
 
     /**
@@ -153,16 +142,12 @@ public final class Pipeline {
      * last and atomically (a marker a kill or a user left half-written does not count, and the stage runs again).
      */
     public boolean complete(String stage) {
-        Path marker = out.resolve(stage).resolve(MARKER);
-        if (!Files.isRegularFile(marker)) {
-            return false;
-        }
-        try {
-            JsonNode n = Jsonl.JSON.readTree(marker.toFile());
-            return n != null && n.isObject() && n.hasNonNull("finished");
-        } catch (IOException e) {
-            return false;
-        }
+        return StageMarker.complete(out.resolve(stage));
+    }
+
+    /** What a complete stage recorded; an error naming the marker when the stage has not finished. */
+    public <T extends StageOutputs> T outputs(String stage, Class<T> type) throws IOException {
+        return StageMarker.read(out.resolve(stage), stage, type);
     }
 
     /**
@@ -171,9 +156,8 @@ public final class Pipeline {
      * @return the report folder, or the stage's folder when only one stage ran
      */
     public Path run(String only) throws IOException {
-        List<String> stages = stages();
-        if (only != null && !stages.contains(only)) {
-            throw new IllegalArgumentException("no stage '" + only + "' in this pipeline; its stages are " + stages);
+        if (only != null && !stages().contains(only)) {
+            throw new IllegalArgumentException("no stage '" + only + "' in this pipeline; its stages are " + stages());
         }
         Preflight pre = PipelinePreflight.of(this, only, true);
         pre.check(budget != null ? budget : MemoryBudget.of(pre.gpuDevice(), null),
@@ -181,33 +165,31 @@ public final class Pipeline {
         Files.createDirectories(out);
         // one pipeline process per output folder: a second would run the same stages into the same folders
         try (DirectoryLock lock = DirectoryLock.acquire(out, "pipeline output")) {
-            runStages(stages, only);
+            runStages(only);
         }
         return only == null ? out.resolve("report") : out.resolve(only);
     }
 
-    private void runStages(List<String> stages, String only) throws IOException {
-        for (String stage : stages) {
-            if (only != null && !stage.equals(only)) {
-                if (stages.indexOf(stage) < stages.indexOf(only) && !complete(stage)) {
-                    throw new IllegalArgumentException("stage '" + only + "' needs '" + stage + "' first, and "
-                            + out.resolve(stage) + " is not complete; run the pipeline without --stage, or --stage "
-                            + stage);
+    private void runStages(String only) throws IOException {
+        List<String> names = stages();
+        for (Stage stage : stages) {
+            String name = stage.name();
+            if (only != null && !name.equals(only)) {
+                if (names.indexOf(name) < names.indexOf(only) && !complete(name)) {
+                    throw new IllegalArgumentException("stage '" + only + "' needs '" + name + "' first, and "
+                            + out.resolve(name) + " is not complete; run the pipeline without --stage, or --stage "
+                            + name);
                 }
                 continue;
             }
-            if (complete(stage)) {
-                hooks.log().println("== " + stage + ": complete, skipped (" + out.resolve(stage) + ")");
+            if (complete(name)) {
+                hooks.log().println("== " + name + ": complete, skipped (" + out.resolve(name) + ")");
                 continue;
             }
-            hooks.log().println("== " + stage);
+            hooks.log().println("== " + name);
             long t0 = System.nanoTime();
-            ObjectNode info = runStage(stage);
-            info.put("seconds", (System.nanoTime() - t0) / 1e9);
-            info.put("finished", Instant.now().toString());
-            Files.createDirectories(out.resolve(stage));
-            AtomicFiles.write(out.resolve(stage).resolve(MARKER),
-                    tmp -> Jsonl.JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), info));
+            StageOutputs o = stage.run(this);
+            StageMarker.write(out.resolve(name), o, (System.nanoTime() - t0) / 1e9);
         }
     }
 
@@ -216,34 +198,18 @@ public final class Pipeline {
      * overrides, and every evaluation task loads. Errors name the stage and the file.
      */
     public void validate() throws IOException {
-        Map<String, PipelineConfig.Stage> training = new LinkedHashMap<>();
-        training.put("pretrain", c.pretrain());
-        training.put("cold_start", c.coldStart());
-        training.put("grpo", c.grpo());
-        training.put("strong_sft", c.strongSft());
-        for (Map.Entry<String, PipelineConfig.Stage> e : training.entrySet()) {
-            if (e.getValue() == null) {
-                continue;
+        for (Stage s : stages) {
+            if (s instanceof Stage.Train t) {
+                stageConfig(t.name(), t.name().equals("pretrain") ? null : out.resolve("<model>"));
             }
-            Path model = e.getKey().equals("pretrain") ? null : out.resolve("<model>");
-            ObjectNode tree = tree(e.getKey(), e.getValue(), model);
-            settings(e.getKey(), e.getValue(), model, tree, e.getKey().equals("grpo"));
         }
         evalTasks();
-    }
-
-    /**
-     * A training stage's settings as the pipeline runs it (its config, its {@code set} overrides, then the
-     * pipeline's run name, output folder, seed, model, device and chat_template_kwargs).
-     */
-    Settings stageSettings(String stage, PipelineConfig.Stage st, Path model, boolean grpo) throws IOException {
-        return settings(stage, st, model, tree(stage, st, model), grpo);
     }
 
     /** The evaluation tasks, loaded, with eval.limit and the pipeline's chat_template_kwargs applied. */
     List<TaskConfig.Loaded> evalTasks() throws IOException {
         PipelineConfig.Eval e = c.eval();
-        Path tasksDir = dir.resolve(e.tasksDir() == null ? "configs/tasks" : e.tasksDir());
+        Path tasksDir = dir.resolve(e.tasksDir());
         List<TaskConfig.Loaded> tasks = new ArrayList<>();
         for (String t : e.tasks()) {
             TaskConfig.Loaded task = EvalRun.withLimit(TaskConfig.load(EvalRun.resolveTask(t, tasksDir)), e.limit());
@@ -264,80 +230,40 @@ public final class Pipeline {
         }
     }
 
-    private ObjectNode runStage(String stage) throws IOException {
-        return switch (stage) {
-            case "pretrain" -> train(stage, c.pretrain(), null, false, null, null);
-            case "encoder" -> encoder();
-            case "cold_start" -> train(stage, c.coldStart(), baseModel(), false, null, null);
-            case "merge" -> merge();
-            case "calibrate" -> calibrate();
-            case "grpo" -> train(stage, c.grpo(), outputOf("merge", "model"), true, encoderDir(),
-                    out.resolve("calibrate").resolve("calibration.jsonl"));
-            case "strong_sft" -> train(stage, c.strongSft(), baseModel(), false, null, null);
-            case "eval_base" -> evaluate(stage, baseModel(), null, null);
-            case "eval_cold_start" -> evaluate(stage, modelOf("cold_start", baseModel()), adapterOf("cold_start"),
-                    baseModel());
-            case "eval_strong_sft" -> evaluate(stage, modelOf("strong_sft", baseModel()), adapterOf("strong_sft"),
-                    baseModel());
-            case "eval_grpo" -> evaluate(stage, modelOf("grpo", outputOf("merge", "model")), adapterOf("grpo"),
-                    baseModel());
-            case "report" -> report();
-            default -> throw new IllegalStateException(stage);
-        };
-    }
-
     // ---- model paths between stages
 
     private Path baseModel() throws IOException {
         if (c.pretrain() != null) {
-            return outputOf("pretrain", "model");
+            return outputs("pretrain", StageOutputs.Trained.class).model();
         }
         return dir.resolve(c.baseModel()).normalize();
     }
 
     private Path encoderDir() throws IOException {
-        if (c.encoder() != null) {
-            return outputOf("encoder", "encoder");
-        }
-        return null;
+        return c.encoder() == null ? null : outputs("encoder", StageOutputs.Encoded.class).encoder();
     }
 
-    /** The marker of a complete stage; an error when the stage has not finished. */
-    private JsonNode marker(String stage) throws IOException {
-        Path marker = out.resolve(stage).resolve(MARKER);
-        if (!complete(stage)) {
-            throw new IllegalStateException("stage '" + stage + "' is not complete (" + marker + " is missing)");
-        }
-        return Jsonl.JSON.readTree(marker.toFile());
-    }
-
-    /** A path a complete stage recorded in its marker. */
-    private Path outputOf(String stage, String key) throws IOException {
-        JsonNode n = marker(stage);
-        if (!n.hasNonNull(key)) {
-            throw new IOException(out.resolve(stage).resolve(MARKER) + " has no '" + key + "'; run --redo " + stage);
-        }
-        return Path.of(n.get(key).asText());
-    }
-
-    /** A trained stage's full model, or {@code base} when it trained an adapter on it. */
-    private Path modelOf(String stage, Path base) throws IOException {
-        JsonNode n = marker(stage);
-        return n.hasNonNull("model") ? Path.of(n.get("model").asText()) : base;
-    }
-
-    /** A trained stage's adapter, or null when it trained the full model. */
-    private Path adapterOf(String stage) throws IOException {
-        JsonNode n = marker(stage);
-        return n.hasNonNull("adapter") ? Path.of(n.get("adapter").asText()) : null;
+    /** The model a training stage starts from: none (pretrain creates it), the merged cold start (GRPO) or the base. */
+    private Path startingModel(String stage) throws IOException {
+        return switch (stage) {
+            case "pretrain" -> null;
+            case "grpo" -> outputs("merge", StageOutputs.Merged.class).model();
+            default -> baseModel();
+        };
     }
 
     // ---- stages
 
-    ObjectNode tree(String stage, PipelineConfig.Stage st, Path model) throws IOException {
+    /**
+     * A training stage's config as the pipeline runs it: its config file and {@code set} overrides, then the pipeline's
+     * run name, output folder, seed, model, device and chat_template_kwargs; for GRPO, the rewards with the pipeline's
+     * own encoder (when it trains one).
+     */
+    ConfigLoader.Loaded stageConfig(String stage, Path model) throws IOException {
+        PipelineConfig.Training st = c.training(stage);
         Path file = dir.resolve(st.config());
-        ObjectNode tree = ConfigLoader.tree(file, st.set());
-        ConfigLoader.absolutize(tree, file.toAbsolutePath().getParent());
+        YamlConfig.Source source = YamlConfig.Source.file(file, ConfigLoader.KIND.noun(), st.set());
+        ObjectNode tree = ConfigLoader.tree(source, file);
         ObjectNode run = tree.with("run");
         run.put("name", stage);
         run.put("output_dir", out.toString());
@@ -355,58 +281,48 @@ public final class Pipeline {
         if (c.chatTemplateKwargs() != null) {
             tree.with("data").set("chat_template_kwargs", Jsonl.JSON.valueToTree(c.chatTemplateKwargs()));
         }
-        return tree;
-    }
-
-    Settings settings(String stage, PipelineConfig.Stage st, Path model, ObjectNode tree, boolean grpo) {
-        Path file = dir.resolve(st.config());
+        boolean grpo = stage.equals("grpo");
         try {
-            return ConfigLoader.settings(tree, new ConfigLoader.Source(file, st.set()),
-                    file.toAbsolutePath().getParent(), grpo);
+            ConfigLoader.Loaded l = ConfigLoader.load(tree, source, file.toAbsolutePath().getParent(), grpo);
+            return grpo && c.encoder() != null && complete("encoder")
+                    ? new ConfigLoader.Loaded(l.settings(), l.rewards().withEncoderPath(encoderDir())) : l;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("pipeline stage " + stage + ": " + e.getMessage(), e);
         }
     }
 
-    private ObjectNode train(String stage, PipelineConfig.Stage st, Path model, boolean grpo, Path encoder,
-            Path calibration) throws IOException {
-        ObjectNode tree = tree(stage, st, model);
-        Settings s = settings(stage, st, model, tree, grpo);
-        Path runDir = out.resolve(stage);
+    StageOutputs.Trained train(Stage.Train stage) throws IOException {
+        String name = stage.name();
+        ConfigLoader.Loaded l = stageConfig(name, startingModel(name));
+        Settings s = l.settings();
+        Path runDir = out.resolve(name);
         Path resume = null;
         if (Files.isDirectory(runDir)) {
-            if (!RunDirectory.checkpoints(runDir).isEmpty()) {
+            List<Path> cps = RunDirectory.checkpoints(runDir);
+            if (!cps.isEmpty()) {
                 resume = runDir;
-                hooks.log().println("   resuming " + runDir + " from " + RunDirectory.checkpoints(runDir)
-                        .get(RunDirectory.checkpoints(runDir).size() - 1).getFileName());
+                hooks.log().println("   resuming " + runDir + " from " + cps.get(cps.size() - 1).getFileName());
             } else {
                 Path aside = RunDirectory.moveAside(runDir);
                 hooks.log().println("   " + runDir + " had no checkpoint; moved aside to " + aside);
             }
         }
-        Path configDir = dir.resolve(st.config()).toAbsolutePath().getParent();
-        Trainer.Listener l = hooks.training(stage);
-        if (grpo) {
-            GrpoTrainer.train(s, tree, configDir, resume, l, encoder, calibration);
+        Trainer.Listener listener = hooks.training(name);
+        if (name.equals("grpo")) {
+            RewardConfig rewards = l.rewards().withCalibration(outputs("calibrate", StageOutputs.Calibrated.class)
+                    .calibration());
+            GrpoTrainer.train(s, rewards, resume, listener);
         } else {
-            SftTrainer.train(s, tree, resume, l);
+            SftTrainer.train(s, resume, listener);
         }
         List<Path> cps = RunDirectory.checkpoints(runDir);
         Path last = cps.get(cps.size() - 1);
-        ObjectNode info = Jsonl.JSON.createObjectNode();
-        info.put("stage", stage);
-        info.put("run", runDir.toString());
-        info.put("checkpoint", last.toString());
-        if (Files.isDirectory(last.resolve("adapter"))) {
-            info.put("adapter", last.resolve("adapter").toString());
-            info.put("base", s.model().path().toString());
-        } else {
-            info.put("model", last.resolve("model").toString());
-        }
-        return info;
+        boolean adapter = Files.isDirectory(last.resolve("adapter"));
+        return new StageOutputs.Trained(name, runDir, last, adapter ? null : last.resolve("model"),
+                adapter ? last.resolve("adapter") : null, adapter ? s.model().path() : null);
     }
 
-    private ObjectNode encoder() throws IOException {
+    StageOutputs.Encoded encoder() throws IOException {
         PipelineConfig.Encoder e = c.encoder();
         if (e.pairs() == null) {
             throw new IllegalArgumentException("encoder.pairs is required (JSONL of source/target pairs)");
@@ -444,20 +360,18 @@ public final class Pipeline {
         if (e.base() != null) {
             base = dir.resolve(e.base());
         } else {
-            PipelineConfig.EncoderInit i = e.init() == null
-                    ? new PipelineConfig.EncoderInit(null, null, null, null, null, null) : e.init();
+            PipelineConfig.EncoderInit i = e.init();
             // the vocabulary comes from the training pairs only: held-out words stay unknown, as they would be
             List<String> corpus = new ArrayList<>();
             for (EmbedderTrainer.Pair p : train) {
                 corpus.add(p.anchor());
                 corpus.add(p.positive());
             }
-            base = WordEncoders.create(stageDir.resolve("init"), corpus, new WordEncoders.Shape(or(i.hidden(), 64),
-                    or(i.layers(), 2), or(i.heads(), 4), or(i.intermediate(), 128), or(i.maxPositions(), 256),
-                    or(i.minCount(), 1), seed));
+            base = WordEncoders.create(stageDir.resolve("init"), corpus, new WordEncoders.Shape(i.hidden(),
+                    i.layers(), i.heads(), i.intermediate(), i.maxPositions(), i.minCount(), seed));
         }
-        EmbedderTrainer.Config cfg = new EmbedderTrainer.Config(or(e.epochs(), 1), or(e.batchSize(), 32),
-                e.lr() == null ? 2e-5 : e.lr(), 0.1, 0.01, 20, true, 0.1f, 1.0f, seed);
+        EmbedderTrainer.Config cfg = new EmbedderTrainer.Config(e.epochs(), e.batchSize(), e.lr(), e.warmupRatio(),
+                e.weightDecay(), e.scale(), e.symmetric(), e.dropout().floatValue(), e.maxGradNorm().floatValue(), seed);
         Path encoderDir = stageDir.resolve("encoder");
         try (PooledSentenceEncoder enc = SentenceEncoders.open(base, SentenceEncoders.Options.defaults())) {
             if (!(enc instanceof NativeSentenceEncoder ne)) {
@@ -474,25 +388,17 @@ public final class Pipeline {
                         }
                     });
             EmbedderTrainer.save(ne, encoderDir);
-            hooks.log().printf(java.util.Locale.ROOT, "   held-out top-1 pair retrieval %.3f -> %.3f (%d pairs; chance "
+            hooks.log().printf(Locale.ROOT, "   held-out top-1 pair retrieval %.3f -> %.3f (%d pairs; chance "
                     + "%.3f)%n", r.top1Before(), r.top1After(), r.evalPairs(), 1.0 / r.evalPairs());
-            ObjectNode info = Jsonl.JSON.createObjectNode();
-            info.put("encoder", encoderDir.toString());
-            info.put("top1_before", r.top1Before());
-            info.put("top1_after", r.top1After());
-            info.put("train_pairs", r.trainPairs());
-            info.put("eval_pairs", r.evalPairs());
-            info.put("chance", 1.0 / r.evalPairs());
-            return info;
+            return new StageOutputs.Encoded(encoderDir, r.top1Before(), r.top1After(), r.trainPairs(), r.evalPairs(),
+                    1.0 / r.evalPairs());
         }
     }
 
-    private ObjectNode merge() throws IOException {
-        ObjectNode info = Jsonl.JSON.createObjectNode();
-        Path adapter = adapterOf("cold_start");
-        if (adapter == null) {
-            info.put("model", modelOf("cold_start", baseModel()).toString());
-            return info;
+    StageOutputs.Merged merge() throws IOException {
+        StageOutputs.Trained cold = outputs("cold_start", StageOutputs.Trained.class);
+        if (cold.adapter() == null) {
+            return new StageOutputs.Merged(cold.model(), null, null);
         }
         Path base = baseModel();
         Path target = out.resolve("merge").resolve("model");
@@ -500,39 +406,33 @@ public final class Pipeline {
             RunDirectory.moveAside(out.resolve("merge"));
         }
         try (CausalLM lm = CausalLM.load(base, device(), DataType.FLOAT32)) {
-            Lora.load(lm, adapter);
+            Lora.load(lm, cold.adapter());
             lm.mergeAdapters();
             lm.save(target, DType.F32, base, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
         }
-        info.put("model", target.toString());
-        info.put("base", base.toString());
-        info.put("adapter", (String) null);
-        info.put("merged_adapter", adapter.toString());
-        return info;
+        return new StageOutputs.Merged(target, base, cold.adapter());
     }
 
     /**
      * The cold-start (merged) model's greedy outputs on training prompts, with their references; the marker also
      * records what {@code tau: auto} makes of them (the raw percentile, the floor and the tau GRPO will use).
      */
-    private ObjectNode calibrate() throws IOException {
-        Path model = outputOf("merge", "model");
-        ObjectNode tree = tree("grpo", c.grpo(), model);
-        Settings s = settings("grpo", c.grpo(), model, tree, true);
-        PipelineConfig.Calibration cal = c.calibration() == null ? new PipelineConfig.Calibration(null, null, null)
-                : c.calibration();
-        int size = or(cal.size(), 64);
-        int maxNew = or(cal.maxNewTokens(), s.grpo().maxCompletionLength());
+    StageOutputs.Calibrated calibrate() throws IOException {
+        Path model = outputs("merge", StageOutputs.Merged.class).model();
+        ConfigLoader.Loaded l = stageConfig("grpo", model);
+        Settings s = l.settings();
+        PipelineConfig.Calibration cal = c.calibration();
+        int maxNew = cal.maxNewTokens() != null ? cal.maxNewTokens() : s.grpo().maxCompletionLength();
         Path file = out.resolve("calibrate").resolve("calibration.jsonl");
         List<ObjectNode> rows = new ArrayList<>();
         try (TextTokenizer tok = TextTokenizer.load(model); CausalLM lm = CausalLM.load(model, device(),
                 DataType.FLOAT32)) {
-            List<PromptDataset.Example> ex = calibrationExamples(s.data(), tok, seed, size);
+            List<PromptDataset.Example> ex = calibrationExamples(s.data(), tok, seed, cal.size());
             int n = ex.size();
             List<int[]> prompts = ex.stream().map(PromptDataset.Example::promptIds).toList();
             Progress p = hooks.evaluation("calibrate");
             p.start("calibrate", n);
-            List<List<Completion>> outs = new Generator(lm, tok).maxBatchRows(or(cal.batchSize(), 32))
+            List<List<Completion>> outs = new Generator(lm, tok).maxBatchRows(cal.batchSize())
                     .generate(prompts, SamplingParams.greedy(maxNew), i -> p.update(i));
             for (int i = 0; i < n; i++) {
                 ObjectNode r = Jsonl.JSON.createObjectNode();
@@ -543,22 +443,15 @@ public final class Pipeline {
             }
         }
         Jsonl.write(file, rows);
-        ObjectNode info = Jsonl.JSON.createObjectNode();
-        info.put("calibration", file.toString());
-        info.put("records", rows.size());
-        if (tree.hasNonNull("rewards")) {
-            Path configDir = dir.resolve(c.grpo().config()).toAbsolutePath().getParent();
-            try (RewardStack st = GrpoTrainer.rewards(tree.get("rewards"), configDir, encoderDir(), file)) {
-                ObjectNode taus = info.putObject("tau");
-                st.calibrations().forEach((name, t) -> {
-                    taus.putObject(name).put("percentile", t.percentile()).put("percentile_value", t.percentileValue())
-                            .put("tau_floor", t.floor()).put("tau", t.tau()).put("records", t.records())
-                            .put("used", t.used());
-                    hooks.log().println("   " + name + ": " + t.describe());
-                });
-            }
+        Map<String, StageOutputs.Tau> taus = new LinkedHashMap<>();
+        try (RewardStack st = RewardStack.build(l.rewards().withCalibration(file), dir)) {
+            st.calibrations().forEach((name, t) -> {
+                taus.put(name, new StageOutputs.Tau(t.percentile(), t.percentileValue(), t.floor(), t.tau(),
+                        t.records(), t.used()));
+                hooks.log().println("   " + name + ": " + t.describe());
+            });
         }
-        return info;
+        return new StageOutputs.Calibrated(file, rows.size(), taus);
     }
 
     /**
@@ -575,61 +468,59 @@ public final class Pipeline {
         return ex;
     }
 
-    private ObjectNode evaluate(String stage, Path model, Path adapter, Path reference) throws IOException {
+    StageOutputs.Evaluated evaluate(Stage.Evaluate stage) throws IOException {
+        Path base = baseModel();
+        Path model = base;
+        Path adapter = null;
+        if (!stage.model().equals("base")) {
+            StageOutputs.Trained t = outputs(stage.model(), StageOutputs.Trained.class);
+            // GRPO's adapter applies to the merged cold-start model, the others' to the base
+            Path start = stage.model().equals("grpo") ? outputs("merge", StageOutputs.Merged.class).model() : base;
+            model = t.model() != null ? t.model() : start;
+            adapter = t.adapter();
+        }
         PipelineConfig.Eval e = c.eval();
         List<TaskConfig.Loaded> tasks = evalTasks();
         Path encoder = e.encoder() != null ? dir.resolve(e.encoder()) : encoderDir();
         // KL against the base: an adapter on the base model gets it with the adapter switched off, any other model
         // (full fine-tune, GRPO's merged cold-start model) loads the base as its reference
-        Path ref = model.equals(reference) ? null : reference;
+        Path ref = stage.model().equals("base") || model.equals(base) ? null : base;
         DataType dtype = "float16".equals(e.dtype()) ? DataType.FLOAT16 : DataType.FLOAT32;
-        EvalRun run = new EvalRun(model, adapter, ref, true, tasks, out.resolve(stage), encoder,
+        Path evalDir = out.resolve(stage.name());
+        EvalRun run = new EvalRun(model, adapter, ref, true, tasks, evalDir, encoder,
                 SentenceEncoders.Backend.NATIVE, device(), dtype, false);
-        List<Evaluator.Result> results = run.run(hooks.evaluation(stage), r -> hooks.log().println("   "
+        List<Evaluator.Result> results = run.run(hooks.evaluation(stage.name()), r -> hooks.log().println("   "
                 + r.summary().task() + ": " + r.summary().metrics().stream().map(m -> String.format(
-                        java.util.Locale.ROOT, "%s=%.4f", m.name(), m.value())).toList()));
-        ObjectNode info = Jsonl.JSON.createObjectNode();
-        info.put("eval", out.resolve(stage).toString());
-        info.put("tasks", results.size());
-        return info;
+                        Locale.ROOT, "%s=%.4f", m.name(), m.value())).toList()));
+        return new StageOutputs.Evaluated(evalDir, results.size());
     }
 
-    /** The report folder's subfolder comparing GRPO with the cold start (the cold start as the base). */
-    public static final String VS_COLD_START = "vs-cold-start";
-
-    private ObjectNode report() throws IOException {
+    StageOutputs.Reported report() throws IOException {
         Map<String, Path> compare = new LinkedHashMap<>();
-        compare.put("cold_start", out.resolve("eval_cold_start"));
-        if (c.strongSft() != null) {
-            compare.put("strong_sft", out.resolve("eval_strong_sft"));
+        for (Stage s : stages) {
+            if (s instanceof Stage.Evaluate e && !e.model().equals("base")) {
+                compare.put(e.model(), outputs(e.name(), StageOutputs.Evaluated.class).eval());
+            }
         }
-        compare.put("grpo", out.resolve("eval_grpo"));
-        PipelineConfig.Report r = c.report() == null ? new PipelineConfig.Report(null, null, null) : c.report();
-        ReportOptions o = new ReportOptions(r.seed() == null ? seed : r.seed(), or(r.resamples(), 1000),
-                r.confidence() == null ? 0.95 : r.confidence());
-        ReportResult result = Report.build(out.resolve("eval_base"), compare, List.of(), o);
+        PipelineConfig.Report r = c.report();
+        ReportOptions o = new ReportOptions(r.seed() == null ? seed : r.seed(), r.resamples(), r.confidence());
+        Path baseEval = outputs("eval_base", StageOutputs.Evaluated.class).eval();
+        ReportResult result = Report.build(baseEval, compare, List.of(), o);
         Path dest = out.resolve("report");
         Report.write(result, dest);
         // the paper's claim is about what GRPO adds to the cold start it starts from, so the same comparison with
         // the cold-start model as the base: GRPO's own target gain and its own tax
         Map<String, Path> afterColdStart = new LinkedHashMap<>();
-        afterColdStart.put("grpo", out.resolve("eval_grpo"));
+        afterColdStart.put("grpo", compare.get("grpo"));
         Path vsColdStart = dest.resolve(VS_COLD_START);
-        Report.write(Report.build(out.resolve("eval_cold_start"), afterColdStart, List.of(), o), vsColdStart);
-        ObjectNode info = Jsonl.JSON.createObjectNode();
-        info.put("report", dest.resolve("report.html").toString());
-        info.put("markdown", dest.resolve("report.md").toString());
-        info.put("report_vs_cold_start", vsColdStart.resolve("report.html").toString());
-        return info;
+        Report.write(Report.build(compare.get("cold_start"), afterColdStart, List.of(), o), vsColdStart);
+        return new StageOutputs.Reported(dest.resolve("report.html"), dest.resolve("report.md"),
+                vsColdStart.resolve("report.html"));
     }
 
     // ---- helpers
 
     private Device device() {
         return c.device() == null ? Device.cpu() : Torch.device(c.device(), "device");
-    }
-
-    private static int or(Integer v, int d) {
-        return v == null ? d : v;
     }
 }
