@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
         description = {"Compare evaluation folders against a base: per-task metrics with paired bootstrap confidence "
                 + "intervals, the alignment tax on general and forgetting tasks, the gain on target-language tasks, "
                 + "paired significance tests and charts. Writes report.json, report.md, a self-contained report.html "
-                + "and plots/*.png. Reads only the per-example files; no model is loaded."},
+                + "and plots/*.png, each with its plotted data as plots/*.csv. Reads only the per-example files; no "
+                + "model is loaded."},
         footer = {"", "Examples:",
                 "  semgrpo report --base runs/eval-base --compare sft=runs/eval-sft,grpo=runs/eval-grpo --out report",
                 "  semgrpo report --base runs/eval-base --compare grpo=runs/eval-grpo \\",

@@ -55,6 +55,7 @@ class GrpoTrainerTest {
         assertTrue(Files.exists(run.resolve("provenance.json")));
         assertTrue(Files.size(run.resolve("samples.jsonl")) > 0);
         assertTrue(Files.exists(run.resolve("plots/reward.png")));
+        assertTrue(Files.exists(run.resolve("plots/reward.csv")), "the plotted data beside the plot");
         // TensorBoard: one event file; each of the 30 steps is one record (read back field by field in model's
         // TensorBoardEventsTest), so the file is longer than the version record alone
         List<Path> events = eventFiles(run);

@@ -52,6 +52,7 @@ class SftAndConfigTest {
         double afterFull = nll(fullRun.resolve("checkpoints/step-20/model"), null, dir.resolve("data.jsonl"));
         assertTrue(afterFull < before - 1.0, "full SFT: completion NLL " + before + " -> " + afterFull);
         assertTrue(Files.exists(fullRun.resolve("plots/loss.png")));
+        assertTrue(Files.exists(fullRun.resolve("plots/loss.csv")), "the plotted data beside the plot");
         // LoRA on a std-0.02 random model moves less (the tied LM head is not adapted), but must move
         ObjectNode lora = TinyRuns.tree(dir, sftYaml("sft-lora", 20), List.of());
         Path loraRun = SftTrainer.train(Settings.of(ConfigLoader.bind(lora, "test"), dir, false), null, null);

@@ -169,7 +169,10 @@ public final class Report {
                 distributions);
     }
 
-    /** Writes report.json, report.md, report.html and plots/*.png into {@code out} (created if missing). */
+    /**
+     * Writes report.json, report.md, report.html and plots/*.png, each with its data as plots/*.csv, into
+     * {@code out} (created if missing).
+     */
     public static void write(ReportResult result, Path out) throws IOException {
         ReportWriter.write(result, out);
     }

@@ -1,5 +1,12 @@
 package dev.semgrpo.eval.report;
 
+import dev.semgrpo.chart.EcdfChart;
+import dev.semgrpo.chart.EcdfChart.Curve;
+import dev.semgrpo.chart.PanelChart;
+import dev.semgrpo.chart.PanelChart.Panel;
+import dev.semgrpo.chart.Rendered;
+import dev.semgrpo.chart.Style;
+import dev.semgrpo.chart.Style.Series;
 import dev.semgrpo.eval.report.ReportResult.Change;
 import dev.semgrpo.eval.report.ReportResult.Estimate;
 import dev.semgrpo.eval.report.ReportResult.JudgeReport;
@@ -7,7 +14,7 @@ import dev.semgrpo.eval.report.ReportResult.MetricReport;
 import dev.semgrpo.eval.report.ReportResult.TaskReport;
 import dev.semgrpo.eval.report.ReportResult.TokenDistribution;
 import dev.semgrpo.eval.results.EvalResults;
-import java.awt.Color;
+import dev.semgrpo.model.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,13 +27,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Writes a {@link ReportResult} as report.json, report.md, report.html (charts inlined) and plots/*.png. */
+/**
+ * Writes a {@link ReportResult} as report.json, report.md, report.html (charts inlined) and plots/*.png, each with
+ * its plotted data as plots/*.csv.
+ */
 final class ReportWriter {
+    /** The CSV column that names the series of every chart: the models. */
+    private static final String MODEL = "model";
+
     private ReportWriter() {
     }
 
-    /** A chart: its file name under plots/, caption and PNG bytes. */
-    record Chart(String file, String caption, byte[] png) {
+    /** A chart: its PNG file's name under plots/ (its CSV beside it), caption, PNG bytes and plotted data. */
+    record Chart(String file, String caption, Rendered chart) {
     }
 
     /** A table: header row and body rows of plain text cells. */
@@ -38,7 +51,8 @@ final class ReportWriter {
         Files.createDirectories(plots);
         List<Chart> charts = charts(r);
         for (Chart c : charts) {
-            Files.write(plots.resolve(c.file()), c.png());
+            c.chart().writeTo(plots.resolve(c.file()), (f, bytes) -> AtomicFiles.write(f, true,
+                    o -> o.write(bytes)));
         }
         EvalResults.JSON.writeValue(out.resolve("report.json").toFile(), r);
         List<Table> tables = tables(r);
@@ -52,10 +66,10 @@ final class ReportWriter {
         List<String> all = new ArrayList<>();
         all.add(ReportResult.BASE);
         all.addAll(r.models());
-        List<Color> colors = all.stream().map(m -> Charts.color(all.indexOf(m))).toList();
+        List<Series> series = all.stream().map(m -> new Series(m, Style.color(all.indexOf(m)))).toList();
         List<Chart> out = new ArrayList<>();
 
-        List<Charts.Panel> primary = new ArrayList<>();
+        List<Panel> primary = new ArrayList<>();
         for (TaskReport t : r.tasks()) {
             if (t.metrics().isEmpty()) {
                 continue;
@@ -68,40 +82,70 @@ final class ReportWriter {
                 v[1][s] = e == null ? Double.NaN : e.lo();
                 v[2][s] = e == null ? Double.NaN : e.hi();
             }
-            primary.add(new Charts.Panel(t.task() + " (" + t.category() + ", n=" + t.examples() + ")",
+            primary.add(new Panel(t.task() + " (" + t.category() + ", n=" + t.examples() + ")",
                     m.metric() + (m.higherIsBetter() ? " (higher is better)" : " (lower is better)"), v[0], v[1],
                     v[2]));
         }
         if (!primary.isEmpty()) {
             out.add(new Chart("primary.png", "Primary metric of each task per model, with "
-                    + percent(r) + " bootstrap intervals", Charts.png(Charts.panels("Primary metric per task ("
-                    + percent(r) + " CI)", all, colors, primary, false))));
+                    + percent(r) + " bootstrap intervals", PanelChart.render("Primary metric per task ("
+                    + percent(r) + " CI)", MODEL, series, primary, false)));
         }
         List<String> models = r.models();
-        List<Color> modelColors = colors.subList(1, colors.size());
+        List<Series> modelSeries = series.subList(1, series.size());
         if (!r.alignmentTax().isEmpty()) {
             out.add(new Chart("alignment-tax.png", "Alignment tax: change against the base on general and "
                     + "forgetting tasks, signed so that positive = worse, with " + percent(r) + " paired intervals",
-                    Charts.png(Charts.panels("Alignment tax vs base (positive = worse)", models, modelColors,
-                            changePanels(r.alignmentTax(), models, "tax"), true))));
+                    PanelChart.render("Alignment tax vs base (positive = worse)", MODEL, modelSeries,
+                            changePanels(r.alignmentTax(), models, "tax"), true)));
         }
         if (!r.targetGains().isEmpty()) {
             out.add(new Chart("target-gains.png", "Target-language gain against the base, signed so that positive "
                     + "= better, with " + percent(r) + " paired intervals",
-                    Charts.png(Charts.panels("Target-language gain vs base (positive = better)", models,
-                            modelColors, changePanels(r.targetGains(), models, "gain"), true))));
+                    PanelChart.render("Target-language gain vs base (positive = better)", MODEL, modelSeries,
+                            changePanels(r.targetGains(), models, "gain"), true)));
         }
         for (TokenDistribution d : r.distributions()) {
-            List<String> series = new ArrayList<>(d.values().keySet());
-            List<Color> c = series.stream().map(m -> Charts.color(all.indexOf(m))).toList();
             out.add(new Chart(fileName(d.task() + "-" + d.token()) + ".png", "Per-token " + d.token() + " on "
-                    + d.task() + ": empirical CDF per model", Charts.png(Charts.ecdf(d.task() + ": per-token "
-                    + d.token() + " (ECDF)", d.token(), series, c, List.copyOf(d.values().values())))));
+                    + d.task() + ": empirical CDF per model", ecdf(d, all)));
         }
         return out;
     }
 
-    private static List<Charts.Panel> changePanels(List<Change> changes, List<String> models, String what) {
+    /**
+     * The ECDF chart of a token distribution: one curve per model over its finite values, the x axis from the
+     * smallest value to the largest 99.5th percentile so that a long tail does not squash the curves, and each
+     * model's token count, mean and median in the legend.
+     */
+    private static Rendered ecdf(TokenDistribution d, List<String> all) throws IOException {
+        List<Curve> curves = new ArrayList<>();
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (Map.Entry<String, float[]> e : d.values().entrySet()) {
+            double[] sorted = new double[e.getValue().length];
+            int k = 0;
+            for (float f : e.getValue()) {
+                if (Float.isFinite(f)) {
+                    sorted[k++] = f;
+                }
+            }
+            sorted = Arrays.copyOf(sorted, k);
+            Arrays.sort(sorted);
+            String legend = e.getKey() + " (no finite values)";
+            if (k > 0) {
+                min = Math.min(min, sorted[0]);
+                max = Math.max(max, Bootstrap.quantile(sorted, 0.995));
+                legend = String.format(Locale.ROOT, "%s (%d tokens, mean %.3g, median %.3g)", e.getKey(), k,
+                        Arrays.stream(sorted).sum() / k, Bootstrap.quantile(sorted, 0.5));
+            }
+            curves.add(new Curve(new Series(e.getKey(), Style.color(all.indexOf(e.getKey()))), sorted, legend));
+        }
+        return EcdfChart.render(d.task() + ": per-token " + d.token() + " (ECDF)", d.token()
+                + " per token (x axis up to the 99.5th percentile)", "fraction of tokens <= x", MODEL, curves, min,
+                max);
+    }
+
+    private static List<Panel> changePanels(List<Change> changes, List<String> models, String what) {
         Map<String, double[][]> byMetric = new LinkedHashMap<>();
         for (Change c : changes) {
             double[][] v = byMetric.computeIfAbsent(c.task() + " / " + c.metric(), k -> {
@@ -116,10 +160,10 @@ final class ReportWriter {
             v[1][s] = c.lo();
             v[2][s] = c.hi();
         }
-        List<Charts.Panel> out = new ArrayList<>();
+        List<Panel> out = new ArrayList<>();
         for (Map.Entry<String, double[][]> e : byMetric.entrySet()) {
             String metric = e.getKey().substring(e.getKey().lastIndexOf(" / ") + 3);
-            out.add(new Charts.Panel(e.getKey(), what + " in " + metric, e.getValue()[0], e.getValue()[1],
+            out.add(new Panel(e.getKey(), what + " in " + metric, e.getValue()[0], e.getValue()[1],
                     e.getValue()[2]));
         }
         return out;
@@ -301,7 +345,7 @@ final class ReportWriter {
             sb.append("<h2>Charts</h2>\n");
             for (Chart c : charts) {
                 sb.append("<figure><img alt=\"").append(esc(c.caption())).append("\" src=\"data:image/png;base64,")
-                        .append(Base64.getEncoder().encodeToString(c.png())).append("\"><figcaption>")
+                        .append(Base64.getEncoder().encodeToString(c.chart().png())).append("\"><figcaption>")
                         .append(esc(c.caption())).append("</figcaption></figure>\n");
             }
         }

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.semgrpo.chart.Csv;
+import dev.semgrpo.chart.EcdfChart;
+import dev.semgrpo.chart.PanelChart;
 import dev.semgrpo.eval.report.ReportResult.Change;
 import dev.semgrpo.eval.report.ReportResult.Delta;
 import dev.semgrpo.eval.report.ReportResult.Estimate;
@@ -30,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.IntToDoubleFunction;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -243,22 +247,29 @@ class ReportTest {
         assertTrue(Files.readString(out.resolve("report.json")).contains("\"alignmentTax\""));
 
         Map<String, BufferedImage> plots = new LinkedHashMap<>();
+        List<String> files;
         try (Stream<Path> s = Files.list(out.resolve("plots"))) {
-            for (Path p : s.sorted().toList()) {
-                BufferedImage img = ImageIO.read(p.toFile());
-                assertNotNull(img, p + " decodes");
-                plots.put(p.getFileName().toString(), img);
+            files = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        for (String f : files) {
+            if (f.endsWith(".png")) {
+                BufferedImage img = ImageIO.read(out.resolve("plots").resolve(f).toFile());
+                assertNotNull(img, f + " decodes");
+                plots.put(f, img);
             }
         }
         assertEquals(List.of("alignment-tax.png", "forget_ppl-kl.png", "forget_ppl-nll.png", "primary.png",
                 "target-gains.png"), List.copyOf(plots.keySet()));
-        Dimension primary = Charts.panelsSize(3);
+        assertEquals(List.of("alignment-tax.csv", "alignment-tax.png", "forget_ppl-kl.csv", "forget_ppl-kl.png",
+                "forget_ppl-nll.csv", "forget_ppl-nll.png", "primary.csv", "primary.png", "target-gains.csv",
+                "target-gains.png"), files, "a CSV beside every PNG and nothing else (no temporary files)");
+        Dimension primary = PanelChart.size(3);
         assertEquals(primary.width, plots.get("primary.png").getWidth());
         assertEquals(primary.height, plots.get("primary.png").getHeight());
-        Dimension tax = Charts.panelsSize(3); // general_qa/acc, forget_ppl/nll, forget_ppl/nll_p90
+        Dimension tax = PanelChart.size(3); // general_qa/acc, forget_ppl/nll, forget_ppl/nll_p90
         assertEquals(tax.height, plots.get("alignment-tax.png").getHeight());
-        assertEquals(Charts.ECDF_WIDTH, plots.get("forget_ppl-nll.png").getWidth());
-        assertEquals(Charts.ECDF_HEIGHT, plots.get("forget_ppl-nll.png").getHeight());
+        assertEquals(EcdfChart.WIDTH, plots.get("forget_ppl-nll.png").getWidth());
+        assertEquals(EcdfChart.HEIGHT, plots.get("forget_ppl-nll.png").getHeight());
         // something was drawn: the primary chart is not a blank page
         BufferedImage img = plots.get("primary.png");
         int colored = 0;
@@ -274,6 +285,74 @@ class ReportTest {
         // kl is absent from the base run: its distribution holds sft and grpo only
         assertEquals(List.of("sft", "grpo"), List.copyOf(r.distributions().stream()
                 .filter(d -> d.token().equals("kl")).findFirst().orElseThrow().values().keySet()));
+    }
+
+    /** The rows of a report's plots/NAME.csv under its header. */
+    private static List<List<String>> csvRows(Path report, String name, List<String> header) throws IOException {
+        List<List<String>> rows = Csv.parse(Files.readString(report.resolve("plots").resolve(name)));
+        assertEquals(header, rows.get(0), name);
+        return rows.subList(1, rows.size());
+    }
+
+    @Test
+    void plotCsvsHoldThePlottedValuesAndQuoteNamesWithCommasAndQuotes() throws IOException {
+        Map<String, Path> runs = threeRuns();
+        Map<String, Path> compare = new LinkedHashMap<>();
+        compare.put("sft, \"v2\"", runs.get("sft"));
+        compare.put("grpo", runs.get("grpo"));
+        ReportResult r = Report.build(runs.get("base"), compare, List.of(), new ReportOptions(4, 200, 0.95));
+        Path out = tmp.resolve("report");
+        Report.write(r, out);
+        List<String> all = List.of("base", "sft, \"v2\"", "grpo");
+
+        // primary.png: the first metric of each task, one row per task and model
+        List<List<String>> primary = csvRows(out, "primary.csv", List.of("panel", "model", "value", "lo", "hi"));
+        assertEquals(r.tasks().size() * all.size(), primary.size());
+        int i = 0;
+        for (ReportResult.TaskReport t : r.tasks()) {
+            MetricReport m = t.metrics().get(0);
+            for (String model : all) {
+                List<String> row = primary.get(i++);
+                assertEquals(t.task() + " (" + t.category() + ", n=" + t.examples() + ")", row.get(0));
+                assertEquals(model, row.get(1));
+                Estimate e = m.values().get(model);
+                assertEquals(e.value(), Csv.parseNumber(row.get(2)), 0.0, row.toString());
+                assertEquals(e.lo(), Csv.parseNumber(row.get(3)), 0.0, row.toString());
+                assertEquals(e.hi(), Csv.parseNumber(row.get(4)), 0.0, row.toString());
+            }
+        }
+        assertTrue(Files.readString(out.resolve("plots/primary.csv")).contains(",\"sft, \"\"v2\"\"\","),
+                "RFC 4180 quoting of the model's name");
+
+        // alignment-tax.png: one row per taxed metric and model, NaN-free here
+        List<List<String>> tax = csvRows(out, "alignment-tax.csv", List.of("panel", "model", "value", "lo", "hi"));
+        assertEquals(r.alignmentTax().size(), tax.size());
+        for (Change c : r.alignmentTax()) {
+            List<String> row = tax.stream().filter(x -> x.get(0).equals(c.task() + " / " + c.metric())
+                    && x.get(1).equals(c.model())).findFirst().orElseThrow(() -> new AssertionError(c.toString()));
+            assertEquals(c.change(), Csv.parseNumber(row.get(2)), 0.0);
+            assertEquals(c.lo(), Csv.parseNumber(row.get(3)), 0.0);
+            assertEquals(c.hi(), Csv.parseNumber(row.get(4)), 0.0);
+        }
+
+        // forget_ppl-nll.png: the ECDF's steps, each the fraction of the model's tokens at or below the value
+        List<List<String>> nll = csvRows(out, "forget_ppl-nll.csv", List.of("model", "value", "fraction"));
+        Map<String, float[]> tokens = r.distributions().stream().filter(d -> d.token().equals("nll")).findFirst()
+                .orElseThrow().values();
+        assertEquals(all, nll.stream().map(row -> row.get(0)).distinct().toList());
+        for (String model : all) {
+            float[] v = tokens.get(model);
+            List<List<String>> rows = nll.stream().filter(row -> row.get(0).equals(model)).toList();
+            assertEquals(v.length, IntStream.range(0, v.length).mapToObj(k -> v[k]).distinct().count(),
+                    "the fixture's tokens are distinct, so one row per token");
+            assertEquals(v.length, rows.size());
+            for (List<String> row : rows) {
+                double x = Csv.parseNumber(row.get(1));
+                long below = IntStream.range(0, v.length).filter(k -> v[k] <= x).count();
+                assertTrue(IntStream.range(0, v.length).anyMatch(k -> v[k] == x), "a token value: " + row);
+                assertEquals((double) below / v.length, Csv.parseNumber(row.get(2)), 0.0, row.toString());
+            }
+        }
     }
 
     // ---- (g) corpus BLEU ----

@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * {@code runs/<name>/}: config.resolved.yaml, provenance.json, metrics.jsonl, samples.jsonl, TensorBoard event files
  * ({@code events.out.tfevents.*}: every numeric metric per step, one file per start or resume),
  * checkpoints/step-N/ (written to a temporary folder, sealed with {@link #CHECKPOINT_MARKER} and renamed into place,
- * the last K kept), plots/.
+ * the last K kept), plots/ (METRIC.png and METRIC.csv).
  *
  * <p>One process writes a run at a time ({@link DirectoryLock} on {@code .lock}, released when the process ends).
  * A run survives a kill at any moment: a checkpoint counts only when its marker is there and every file it lists
