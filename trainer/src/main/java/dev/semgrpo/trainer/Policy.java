@@ -11,7 +11,6 @@ import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
 import dev.semgrpo.model.io.SafetensorsWriter;
 import dev.semgrpo.model.lora.Lora;
-import dev.semgrpo.model.lora.LoraConfig;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.nn.RandomModel;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
@@ -136,10 +135,6 @@ public final class Policy implements AutoCloseable {
 
     public List<NDArray> trainable() {
         return trainable;
-    }
-
-    public LoraConfig lora() {
-        return settings.lora();
     }
 
     /**
