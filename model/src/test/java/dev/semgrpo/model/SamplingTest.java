@@ -113,6 +113,14 @@ class SamplingTest {
     }
 
     @Test
+    void builderDefaultsAreOneUnfilteredSampleAtTemperatureOne() {
+        assertEquals(SamplingParams.sample(1, 5, 0), SamplingParams.builder().setMaxNewTokens(5).build());
+        SamplingParams g = SamplingParams.greedy(5);
+        assertEquals(g, g.toBuilder().build());
+        assertThrows(IllegalStateException.class, () -> SamplingParams.builder().optN(2).build());
+    }
+
+    @Test
     void invalidParamsAreRejectedWithTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SamplingParams.builder().setMaxNewTokens(16).optN(8).optTemperature(0.0).optSeed(1).build());
