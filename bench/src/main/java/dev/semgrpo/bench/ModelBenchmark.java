@@ -34,8 +34,10 @@ public final class ModelBenchmark {
         Device device = args.length > 0 && args[0].startsWith("gpu") ? Device.gpu() : Device.cpu();
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         // Qwen3-shaped: grouped-query attention at Qwen3-4B's 4:1 ratio (8 query heads over 2 KV heads), q/k norms
-        ModelConfig c = new ModelConfig(Architecture.QWEN3, 259, 512, 2048, 8, 8, 2, 64, 1e-6, 1000000.0, null, true,
-                1024, false, false, false, List.of(258), null, 256);
+        ModelConfig c = ModelConfig.builder().setArchitecture(Architecture.QWEN3).setVocabSize(259).setHiddenSize(512)
+                .setIntermediateSize(2048).setNumLayers(8).setNumHeads(8).optNumKvHeads(2).optHeadDim(64)
+                .optRmsNormEps(1e-6).setRopeTheta(1000000.0).optTieWordEmbeddings(true).optMaxPositionEmbeddings(1024)
+                .optEosTokenIds(List.of(258)).optPadTokenId(256).build();
         double matmul = matmulGflops(device);
         System.out.printf(Locale.ROOT, "device %s, PyTorch %s, %d intra-op threads%n", device,
                 Torch.engine().getVersion(), Runtime.getRuntime().availableProcessors());

@@ -29,8 +29,11 @@ public final class TrainerBenchmark {
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("bench-trainer");
         ByteLevelTokenizer.write(work.resolve("tok"));
-        ModelConfig c = new ModelConfig(Architecture.QWEN3, ByteLevelTokenizer.vocabSize(), 512, 2048, 8, 8, 2, 64,
-                1e-6, 1e6, null, true, 1024, false, false, false, List.of(258), null, 256);
+        ModelConfig c = ModelConfig.builder().setArchitecture(Architecture.QWEN3)
+                .setVocabSize(ByteLevelTokenizer.vocabSize()).setHiddenSize(512).setIntermediateSize(2048)
+                .setNumLayers(8).setNumHeads(8).optNumKvHeads(2).optHeadDim(64).optRmsNormEps(1e-6).setRopeTheta(1e6)
+                .optTieWordEmbeddings(true).optMaxPositionEmbeddings(1024).optEosTokenIds(List.of(258))
+                .optPadTokenId(256).build();
         long params;
         try (CausalLM m = CausalLM.randomInit(c, 1, 0.02, Device.cpu(), DataType.FLOAT32)) {
             m.save(work.resolve("model"), DType.F32, work.resolve("tok"), SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);

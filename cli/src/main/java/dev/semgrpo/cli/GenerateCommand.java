@@ -88,8 +88,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SamplingParams params = new SamplingParams(n, maxNewTokens, temperature, topK, topP, minP, repetitionPenalty,
-                greedy, stops, seed);
+        SamplingParams params = SamplingParams.builder().setMaxNewTokens(maxNewTokens).optN(n)
+                .optTemperature(temperature).optTopK(topK).optTopP(topP).optMinP(minP)
+                .optRepetitionPenalty(repetitionPenalty).optGreedy(greedy).optStopStrings(stops).optSeed(seed).build();
         out.check(new OutputPaths.Input("--prompts", prompts), new OutputPaths.Input("--model", modelOptions.model));
         List<Jsonl.Line> lines = Jsonl.read(prompts);
         Map<String, Object> kwargs = kwargs();

@@ -1,18 +1,12 @@
 package dev.semgrpo.cli;
 
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import dev.semgrpo.model.config.Architecture;
 import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.io.AtomicFiles;
-import dev.semgrpo.model.io.DType;
-import dev.semgrpo.model.io.SafetensorsWriter;
-import dev.semgrpo.model.nn.CausalLM;
+import dev.semgrpo.model.nn.RandomModel;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,19 +67,21 @@ final class InitModelCommand implements Callable<Integer> {
         }
         OutputPaths.requireNewOrEmpty(out, "--out");
         Architecture a = Architecture.fromModelType(arch);
-        Path tokDir = vocabFrom.toAbsolutePath().getParent();
-        ModelConfig c;
-        try (TextTokenizer tok = TextTokenizer.load(tokDir)) {
-            List<Integer> eos = new ArrayList<>(tok.eosIds());
-            int hd = headDim != null ? headDim : (heads > 0 ? hidden / heads : 0);
-            c = new ModelConfig(a, tok.vocabSize(), hidden, intermediate != null ? intermediate : 3 * hidden, layers,
-                    heads, kvHeads, hd, 1e-6, a == Architecture.LLAMA ? 500000.0 : 1000000.0, null, tie, maxPositions,
-                    a == Architecture.QWEN2, false, false, eos, tok.bosId(), tok.padId());
+        RandomModel.Builder b = RandomModel.builder().setArchitecture(a).setHiddenSize(hidden).setNumLayers(layers)
+                .setNumHeads(heads).optNumKvHeads(kvHeads).optMaxPositionEmbeddings(maxPositions)
+                .optTieWordEmbeddings(tie).optSeed(seed).optInitStd(std);
+        if (headDim != null) {
+            b.optHeadDim(headDim);
         }
-        try (CausalLM model = CausalLM.randomInit(c, seed, std, Device.cpu(), DataType.FLOAT32)) {
-            AtomicFiles.writeFolder(out, dir -> model.save(dir, DType.F32, tokDir,
-                    SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES));
-            System.out.printf("wrote %s: %s, %,d parameters, vocab %d%n", out, a.modelType(), model.parameterCount(),
+        if (intermediate != null) {
+            b.optIntermediateSize(intermediate);
+        }
+        RandomModel spec = b.build();
+        try (TextTokenizer tok = TextTokenizer.load(vocabFrom.toAbsolutePath().getParent())) {
+            ModelConfig c = spec.config(tok);
+            long[] params = new long[1];
+            AtomicFiles.writeFolder(out, dir -> params[0] = spec.write(dir, tok));
+            System.out.printf("wrote %s: %s, %,d parameters, vocab %d%n", out, a.modelType(), params[0],
                     c.vocabSize());
         }
         return 0;

@@ -377,8 +377,10 @@ public final class Doctor {
 
     /** A tiny Qwen3: 2 layers, width 64, GQA, q/k norm; big enough to exercise every op the real models use. */
     static ModelConfig tinyConfig() {
-        return new ModelConfig(Architecture.QWEN3, 256, 64, 128, 2, 4, 2, 16, 1e-6, 1000000.0, null, true, 64, false,
-                false, false, List.of(0), null, null);
+        return ModelConfig.builder().setArchitecture(Architecture.QWEN3).setVocabSize(256).setHiddenSize(64)
+                .setIntermediateSize(128).setNumLayers(2).setNumHeads(4).optNumKvHeads(2).optHeadDim(16)
+                .optRmsNormEps(1e-6).setRopeTheta(1000000.0).optTieWordEmbeddings(true).optMaxPositionEmbeddings(64)
+                .optEosTokenIds(List.of(0)).build();
     }
 
     private static List<Check> selfTest(Device d, boolean cuda, String flavor, Engine engine, boolean tf32) {

@@ -48,6 +48,28 @@ class ConfigTest {
     }
 
     @Test
+    void builderDefaultsAreThoseOfAConfigJsonWithoutTheKeys() {
+        for (String arch : List.of("llama", "qwen2", "qwen3")) {
+            ObjectNode o = TinyModels.JSON.createObjectNode();
+            o.put("model_type", arch);
+            o.put("vocab_size", 96);
+            o.put("hidden_size", 32);
+            o.put("intermediate_size", 64);
+            o.put("num_hidden_layers", 2);
+            o.put("num_attention_heads", 4);
+            o.put("rope_theta", 10000.0);
+            ModelConfig built = ModelConfig.builder().setArchitecture(Architecture.fromModelType(arch))
+                    .setVocabSize(96).setHiddenSize(32).setIntermediateSize(64).setNumLayers(2).setNumHeads(4)
+                    .setRopeTheta(10000.0).build();
+            assertEquals(ModelConfig.fromJson(o), built, arch);
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ModelConfig.builder().setArchitecture(Architecture.QWEN3).setVocabSize(96).build());
+        assertEquals("ModelConfig.builder(): setHiddenSize, setIntermediateSize, setNumLayers, setNumHeads,"
+                + " setRopeTheta are required", e.getMessage());
+    }
+
+    @Test
     void llamaRopeScalingAndEosListsAreRead() {
         ObjectNode o = qwen3Json();
         o.put("model_type", "llama");

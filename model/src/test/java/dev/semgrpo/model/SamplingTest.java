@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.semgrpo.model.generate.LogitsProcessors;
 import dev.semgrpo.model.generate.SamplingParams;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,11 +113,20 @@ class SamplingTest {
     }
 
     @Test
+    void builderDefaultsAreOneUnfilteredSampleAtTemperatureOne() {
+        assertEquals(SamplingParams.sample(1, 5, 0), SamplingParams.builder().setMaxNewTokens(5).build());
+        SamplingParams g = SamplingParams.greedy(5);
+        assertEquals(g, g.toBuilder().build());
+        assertThrows(IllegalStateException.class, () -> SamplingParams.builder().optN(2).build());
+    }
+
+    @Test
     void invalidParamsAreRejectedWithTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new SamplingParams(8, 16, 0.0, 0, 1.0, 0, 1.0, false, List.of(), 1));
+                () -> SamplingParams.builder().setMaxNewTokens(16).optN(8).optTemperature(0.0).optSeed(1).build());
         assertEquals(true, e.getMessage().contains("temperature") && e.getMessage().contains("0.0"));
         assertThrows(IllegalArgumentException.class, () -> SamplingParams.sample(8, 16, 1).withTopP(1.5));
-        assertThrows(IllegalArgumentException.class, () -> new SamplingParams(2, 16, 1, 0, 1, 0, 1, true, List.of(), 1));
+        assertThrows(IllegalArgumentException.class,
+                () -> SamplingParams.builder().setMaxNewTokens(16).optN(2).optGreedy(true).optSeed(1).build());
     }
 }

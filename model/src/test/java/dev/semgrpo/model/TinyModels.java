@@ -33,15 +33,20 @@ final class TinyModels {
 
     /** Llama with GQA, llama3 rope scaling and tied embeddings. */
     static ModelConfig llama() {
-        return new ModelConfig(Architecture.LLAMA, VOCAB, 32, 48, 2, 4, 2, 8, 1e-5, 500000.0,
-                new RopeScaling.Llama3(8.0, 1.0, 4.0, 64), true, 256, false, false, false, List.of(1), 0, null);
+        return ModelConfig.builder().setArchitecture(Architecture.LLAMA).setVocabSize(VOCAB).setHiddenSize(32)
+                .setIntermediateSize(48).setNumLayers(2).setNumHeads(4).optNumKvHeads(2).optHeadDim(8)
+                .optRmsNormEps(1e-5).setRopeTheta(500000.0).optRopeScaling(new RopeScaling.Llama3(8.0, 1.0, 4.0, 64))
+                .optTieWordEmbeddings(true).optMaxPositionEmbeddings(256).optEosTokenIds(List.of(1))
+                .optBosTokenId(0).build();
     }
 
     /** Qwen2 with q/k/v bias, an untied head and linear rope scaling. */
     static ModelConfig qwen2() {
-        return new ModelConfig(Architecture.QWEN2, VOCAB, 32, 64, 2, 4, 2, 8, 1e-6, 1000000.0,
-                new RopeScaling.Linear(2.0), false, 256,
-                true, false, false, List.of(2, 3), null, null);
+        return ModelConfig.builder().setArchitecture(Architecture.QWEN2).setVocabSize(VOCAB).setHiddenSize(32)
+                .setIntermediateSize(64).setNumLayers(2).setNumHeads(4).optNumKvHeads(2).optHeadDim(8)
+                .optRmsNormEps(1e-6).setRopeTheta(1000000.0).optRopeScaling(new RopeScaling.Linear(2.0))
+                .optTieWordEmbeddings(false).optMaxPositionEmbeddings(256).optQkvBias(true)
+                .optEosTokenIds(List.of(2, 3)).build();
     }
 
     /**
@@ -49,9 +54,10 @@ final class TinyModels {
      * and theta 1e6 the ramp runs over dimensions 0..2, so all three regimes occur; attention factor 1.139).
      */
     static ModelConfig qwen3() {
-        return new ModelConfig(Architecture.QWEN3, VOCAB, 32, 64, 3, 4, 1, 16, 1e-6, 1000000.0,
-                RopeScaling.Yarn.of(4.0, 64), true, 256,
-                false, false, false, List.of(2), null, null);
+        return ModelConfig.builder().setArchitecture(Architecture.QWEN3).setVocabSize(VOCAB).setHiddenSize(32)
+                .setIntermediateSize(64).setNumLayers(3).setNumHeads(4).optNumKvHeads(1).optHeadDim(16)
+                .optRmsNormEps(1e-6).setRopeTheta(1000000.0).optRopeScaling(RopeScaling.Yarn.of(4.0, 64))
+                .optTieWordEmbeddings(true).optMaxPositionEmbeddings(256).optEosTokenIds(List.of(2)).build();
     }
 
     static List<ModelConfig> all() {

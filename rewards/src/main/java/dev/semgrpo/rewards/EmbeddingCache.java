@@ -13,8 +13,6 @@ import java.util.Map;
 public final class EmbeddingCache {
     private final SentenceEncoder encoder;
     private final Map<String, float[]> cache;
-    private long hits;
-    private long misses;
 
     public EmbeddingCache(SentenceEncoder encoder, int capacity) {
         if (capacity < 1) {
@@ -39,7 +37,6 @@ public final class EmbeddingCache {
             float[] v = cache.get(prefix + "\u0000" + texts.get(i));
             if (v != null) {
                 out[i] = v;
-                hits++;
             } else if (!missing.contains(texts.get(i))) {
                 missing.add(texts.get(i));
             }
@@ -54,15 +51,9 @@ public final class EmbeddingCache {
             for (int i = 0; i < texts.size(); i++) {
                 if (out[i] == null) {
                     out[i] = fresh.get(texts.get(i)); // read from the batch: the cache may already have evicted it
-                    misses++;
                 }
             }
         }
         return out;
-    }
-
-    /** [hits, misses] so far. */
-    public synchronized long[] stats() {
-        return new long[] {hits, misses};
     }
 }

@@ -1,11 +1,9 @@
 package dev.semgrpo.rewards;
 
 import java.lang.Character.UnicodeScript;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** Unicode script counting for the language reward. */
 public final class Scripts {
@@ -78,10 +76,5 @@ public final class Scripts {
             }
         }
         return counts[best] == 0 ? null : UnicodeScript.values()[best];
-    }
-
-    public static String names(Set<UnicodeScript> scripts) {
-        return Arrays.stream(scripts.toArray(new UnicodeScript[0])).map(s -> s.name().toLowerCase(Locale.ROOT))
-                .collect(Collectors.joining(", "));
     }
 }

@@ -36,10 +36,6 @@ public final class SemanticReward implements RewardFunction {
         this.prefix = prefix == null ? "" : prefix;
     }
 
-    public double tau() {
-        return tau;
-    }
-
     /** The shaping itself. */
     public static double shape(double s, double tau) {
         return s <= tau ? 0 : (s - tau) / (1 - tau);

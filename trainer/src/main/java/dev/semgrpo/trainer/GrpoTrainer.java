@@ -199,8 +199,8 @@ public final class GrpoTrainer extends Trainer {
 
     private Rollout rollout(List<PromptDataset.Example> batch, long seed) {
         List<int[]> ids = batch.stream().map(PromptDataset.Example::promptIds).toList();
-        SamplingParams p = new SamplingParams(g.numGenerations(), g.maxCompletionLength(), g.temperature(), g.topK(),
-                g.topP(), 0.0, 1.0, false, List.of(), seed);
+        SamplingParams p = SamplingParams.builder().setMaxNewTokens(g.maxCompletionLength()).optN(g.numGenerations())
+                .optTemperature(g.temperature()).optTopK(g.topK()).optTopP(g.topP()).optSeed(seed).build();
         policy.model().setTraining(false);
         long t0 = System.nanoTime();
         List<List<Completion>> groups = new Generator(policy.model(), policy.tokenizer())

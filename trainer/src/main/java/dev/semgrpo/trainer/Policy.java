@@ -11,8 +11,8 @@ import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
 import dev.semgrpo.model.io.SafetensorsWriter;
 import dev.semgrpo.model.lora.Lora;
-import dev.semgrpo.model.lora.LoraConfig;
 import dev.semgrpo.model.nn.CausalLM;
+import dev.semgrpo.model.nn.RandomModel;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import dev.semgrpo.trainer.config.Settings;
 import dev.semgrpo.trainer.config.TrainConfig;
@@ -86,11 +86,7 @@ public final class Policy implements AutoCloseable {
             AtomicFiles.deleteTree(tmp); // left by a kill
         }
         try (TextTokenizer tok = TextTokenizer.load(initTokenizerDir(init))) {
-            ModelConfig c = initConfig(init, tok);
-            try (CausalLM m = CausalLM.randomInit(c, init.seed() == null ? 0 : init.seed(), 0.02, Device.cpu(),
-                    DataType.FLOAT32)) {
-                m.save(tmp, DType.F32, tok.directory(), SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
-            }
+            randomModel(init).write(tmp, tok);
             Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             if (Files.exists(tmp)) {
@@ -113,13 +109,20 @@ public final class Policy implements AutoCloseable {
     }
 
     private static ModelConfig initConfig(TrainConfig.Init init, TextTokenizer tok) {
-        Architecture a = Architecture.fromModelType(init.arch() == null ? "qwen3" : init.arch());
+        return randomModel(init).config(tok);
+    }
+
+    /** {@code model.init} as a {@link RandomModel}: unset shapes default to qwen3, hidden 64, 2 layers, 4 heads. */
+    private static RandomModel randomModel(TrainConfig.Init init) {
         int hidden = init.hidden() == null ? 64 : init.hidden();
         int heads = init.heads() == null ? 4 : init.heads();
-        return new ModelConfig(a, tok.vocabSize(), hidden, init.intermediate() == null ? 3 * hidden
-                : init.intermediate(), init.layers() == null ? 2 : init.layers(), heads,
-                init.kvHeads() == null ? heads : init.kvHeads(), hidden / heads, 1e-6, 1e6, null, true, 2048,
-                a == Architecture.QWEN2, false, false, new ArrayList<>(tok.eosIds()), tok.bosId(), tok.padId());
+        return RandomModel.builder()
+                .setArchitecture(Architecture.fromModelType(init.arch() == null ? "qwen3" : init.arch()))
+                .setHiddenSize(hidden).setNumLayers(init.layers() == null ? 2 : init.layers()).setNumHeads(heads)
+                .optNumKvHeads(init.kvHeads() == null ? heads : init.kvHeads())
+                .optIntermediateSize(init.intermediate() == null ? 3 * hidden : init.intermediate())
+                .optMaxPositionEmbeddings(2048).optTieWordEmbeddings(true).optSeed(init.seed() == null ? 0 : init.seed())
+                .optInitStd(0.02).build();
     }
 
     public CausalLM model() {
@@ -132,10 +135,6 @@ public final class Policy implements AutoCloseable {
 
     public List<NDArray> trainable() {
         return trainable;
-    }
-
-    public LoraConfig lora() {
-        return settings.lora();
     }
 
     /**

@@ -73,11 +73,6 @@ public final class ChatClient {
                 .build();
     }
 
-    /** The URL requests go to. */
-    public URI endpoint() {
-        return endpoint;
-    }
-
     /** Masks the API key in anything that is written or printed; {@link SecretRedactor#none()} without a key. */
     public SecretRedactor redactor() {
         return redactor;

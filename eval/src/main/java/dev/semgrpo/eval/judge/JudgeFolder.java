@@ -49,11 +49,6 @@ public final class JudgeFolder {
         this.dir = out.resolve(name);
     }
 
-    /** The folder itself. */
-    public Path dir() {
-        return dir;
-    }
-
     /**
      * What a judge run into this folder gave.
      *

@@ -51,11 +51,6 @@ public record JudgeRun(List<ExampleRecord> judged, List<InvalidExample> invalid,
         invalid = List.copyOf(invalid);
     }
 
-    /** A run with no records reused from an earlier one. */
-    public JudgeRun(List<ExampleRecord> judged, List<InvalidExample> invalid, int total) {
-        this(judged, invalid, total, 0);
-    }
-
     /** The share of the examples that could not be judged, 0..1 (0 for no examples). */
     public double invalidFraction() {
         return total == 0 ? 0 : (double) invalid.size() / total;

@@ -63,16 +63,6 @@ public final class Bootstrap {
         return mix(seed * 31 + task.hashCode());
     }
 
-    /** Number of examples. */
-    public int size() {
-        return n;
-    }
-
-    /** Number of replicates B. */
-    public int resamples() {
-        return resamples;
-    }
-
     /** Multiplicities of replicate {@code b}: {@code counts[i]} = times example i was drawn (sums to n). */
     public int[] counts(int b) {
         if (b < 0 || b >= resamples) {

@@ -79,11 +79,6 @@ public record EvalRun(Path model, Path adapter, Path referenceModel, boolean kl,
         return results;
     }
 
-    /** True when every task's folder is complete. */
-    public boolean complete() {
-        return tasks.stream().allMatch(t -> EvalResults.isComplete(out, t.name()));
-    }
-
     /** An evaluation folder belongs to one model and adapter: refuse to mix results of another into it. */
     private void checkOutFolder() throws IOException {
         Path info = out.resolve("eval.json");

@@ -62,11 +62,6 @@ public final class Prompts {
         }
     }
 
-    /** Whether prompts go through the chat template. */
-    public boolean chat() {
-        return chat;
-    }
-
     /** The prompt as text (the chat template rendered, with its generation prompt, when chat is on). */
     public String text(TaskExample e, int index) {
         return prompt(e, index).text();

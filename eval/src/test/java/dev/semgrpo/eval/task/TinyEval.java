@@ -22,8 +22,10 @@ final class TinyEval {
     }
 
     static CausalLM model(long seed) {
-        ModelConfig c = new ModelConfig(Architecture.QWEN3, ByteLevelTokenizer.vocabSize(), 32, 64, 2, 4, 2, 8, 1e-6,
-                1e6, null, true, 512, false, false, false, List.of(258), null, 256);
+        ModelConfig c = ModelConfig.builder().setArchitecture(Architecture.QWEN3).setVocabSize(ByteLevelTokenizer.vocabSize())
+                .setHiddenSize(32).setIntermediateSize(64).setNumLayers(2).setNumHeads(4).optNumKvHeads(2)
+                .optHeadDim(8).optRmsNormEps(1e-6).setRopeTheta(1e6).optTieWordEmbeddings(true)
+                .optMaxPositionEmbeddings(512).optEosTokenIds(List.of(258)).optPadTokenId(256).build();
         return CausalLM.randomInit(c, seed, 0.2, Device.cpu(), DataType.FLOAT32);
     }
 

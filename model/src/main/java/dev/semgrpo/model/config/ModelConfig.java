@@ -186,12 +186,17 @@ public record ModelConfig(
         }
         int maxPositions = Objects.requireNonNullElse(integer(root, "max_position_embeddings"), 32768);
         RopeParameters rope = RopeParameters.fromJson(root, maxPositions);
-        return new ModelConfig(arch, required(integer(root, "vocab_size"), "vocab_size"), hidden,
-                required(integer(root, "intermediate_size"), "intermediate_size"),
-                required(integer(root, "num_hidden_layers"), "num_hidden_layers"), heads, kvHeads, headDim,
-                Objects.requireNonNullElse(ConfigJson.number(root, "rms_norm_eps", "rms_norm_eps"), 1e-6),
-                rope.theta(), rope.scaling(), flag(root, "tie_word_embeddings"), maxPositions,
-                qkvBias, oBias, mlpBias, eos, bos, pad);
+        return builder().setArchitecture(arch).setVocabSize(required(integer(root, "vocab_size"), "vocab_size"))
+                .setHiddenSize(hidden)
+                .setIntermediateSize(required(integer(root, "intermediate_size"), "intermediate_size"))
+                .setNumLayers(required(integer(root, "num_hidden_layers"), "num_hidden_layers"))
+                .setNumHeads(heads).optNumKvHeads(kvHeads).optHeadDim(headDim)
+                .optRmsNormEps(Objects.requireNonNullElse(ConfigJson.number(root, "rms_norm_eps", "rms_norm_eps"),
+                        1e-6))
+                .setRopeTheta(rope.theta()).optRopeScaling(rope.scaling())
+                .optTieWordEmbeddings(flag(root, "tie_word_embeddings")).optMaxPositionEmbeddings(maxPositions)
+                .optQkvBias(qkvBias).optOBias(oBias).optMlpBias(mlpBias)
+                .optEosTokenIds(eos).optBosTokenId(bos).optPadTokenId(pad).build();
     }
 
     private static final Map<String, String> UNSUPPORTED = Map.of(
@@ -272,5 +277,168 @@ public record ModelConfig(
         o.put("attention_dropout", 0.0);
         o.put("initializer_range", 0.02);
         return o;
+    }
+
+    /**
+     * A builder. Required: architecture, vocab size, hidden size, intermediate size, layers, heads and rope theta
+     * (config.json has no default theta either). The rest default as {@link #fromJson} reads a config.json without
+     * the key: key/value heads = heads, head_dim = hidden / heads, rms_norm_eps 1e-6, no rope scaling, untied
+     * embeddings, 32768 positions, bias on q/k/v for qwen2 only, no special token ids.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link ModelConfig}; the record's constructor checks the values. */
+    public static final class Builder {
+        private Architecture architecture;
+        private Integer vocabSize;
+        private Integer hiddenSize;
+        private Integer intermediateSize;
+        private Integer numLayers;
+        private Integer numHeads;
+        private Integer numKvHeads;
+        private Integer headDim;
+        private double rmsNormEps = 1e-6;
+        private Double ropeTheta;
+        private RopeScaling ropeScaling;
+        private boolean tieWordEmbeddings;
+        private int maxPositionEmbeddings = 32768;
+        private Boolean qkvBias;
+        private boolean oBias;
+        private boolean mlpBias;
+        private List<Integer> eosTokenIds = List.of();
+        private Integer bosTokenId;
+        private Integer padTokenId;
+
+        private Builder() {
+        }
+
+        public Builder setArchitecture(Architecture architecture) {
+            this.architecture = architecture;
+            return this;
+        }
+
+        public Builder setVocabSize(int vocabSize) {
+            this.vocabSize = vocabSize;
+            return this;
+        }
+
+        public Builder setHiddenSize(int hiddenSize) {
+            this.hiddenSize = hiddenSize;
+            return this;
+        }
+
+        public Builder setIntermediateSize(int intermediateSize) {
+            this.intermediateSize = intermediateSize;
+            return this;
+        }
+
+        public Builder setNumLayers(int numLayers) {
+            this.numLayers = numLayers;
+            return this;
+        }
+
+        public Builder setNumHeads(int numHeads) {
+            this.numHeads = numHeads;
+            return this;
+        }
+
+        public Builder setRopeTheta(double ropeTheta) {
+            this.ropeTheta = ropeTheta;
+            return this;
+        }
+
+        /** Key/value heads (default: the number of query heads). */
+        public Builder optNumKvHeads(int numKvHeads) {
+            this.numKvHeads = numKvHeads;
+            return this;
+        }
+
+        /** Per-head width (default {@code hiddenSize / numHeads}). */
+        public Builder optHeadDim(int headDim) {
+            this.headDim = headDim;
+            return this;
+        }
+
+        public Builder optRmsNormEps(double rmsNormEps) {
+            this.rmsNormEps = rmsNormEps;
+            return this;
+        }
+
+        /** Linear, llama3 or yarn scaling (default null: none). */
+        public Builder optRopeScaling(RopeScaling ropeScaling) {
+            this.ropeScaling = ropeScaling;
+            return this;
+        }
+
+        public Builder optTieWordEmbeddings(boolean tieWordEmbeddings) {
+            this.tieWordEmbeddings = tieWordEmbeddings;
+            return this;
+        }
+
+        public Builder optMaxPositionEmbeddings(int maxPositionEmbeddings) {
+            this.maxPositionEmbeddings = maxPositionEmbeddings;
+            return this;
+        }
+
+        /** Bias on q/k/v (default: true for qwen2 only). */
+        public Builder optQkvBias(boolean qkvBias) {
+            this.qkvBias = qkvBias;
+            return this;
+        }
+
+        public Builder optOBias(boolean oBias) {
+            this.oBias = oBias;
+            return this;
+        }
+
+        public Builder optMlpBias(boolean mlpBias) {
+            this.mlpBias = mlpBias;
+            return this;
+        }
+
+        public Builder optEosTokenIds(List<Integer> eosTokenIds) {
+            this.eosTokenIds = eosTokenIds;
+            return this;
+        }
+
+        public Builder optBosTokenId(Integer bosTokenId) {
+            this.bosTokenId = bosTokenId;
+            return this;
+        }
+
+        public Builder optPadTokenId(Integer padTokenId) {
+            this.padTokenId = padTokenId;
+            return this;
+        }
+
+        public ModelConfig build() {
+            List<String> missing = new ArrayList<>();
+            require(missing, architecture, "setArchitecture");
+            require(missing, vocabSize, "setVocabSize");
+            require(missing, hiddenSize, "setHiddenSize");
+            require(missing, intermediateSize, "setIntermediateSize");
+            require(missing, numLayers, "setNumLayers");
+            require(missing, numHeads, "setNumHeads");
+            require(missing, ropeTheta, "setRopeTheta");
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("ModelConfig.builder(): " + String.join(", ", missing)
+                        + (missing.size() == 1 ? " is" : " are") + " required");
+            }
+            int heads = numHeads;
+            int kv = numKvHeads != null ? numKvHeads : heads;
+            int hd = headDim != null ? headDim : (heads > 0 ? hiddenSize / heads : 0);
+            boolean qkv = qkvBias != null ? qkvBias : architecture == Architecture.QWEN2;
+            return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, heads, kv, hd,
+                    rmsNormEps, ropeTheta, ropeScaling, tieWordEmbeddings, maxPositionEmbeddings, qkv, oBias, mlpBias,
+                    eosTokenIds, bosTokenId, padTokenId);
+        }
+
+        private static void require(List<String> missing, Object value, String setter) {
+            if (value == null) {
+                missing.add(setter);
+            }
+        }
     }
 }

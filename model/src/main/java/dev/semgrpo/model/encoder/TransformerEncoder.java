@@ -283,15 +283,6 @@ public final class TransformerEncoder implements AutoCloseable {
                 config.toJson());
     }
 
-    /** Parameter count. */
-    public long parameterCount() {
-        long n = 0;
-        for (NDArray a : params.values()) {
-            n += a.getShape().size();
-        }
-        return n;
-    }
-
     @Override
     public void close() {
         manager.close();

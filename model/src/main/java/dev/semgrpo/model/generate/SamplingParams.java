@@ -56,39 +56,127 @@ public record SamplingParams(int n, int maxNewTokens, double temperature, int to
 
     /** Sampling at temperature 1 with no filtering. */
     public static SamplingParams sample(int n, int maxNewTokens, long seed) {
-        return new SamplingParams(n, maxNewTokens, 1.0, 0, 1.0, 0.0, 1.0, false, List.of(), seed);
+        return builder().setMaxNewTokens(maxNewTokens).optN(n).optSeed(seed).build();
     }
 
     /** Greedy decoding. */
     public static SamplingParams greedy(int maxNewTokens) {
-        return new SamplingParams(1, maxNewTokens, 1.0, 0, 1.0, 0.0, 1.0, true, List.of(), 0);
+        return builder().setMaxNewTokens(maxNewTokens).optGreedy(true).build();
+    }
+
+    /**
+     * A builder: {@code maxNewTokens} is required; the rest default to one sample ({@code n = 1}) at temperature 1
+     * with every filter off (top-k 0, top-p 1, min-p 0, repetition penalty 1), no stop strings and seed 0.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these values, to change a few. */
+    public Builder toBuilder() {
+        return builder().setMaxNewTokens(maxNewTokens).optN(n).optTemperature(temperature).optTopK(topK).optTopP(topP)
+                .optMinP(minP).optRepetitionPenalty(repetitionPenalty).optGreedy(greedy).optStopStrings(stopStrings)
+                .optSeed(seed);
     }
 
     public SamplingParams withTemperature(double t) {
-        return new SamplingParams(n, maxNewTokens, t, topK, topP, minP, repetitionPenalty, greedy, stopStrings, seed);
-    }
-
-    public SamplingParams withTopK(int k) {
-        return new SamplingParams(n, maxNewTokens, temperature, k, topP, minP, repetitionPenalty, greedy, stopStrings,
-                seed);
+        return toBuilder().optTemperature(t).build();
     }
 
     public SamplingParams withTopP(double p) {
-        return new SamplingParams(n, maxNewTokens, temperature, topK, p, minP, repetitionPenalty, greedy, stopStrings,
-                seed);
-    }
-
-    public SamplingParams withMinP(double p) {
-        return new SamplingParams(n, maxNewTokens, temperature, topK, topP, p, repetitionPenalty, greedy, stopStrings,
-                seed);
+        return toBuilder().optTopP(p).build();
     }
 
     public SamplingParams withRepetitionPenalty(double r) {
-        return new SamplingParams(n, maxNewTokens, temperature, topK, topP, minP, r, greedy, stopStrings, seed);
+        return toBuilder().optRepetitionPenalty(r).build();
     }
 
     public SamplingParams withStopStrings(List<String> stops) {
-        return new SamplingParams(n, maxNewTokens, temperature, topK, topP, minP, repetitionPenalty, greedy, stops,
-                seed);
+        return toBuilder().optStopStrings(stops).build();
+    }
+
+    /** Builds {@link SamplingParams}; the record's constructor checks the values. */
+    public static final class Builder {
+        private Integer maxNewTokens;
+        private int n = 1;
+        private double temperature = 1.0;
+        private int topK;
+        private double topP = 1.0;
+        private double minP;
+        private double repetitionPenalty = 1.0;
+        private boolean greedy;
+        private List<String> stopStrings = List.of();
+        private long seed;
+
+        private Builder() {
+        }
+
+        /** Generated tokens per sample at most (required). */
+        public Builder setMaxNewTokens(int maxNewTokens) {
+            this.maxNewTokens = maxNewTokens;
+            return this;
+        }
+
+        /** Samples per prompt (default 1). */
+        public Builder optN(int n) {
+            this.n = n;
+            return this;
+        }
+
+        /** Divides the logits (default 1). */
+        public Builder optTemperature(double temperature) {
+            this.temperature = temperature;
+            return this;
+        }
+
+        /** Keep the k most likely tokens (default 0 = off). */
+        public Builder optTopK(int topK) {
+            this.topK = topK;
+            return this;
+        }
+
+        /** Nucleus filter (default 1 = off). */
+        public Builder optTopP(double topP) {
+            this.topP = topP;
+            return this;
+        }
+
+        /** Drop tokens below minP x the top probability (default 0 = off). */
+        public Builder optMinP(double minP) {
+            this.minP = minP;
+            return this;
+        }
+
+        /** CTRL-style penalty on seen tokens (default 1 = off). */
+        public Builder optRepetitionPenalty(double repetitionPenalty) {
+            this.repetitionPenalty = repetitionPenalty;
+            return this;
+        }
+
+        /** Argmax instead of sampling (default false). */
+        public Builder optGreedy(boolean greedy) {
+            this.greedy = greedy;
+            return this;
+        }
+
+        /** Strings that end a sample (default none). */
+        public Builder optStopStrings(List<String> stopStrings) {
+            this.stopStrings = stopStrings;
+            return this;
+        }
+
+        /** Seed of every draw (default 0). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public SamplingParams build() {
+            if (maxNewTokens == null) {
+                throw new IllegalStateException("SamplingParams.builder(): setMaxNewTokens is required");
+            }
+            return new SamplingParams(n, maxNewTokens, temperature, topK, topP, minP, repetitionPenalty, greedy,
+                    stopStrings, seed);
+        }
     }
 }

@@ -136,17 +136,6 @@ public final class Checkpoint implements AutoCloseable {
         return byTensor.get(name).load(manager, name, target);
     }
 
-    /** The dtype most tensors are stored in (for {@code torch_dtype} when saving). */
-    public DType dominantDtype() {
-        Map<DType, Long> bytes = new LinkedHashMap<>();
-        for (SafetensorsFile f : files) {
-            for (TensorInfo t : f.tensors().values()) {
-                bytes.merge(t.dtype(), t.byteSize(), Long::sum);
-            }
-        }
-        return bytes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(DType.F32);
-    }
-
     private static void closeAll(List<SafetensorsFile> files) throws IOException {
         for (SafetensorsFile f : files) {
             f.close();

@@ -82,10 +82,6 @@ public final class TensorBoardEvents implements AutoCloseable {
         return w;
     }
 
-    public Path file() {
-        return file;
-    }
-
     /** True when {@code file} is named as an event file. */
     public static boolean isEventFile(Path file) {
         return file.getFileName().toString().startsWith(PREFIX);

@@ -275,10 +275,6 @@ public final class CausalLM implements AutoCloseable {
         this.training = training;
     }
 
-    public boolean training() {
-        return training;
-    }
-
     /** Removes every adapter (closing its factors); the model is the base model again. */
     public void detachAdapters() {
         for (Linear l : projections()) {

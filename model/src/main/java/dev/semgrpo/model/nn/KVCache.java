@@ -40,14 +40,6 @@ public final class KVCache implements AutoCloseable {
         return length;
     }
 
-    public int capacity() {
-        return capacity;
-    }
-
-    public long batch() {
-        return keys[0].getShape().get(0);
-    }
-
     /** Writes k, v (batch, kv_heads, t, head_dim) at the current length; returns views of the filled part. */
     NDArray[] append(int layer, NDArray k, NDArray v) {
         long t = k.getShape().get(2);

@@ -24,10 +24,6 @@ public final class Linear {
         return weight;
     }
 
-    public NDArray bias() {
-        return bias;
-    }
-
     public LoraAdapter lora() {
         return lora;
     }

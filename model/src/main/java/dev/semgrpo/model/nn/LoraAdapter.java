@@ -29,14 +29,6 @@ public final class LoraAdapter {
         return b;
     }
 
-    public float scale() {
-        return scale;
-    }
-
-    public float dropout() {
-        return dropout;
-    }
-
     /** Replaces the factors (used when loading an adapter); the old arrays are closed. */
     public void set(NDArray newA, NDArray newB) {
         a.close();

@@ -49,11 +49,6 @@ public final class AdamW implements AutoCloseable {
         this.weightDecay = weightDecay;
     }
 
-    /** torch's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
-    public static AdamW defaults(List<NDArray> params) {
-        return new AdamW(params, 0.9f, 0.999f, 1e-8f, 0.01f);
-    }
-
     public long steps() {
         return step;
     }

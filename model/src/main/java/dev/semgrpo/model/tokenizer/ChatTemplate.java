@@ -16,10 +16,8 @@ import java.util.Map;
  */
 public final class ChatTemplate {
     private final Jinja template;
-    private final String source;
 
     public ChatTemplate(String source) {
-        this.source = source;
         this.template = new Jinja(source)
                 .global("raise_exception", (Jinja.Callable) (a, kw) -> {
                     throw new Jinja.TemplateException("chat template raised: " + (a.isEmpty() ? "" : a.get(0)));
@@ -62,10 +60,6 @@ public final class ChatTemplate {
         } catch (Jinja.TemplateException e) {
             throw new IOException(where + ": " + e.getMessage(), e);
         }
-    }
-
-    public String source() {
-        return source;
     }
 
     public String render(Map<String, Object> context) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -284,15 +283,6 @@ public final class TextTokenizer implements AutoCloseable {
             ctx.putAll(extra);
         }
         return chatTemplate.render(ctx);
-    }
-
-    /** Token strings of the ids, for debugging. */
-    public List<String> tokens(int[] ids) {
-        List<String> out = new ArrayList<>();
-        for (int id : ids) {
-            out.add(decode(new int[] {id}, false));
-        }
-        return out;
     }
 
     @Override

@@ -56,10 +56,6 @@ public final class EncoderTokenizer implements AutoCloseable {
         return file;
     }
 
-    public int maxLength() {
-        return maxLength;
-    }
-
     /** Texts truncated so far. */
     public long truncatedCount() {
         return truncated.get();

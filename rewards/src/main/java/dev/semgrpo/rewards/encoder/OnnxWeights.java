@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -262,10 +261,5 @@ public final class OnnxWeights {
                 default -> throw new IOException(file + ": unsupported protobuf wire type " + wire + " at byte " + pos);
             }
         }
-    }
-
-    /** Whether {@code p} looks like an ONNX file (exists and is not empty). */
-    static boolean isOnnx(Path p) {
-        return Files.isRegularFile(p) && p.getFileName().toString().endsWith(".onnx");
     }
 }

@@ -56,10 +56,6 @@ public final class EmbedderTrainer {
                         + warmupRatio + ", " + scale);
             }
         }
-
-        public static Config defaults() {
-            return new Config(1, 32, 2e-5, 0.1, 0.01, 20, false, 0.1f, 1.0f, 42);
-        }
     }
 
     /** Called after every step with (step, total steps, loss, learning rate). */

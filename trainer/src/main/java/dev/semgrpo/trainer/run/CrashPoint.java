@@ -30,10 +30,6 @@ public enum CrashPoint {
         this.label = label;
     }
 
-    public String label() {
-        return label;
-    }
-
     /**
      * Marks that the run reached this point of {@code step}; {@code file} is what it writes next (named by a
      * {@code fail}).
