@@ -1,10 +1,11 @@
 package dev.semgrpo.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.semgrpo.eval.report.Report;
+import dev.semgrpo.eval.report.ReportResult;
 import dev.semgrpo.model.io.DirectoryLock;
-import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.pipeline.Pipeline;
 import dev.semgrpo.pipeline.PipelineConfig;
+import dev.semgrpo.pipeline.StageOutputs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,14 +60,19 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path report = p.run(null);
         double minutes = (System.nanoTime() - t0) / 60e9;
-        JsonNode r = Jsonl.JSON.readTree(report.resolve("report.json").toFile());
+        // the stages' typed outputs (also when they were complete before this run)
+        StageOutputs.Reported written = p.outputs("report", StageOutputs.Reported.class);
+        ReportResult r = Report.read(written.report().getParent());
+        // an output folder from before the comparison existed has none
+        Path vsColdDir = written.reportVsColdStart() == null ? null : written.reportVsColdStart().getParent();
+        ReportResult vsCold = vsColdDir == null || !Files.isRegularFile(vsColdDir.resolve("report.json")) ? null
+                : Report.read(vsColdDir);
+        StageOutputs.Encoded encoder = p.complete("encoder") ? p.outputs("encoder", StageOutputs.Encoded.class)
+                : null;
         System.out.println();
         System.out.print(table(r));
         System.out.println();
-        Path vsCold = report.resolve(Pipeline.VS_COLD_START).resolve("report.json");
-        Path encoderStage = p.out().resolve("encoder").resolve("stage.json");
-        for (String line : DemoSummary.lines(r, Files.isRegularFile(vsCold) ? Jsonl.JSON.readTree(vsCold.toFile())
-                : null, Files.isRegularFile(encoderStage) ? Jsonl.JSON.readTree(encoderStage.toFile()) : null)) {
+        for (String line : DemoSummary.lines(r, vsCold, encoder)) {
             System.out.println(line);
         }
         System.out.println();
@@ -91,14 +97,14 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Every task and metric per model, values with their 95% intervals. */
-    static String table(JsonNode r) {
+    static String table(ReportResult r) {
         List<String> models = new ArrayList<>();
-        models.add("base");
-        r.get("runs").fieldNames().forEachRemaining(models::add);
+        models.add(ReportResult.BASE);
+        models.addAll(r.models());
         int width = "task / metric".length();
-        for (JsonNode t : r.get("tasks")) {
-            for (JsonNode m : t.get("metrics")) {
-                width = Math.max(width, t.get("task").asText().length() + m.get("metric").asText().length() + 3);
+        for (ReportResult.TaskReport t : r.tasks()) {
+            for (ReportResult.MetricReport m : t.metrics()) {
+                width = Math.max(width, t.task().length() + m.metric().length() + 3);
             }
         }
         String col = "%-" + width + "s";
@@ -108,16 +114,14 @@ final class DemoCommand implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, " %22s", m));
         }
         sb.append('\n');
-        for (JsonNode t : r.get("tasks")) {
-            for (JsonNode m : t.get("metrics")) {
-                String name = t.get("task").asText() + " " + m.get("metric").asText()
-                        + (m.get("higherIsBetter").asBoolean() ? " ↑" : " ↓");
-                sb.append(String.format(Locale.ROOT, col, name));
+        for (ReportResult.TaskReport t : r.tasks()) {
+            for (ReportResult.MetricReport m : t.metrics()) {
+                sb.append(String.format(Locale.ROOT, col, t.task() + " " + m.metric() + (m.higherIsBetter() ? " ↑"
+                        : " ↓")));
                 for (String model : models) {
-                    JsonNode v = m.get("values").get(model);
+                    ReportResult.Estimate v = m.values().get(model);
                     sb.append(v == null ? String.format(Locale.ROOT, " %22s", "-")
-                            : String.format(Locale.ROOT, " %7.3f [%5.2f,%5.2f]", v.get("value").asDouble(),
-                                    v.get("lo").asDouble(), v.get("hi").asDouble()));
+                            : String.format(Locale.ROOT, " %7.3f [%5.2f,%5.2f]", v.value(), v.lo(), v.hi()));
                 }
                 sb.append('\n');
             }

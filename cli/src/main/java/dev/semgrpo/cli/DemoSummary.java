@@ -1,6 +1,8 @@
 package dev.semgrpo.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.semgrpo.eval.report.ReportResult.Change;
+import dev.semgrpo.eval.report.ReportResult;
+import dev.semgrpo.pipeline.StageOutputs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,36 +36,36 @@ final class DemoSummary {
     }
 
     /**
-     * @param report the main report.json (the base model as the base; runs cold_start, strong_sft, grpo)
-     * @param vsCold the report.json with the cold start as the base and GRPO as the run, or null when missing
-     * @param encoder the encoder stage's stage.json, or null when the pipeline has no encoder stage
+     * @param report the main report (the base model as the base; runs cold_start, strong_sft, grpo)
+     * @param vsCold the report with the cold start as the base and GRPO as the run, or null when missing
+     * @param encoder the encoder stage's outputs, or null when the pipeline has no encoder stage
      */
-    static List<String> lines(JsonNode report, JsonNode vsCold, JsonNode encoder) {
+    static List<String> lines(ReportResult report, ReportResult vsCold, StageOutputs.Encoded encoder) {
         List<String> out = new ArrayList<>();
         out.add("What the run shows (paired bootstrap over the held-out examples, 95% intervals; * = the interval "
                 + "excludes 0):");
-        if (encoder != null && encoder.has("top1_after")) {
-            int n = encoder.path("eval_pairs").asInt();
+        if (encoder != null) {
+            int n = encoder.evalPairs();
             out.add(String.format(Locale.ROOT, "  reward encoder: held-out top-1 pair retrieval %.3f -> %.3f on %d "
-                    + "pairs (chance %.3f)", encoder.path("top1_before").asDouble(), encoder.path("top1_after")
-                            .asDouble(), n, n > 0 ? 1.0 / n : Double.NaN));
+                    + "pairs (chance %.3f)", encoder.top1Before(), encoder.top1After(), n, n > 0 ? 1.0 / n
+                            : Double.NaN));
         }
         out.add("  target language, gain (positive = better):");
-        for (JsonNode c : report.path("targetGains")) {
-            if (c.path("metric").asText().equals(TARGET_METRIC)) {
-                out.add("    " + row(c, c.path("model").asText() + " vs base"));
+        for (Change c : report.targetGains()) {
+            if (c.metric().equals(TARGET_METRIC)) {
+                out.add("    " + row(c, c.model() + " vs base"));
             }
         }
-        for (JsonNode c : rows(vsCold, "targetGains", "grpo")) {
-            if (c.path("metric").asText().equals(TARGET_METRIC)) {
+        for (Change c : rows(vsCold, "targetGains", "grpo")) {
+            if (c.metric().equals(TARGET_METRIC)) {
                 out.add("    " + row(c, "grpo vs cold_start"));
             }
         }
         out.add("  general skills and forgetting, tax (positive = worse):");
-        for (JsonNode c : report.path("alignmentTax")) {
-            out.add("    " + row(c, c.path("model").asText() + " vs base"));
+        for (Change c : report.alignmentTax()) {
+            out.add("    " + row(c, c.model() + " vs base"));
         }
-        for (JsonNode c : rows(vsCold, "alignmentTax", "grpo")) {
+        for (Change c : rows(vsCold, "alignmentTax", "grpo")) {
             out.add("    " + row(c, "grpo vs cold_start"));
         }
 
@@ -79,13 +81,13 @@ final class DemoSummary {
         List<String> shownOn = new ArrayList<>();
         List<String> flat = new ArrayList<>();
         List<String> worseOn = new ArrayList<>();
-        for (JsonNode c : rows(vsCold, "targetGains", "grpo")) {
-            if (!c.path("metric").asText().equals(TARGET_METRIC)) {
+        for (Change c : rows(vsCold, "targetGains", "grpo")) {
+            if (!c.metric().equals(TARGET_METRIC)) {
                 continue;
             }
-            String what = String.format(Locale.ROOT, "%s %+.3f [%+.3f, %+.3f]", c.path("task").asText(),
-                    c.path("change").asDouble(), c.path("lo").asDouble(), c.path("hi").asDouble());
-            (c.path("lo").asDouble() > 0 ? shownOn : c.path("hi").asDouble() < 0 ? worseOn : flat).add(what);
+            String what = String.format(Locale.ROOT, "%s %+.3f [%+.3f, %+.3f]", c.task(), c.change(), c.lo(),
+                    c.hi());
+            (c.lo() > 0 ? shownOn : c.hi() < 0 ? worseOn : flat).add(what);
         }
         if (shownOn.isEmpty() && flat.isEmpty() && worseOn.isEmpty()) {
             out.add("  not decided: no target task reports " + TARGET_METRIC);
@@ -108,16 +110,15 @@ final class DemoSummary {
         List<String> taxed = new ArrayList<>();
         List<String> smallOnes = new ArrayList<>();
         int checked = 0;
-        for (JsonNode c : rows(vsCold, "alignmentTax", "grpo")) {
+        for (Change c : rows(vsCold, "alignmentTax", "grpo")) {
             checked++;
-            double change = c.path("change").asDouble();
-            JsonNode sft = find(report.path("alignmentTax"), "strong_sft", c);
-            double sftTax = sft == null ? Double.NaN : sft.path("change").asDouble();
-            boolean includesZero = c.path("lo").asDouble() <= 0 && c.path("hi").asDouble() >= 0;
+            double change = c.change();
+            Change sft = find(report.alignmentTax(), "strong_sft", c);
+            double sftTax = sft == null ? Double.NaN : sft.change();
+            boolean includesZero = c.lo() <= 0 && c.hi() >= 0;
             boolean small = sft != null && sftTax > 0 && change <= SMALL * sftTax;
-            String what = String.format(Locale.ROOT, "%s %s %+.3f [%+.3f, %+.3f]%s", c.path("task").asText(),
-                    c.path("metric").asText(), change, c.path("lo").asDouble(), c.path("hi").asDouble(),
-                    sft == null ? "" : String.format(Locale.ROOT, " (strong SFT's tax %+.3f)", sftTax));
+            String what = String.format(Locale.ROOT, "%s %s %+.3f [%+.3f, %+.3f]%s", c.task(), c.metric(), change,
+                    c.lo(), c.hi(), sft == null ? "" : String.format(Locale.ROOT, " (strong SFT's tax %+.3f)", sftTax));
             if (!(includesZero || change <= 0 || small)) {
                 taxed.add(what);
             } else if (!includesZero && change > 0) {
@@ -138,16 +139,14 @@ final class DemoSummary {
         // 3. strong SFT pays more than GRPO
         List<String> more = new ArrayList<>();
         List<String> notMore = new ArrayList<>();
-        for (JsonNode g : rows(report, "alignmentTax", "grpo")) {
-            JsonNode s = find(report.path("alignmentTax"), "strong_sft", g);
+        for (Change g : rows(report, "alignmentTax", "grpo")) {
+            Change s = find(report.alignmentTax(), "strong_sft", g);
             if (s == null) {
                 continue;
             }
             String what = String.format(Locale.ROOT, "%s %s: strong SFT %+.3f [%+.3f, %+.3f] vs GRPO %+.3f [%+.3f, "
-                    + "%+.3f]", g.path("task").asText(), g.path("metric").asText(), s.path("change").asDouble(),
-                    s.path("lo").asDouble(), s.path("hi").asDouble(), g.path("change").asDouble(),
-                    g.path("lo").asDouble(), g.path("hi").asDouble());
-            (s.path("lo").asDouble() > g.path("hi").asDouble() ? more : notMore).add(what);
+                    + "%+.3f]", g.task(), g.metric(), s.change(), s.lo(), s.hi(), g.change(), g.lo(), g.hi());
+            (s.lo() > g.hi() ? more : notMore).add(what);
         }
         if (more.isEmpty() && notMore.isEmpty()) {
             out.add("  not decided: no strong-SFT run to compare with");
@@ -161,10 +160,9 @@ final class DemoSummary {
         }
         // the cold start's own price, which the claim assumes is small
         List<String> cold = new ArrayList<>();
-        for (JsonNode c : rows(report, "alignmentTax", "cold_start")) {
-            if (c.path("significant").asBoolean() && c.path("change").asDouble() > 0) {
-                cold.add(String.format(Locale.ROOT, "%s %s %+.3f", c.path("task").asText(), c.path("metric")
-                        .asText(), c.path("change").asDouble()));
+        for (Change c : rows(report, "alignmentTax", "cold_start")) {
+            if (c.significant() && c.change() > 0) {
+                cold.add(String.format(Locale.ROOT, "%s %s %+.3f", c.task(), c.metric(), c.change()));
             }
         }
         out.add(cold.isEmpty() ? "  note: the cold start itself shows no significant tax against the base"
@@ -173,33 +171,29 @@ final class DemoSummary {
         return out;
     }
 
-    private static List<JsonNode> rows(JsonNode report, String section, String model) {
-        List<JsonNode> out = new ArrayList<>();
-        if (report != null) {
-            for (JsonNode c : report.path(section)) {
-                if (c.path("model").asText().equals(model)) {
-                    out.add(c);
-                }
-            }
+    private static List<Change> rows(ReportResult report, String section, String model) {
+        if (report == null) {
+            return List.of();
         }
-        return out;
+        List<Change> rows = section.equals("targetGains") ? report.targetGains() : report.alignmentTax();
+        return rows.stream().filter(c -> c.model().equals(model)).toList();
     }
 
     /** The row of {@code model} for the same task and metric as {@code like}, or null. */
-    private static JsonNode find(JsonNode rows, String model, JsonNode like) {
-        for (JsonNode c : rows) {
-            if (c.path("model").asText().equals(model) && c.path("task").asText().equals(like.path("task").asText())
-                    && c.path("metric").asText().equals(like.path("metric").asText())) {
+    private static Change find(List<Change> rows, String model, Change like) {
+        for (Change c : rows) {
+            if (c.model().equals(model) && c.task().equals(like.task())
+                    && c.metric().equals(like.metric())) {
                 return c;
             }
         }
         return null;
     }
 
-    private static String row(JsonNode c, String who) {
+    private static String row(Change c, String who) {
         // + 0.0 turns -0.0 into 0.0, which %+ would print as "-0.0000"
-        return String.format(Locale.ROOT, "%-22s %-40s %+9.4f [%+.4f, %+.4f]%s", who, c.path("task").asText() + " "
-                + c.path("metric").asText(), c.path("change").asDouble() + 0.0, c.path("lo").asDouble() + 0.0,
-                c.path("hi").asDouble() + 0.0, c.path("significant").asBoolean() ? " *" : "");
+        return String.format(Locale.ROOT, "%-22s %-40s %+9.4f [%+.4f, %+.4f]%s", who, c.task() + " "
+                + c.metric(), c.change() + 0.0, c.lo() + 0.0,
+                c.hi() + 0.0, c.significant() ? " *" : "");
     }
 }

@@ -3,6 +3,7 @@ package dev.semgrpo.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.YamlConfig;
 import dev.semgrpo.model.encoder.EncoderConfig;
 import dev.semgrpo.rewards.encoder.NativeSentenceEncoder;
 import dev.semgrpo.rewards.encoder.PooledSentenceEncoder;
@@ -111,14 +112,8 @@ final class EmbedderCommand {
                             bar.total(total);
                             bar.update(step);
                         });
-                ObjectNode report = Jsonl.JSON.createObjectNode();
-                report.put("top1_before", r.top1Before());
-                report.put("top1_after", r.top1After());
-                report.putPOJO("epoch_loss", r.epochLoss());
-                report.put("train_pairs", r.trainPairs());
-                report.put("eval_pairs", r.evalPairs());
-                report.put("steps", r.steps());
-                report.put("seconds", r.seconds());
+                // the training report record as it is, in snake_case (top1_before, top1_after, epoch_loss, ...)
+                ObjectNode report = YamlConfig.YAML.valueToTree(r);
                 AtomicFiles.writeFolder(out, dir -> {
                     EmbedderTrainer.save((NativeSentenceEncoder) enc, dir);
                     Jsonl.JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("training_report.json")

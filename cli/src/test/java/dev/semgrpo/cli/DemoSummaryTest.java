@@ -3,40 +3,40 @@ package dev.semgrpo.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.eval.report.ReportOptions;
+import dev.semgrpo.eval.report.ReportResult;
+import dev.semgrpo.eval.report.ReportResult.Change;
+import dev.semgrpo.pipeline.StageOutputs;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DemoSummaryTest {
-    private static ObjectNode row(String task, String metric, String model, double change, double lo, double hi) {
-        ObjectNode r = Jsonl.JSON.createObjectNode();
-        r.put("task", task).put("metric", metric).put("model", model).put("change", change).put("lo", lo)
-                .put("hi", hi).put("significant", lo > 0 || hi < 0).put("baseValue", 0).put("modelValue", change);
-        return r;
+    private static Change row(String task, String metric, String model, double change, double lo, double hi) {
+        return new Change(task, "general", metric, model, 0, change, change, lo, hi, 0.5, lo > 0 || hi < 0);
+    }
+
+    private static ReportResult report(List<Change> tax, List<Change> gains) {
+        return new ReportResult("base", Map.of(), ReportOptions.defaults(1), "p", List.of(), tax, gains, List.of(),
+                List.of(), List.of());
     }
 
     /** A main report: target gains and tax rows of cold_start, strong_sft and grpo against the base. */
-    private static JsonNode report(double grpoTaxLo, double grpoTaxHi) {
-        ObjectNode r = Jsonl.JSON.createObjectNode();
-        ArrayNode gains = r.putArray("targetGains");
-        gains.add(row("mt", "chrf++", "cold_start", 2, 1, 3));
-        gains.add(row("mt", "chrf++", "grpo", 5, 4, 6));
-        gains.add(row("mt", "similarity", "grpo", 0.2, 0.1, 0.3));
-        ArrayNode tax = r.putArray("alignmentTax");
-        tax.add(row("nll", "nll_mean", "cold_start", 0.1, 0.05, 0.15));
-        tax.add(row("nll", "nll_mean", "strong_sft", 2.0, 1.8, 2.2));
-        tax.add(row("nll", "nll_mean", "grpo", (grpoTaxLo + grpoTaxHi) / 2, grpoTaxLo, grpoTaxHi));
-        return r;
+    private static ReportResult report(double grpoTaxLo, double grpoTaxHi) {
+        return report(List.of(row("nll", "nll_mean", "cold_start", 0.1, 0.05, 0.15),
+                row("nll", "nll_mean", "strong_sft", 2.0, 1.8, 2.2),
+                row("nll", "nll_mean", "grpo", (grpoTaxLo + grpoTaxHi) / 2, grpoTaxLo, grpoTaxHi)),
+                List.of(row("mt", "chrf++", "cold_start", 2, 1, 3), row("mt", "chrf++", "grpo", 5, 4, 6),
+                        row("mt", "similarity", "grpo", 0.2, 0.1, 0.3)));
     }
 
-    private static JsonNode vsCold(double gainLo, double gainHi, double taxLo, double taxHi) {
-        ObjectNode r = Jsonl.JSON.createObjectNode();
-        r.putArray("targetGains").add(row("mt", "chrf++", "grpo", (gainLo + gainHi) / 2, gainLo, gainHi));
-        r.putArray("alignmentTax").add(row("nll", "nll_mean", "grpo", (taxLo + taxHi) / 2, taxLo, taxHi));
-        return r;
+    private static ReportResult vsCold(double gainLo, double gainHi, double taxLo, double taxHi, Change... more) {
+        List<Change> gains = new ArrayList<>(List.of(row("mt", "chrf++", "grpo", (gainLo + gainHi) / 2, gainLo,
+                gainHi)));
+        gains.addAll(List.of(more));
+        return report(List.of(row("nll", "nll_mean", "grpo", (taxLo + taxHi) / 2, taxLo, taxHi)), gains);
     }
 
     private static String claim(List<String> lines, String part) {
@@ -46,8 +46,7 @@ class DemoSummaryTest {
 
     @Test
     void eachPartOfTheClaimIsDecidedByItsOwnComparison() {
-        ObjectNode enc = Jsonl.JSON.createObjectNode().put("top1_before", 0.02).put("top1_after", 0.5)
-                .put("eval_pairs", 40);
+        StageOutputs.Encoded enc = new StageOutputs.Encoded(Path.of("enc"), 0.02, 0.5, 400, 40, 0.025);
         List<String> shown = DemoSummary.lines(report(0.05, 0.2), vsCold(1, 5, -0.05, 0.1), enc);
         assertTrue(claim(shown, "raises the target").startsWith("  SHOWN ") && claim(shown, "raises the target")
                 .contains("higher on mt +3.000 [+1.000, +5.000]"), String.join("\n", shown));
@@ -71,8 +70,7 @@ class DemoSummaryTest {
         assertEquals(0, small.stream().filter(l -> l.contains("reward encoder")).count());
 
         // a gain on one task does not make the claim when another target task got significantly worse
-        ObjectNode mixed = (ObjectNode) vsCold(1, 5, -0.05, 0.1);
-        ((ArrayNode) mixed.get("targetGains")).add(row("numbers", "chrf++", "grpo", -2, -3, -1));
+        ReportResult mixed = vsCold(1, 5, -0.05, 0.1, row("numbers", "chrf++", "grpo", -2, -3, -1));
         String m = claim(DemoSummary.lines(report(0.05, 0.2), mixed, null), "raises the target");
         assertTrue(m.startsWith("  MIXED") && m.contains("lower on numbers -2.000 [-3.000, -1.000]"), m);
 

@@ -390,8 +390,7 @@ public final class Pipeline {
             EmbedderTrainer.save(ne, encoderDir);
             hooks.log().printf(Locale.ROOT, "   held-out top-1 pair retrieval %.3f -> %.3f (%d pairs; chance "
                     + "%.3f)%n", r.top1Before(), r.top1After(), r.evalPairs(), 1.0 / r.evalPairs());
-            return new StageOutputs.Encoded(encoderDir, r.top1Before(), r.top1After(), r.trainPairs(), r.evalPairs(),
-                    1.0 / r.evalPairs());
+            return StageOutputs.Encoded.of(encoderDir, r);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.semgrpo.pipeline;
 
+import dev.semgrpo.eval.report.ReportOptions;
 import dev.semgrpo.model.io.ConfigPath;
 import dev.semgrpo.model.io.YamlConfig;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
@@ -187,8 +188,8 @@ public record PipelineConfig(String name, @ConfigPath String outputDir, Long see
      */
     public record Report(Integer resamples, Double confidence, Long seed) {
         public Report {
-            resamples = resamples == null ? 1000 : resamples;
-            confidence = confidence == null ? 0.95 : confidence;
+            resamples = resamples == null ? ReportOptions.DEFAULT_RESAMPLES : resamples;
+            confidence = confidence == null ? ReportOptions.DEFAULT_CONFIDENCE : confidence;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.semgrpo.pipeline;
 
+import dev.semgrpo.rewards.train.EmbedderTrainer;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -39,6 +40,11 @@ public sealed interface StageOutputs {
      */
     record Encoded(Path encoder, double top1Before, double top1After, int trainPairs, int evalPairs, double chance)
             implements StageOutputs {
+        /** The outputs of an encoder saved to {@code encoder} after training reported {@code r}. */
+        static Encoded of(Path encoder, EmbedderTrainer.Report r) {
+            return new Encoded(encoder, r.top1Before(), r.top1After(), r.trainPairs(), r.evalPairs(),
+                    1.0 / r.evalPairs());
+        }
     }
 
     /**

@@ -146,7 +146,8 @@ class PipelinePreflightTest {
         assertTrue(m.startsWith("3 input(s) are missing; nothing has run:"), m);
         assertTrue(m.contains("stage cold_start: base_model " + dir.resolve("no-such-model")
                 + ": no model directory (config.json missing)"), m);
-        assertTrue(m.contains("stage cold_start: data.path (sft.yaml) " + dir.resolve("no-such-train.jsonl")
+        assertTrue(m.contains("stage cold_start: data.path (" + dir.resolve("sft.yaml") + ") "
+                + dir.resolve("no-such-train.jsonl")
                 + ": no such file"), m);
         assertTrue(m.contains("task ood (") && m.contains("data.path " + dir.resolve("no-such-ood.jsonl")), m);
         assertFalse(Files.exists(dir.resolve("out")), "no stage may start");

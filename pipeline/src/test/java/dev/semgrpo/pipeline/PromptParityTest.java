@@ -59,6 +59,7 @@ class PromptParityTest {
         Files.writeString(dir.resolve("sft.yaml"), "run: {name: sft}\n" + common + "sft: {batch_size: 8}\n");
         Files.writeString(dir.resolve("grpo.yaml"), "run: {name: grpo}\n" + common + "grpo: {num_generations: 4}\n"
                 + "rewards: rewards.yaml\n");
+        Files.writeString(dir.resolve("rewards.yaml"), "rewards:\n  - {type: chrf}\n");
         Files.writeString(dir.resolve("flores.yaml"), "type: generate\ndata: {path: flores.jsonl}\n"
                 + "prompt: {template: \"{source}\", chat: true}\nmetrics: [chrf]\n");
         return tok;

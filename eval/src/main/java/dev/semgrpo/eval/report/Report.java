@@ -177,6 +177,23 @@ public final class Report {
         ReportWriter.write(result, out);
     }
 
+    /**
+     * The result a report folder holds ({@code out/report.json}, as {@link #write} wrote it), typed; without the
+     * per-token distributions, which only the charts use. An error names the file when it is missing or not a report.
+     */
+    public static ReportResult read(Path out) throws IOException {
+        Path file = out.resolve("report.json");
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such report (semgrpo report writes it)");
+        }
+        try {
+            return EvalResults.JSON.readValue(file.toFile(), ReportResult.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException(file + " does not read as a report (" + String.valueOf(e.getMessage())
+                    .split("\n")[0] + "); write it again with semgrpo report", e);
+        }
+    }
+
     private static TaskReport compareTask(String task, TaskResults b, List<String> present,
             Map<String, Map<String, TaskResults>> runs, Map<String, List<ExampleRecord>> aligned,
             ReportOptions options, List<String> notes, List<Change> tax, List<Change> gains) {

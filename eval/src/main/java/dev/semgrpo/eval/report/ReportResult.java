@@ -34,7 +34,7 @@ public record ReportResult(String base, Map<String, String> runs, ReportOptions 
         targetGains = List.copyOf(targetGains);
         judge = List.copyOf(judge);
         notes = List.copyOf(notes);
-        distributions = List.copyOf(distributions);
+        distributions = distributions == null ? List.of() : List.copyOf(distributions); // not in report.json
     }
 
     /** The compare models' names, in order. */

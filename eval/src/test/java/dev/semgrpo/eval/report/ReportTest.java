@@ -224,6 +224,18 @@ class ReportTest {
                 "another seed must give other intervals");
     }
 
+    @Test
+    void aWrittenReportReadsBackTyped() throws IOException {
+        ReportResult r = build(threeRuns(), new ReportOptions(9, 200, 0.95));
+        Report.write(r, tmp.resolve("typed"));
+        ReportResult back = Report.read(tmp.resolve("typed"));
+        // all but the per-token distributions, which report.json leaves out (the charts have them)
+        assertEquals(new ReportResult(r.base(), r.runs(), r.options(), r.pValue(), r.tasks(), r.alignmentTax(),
+                r.targetGains(), r.judge(), r.notes(), List.of()), back);
+        IOException e = assertThrows(IOException.class, () -> Report.read(tmp.resolve("none")));
+        assertTrue(e.getMessage().contains("no such report"), e.getMessage());
+    }
+
     // ---- (f) outputs ----
 
     @Test

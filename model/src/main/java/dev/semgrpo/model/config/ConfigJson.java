@@ -1,14 +1,14 @@
 package dev.semgrpo.model.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.io.ConfigErrors;
 import dev.semgrpo.model.io.StrictJackson;
 import dev.semgrpo.model.io.Utf8;
+import dev.semgrpo.model.io.Utf8Files;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -104,17 +104,11 @@ public final class ConfigJson {
 
     /** The line of key {@code path} (dot-separated object keys) in {@code file}, or -1. */
     static int lineOf(Path file, String path) {
-        String pointer = "/" + path.replace('.', '/');
-        try (JsonParser p = JSON.createParser(file.toFile())) {
-            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-                if (t == JsonToken.FIELD_NAME && p.getParsingContext().pathAsPointer().toString().equals(pointer)) {
-                    return p.currentTokenLocation().getLineNr();
-                }
-            }
+        try {
+            return ConfigErrors.exactLineOf(Utf8Files.read(file), path);
         } catch (IOException e) {
             return -1; // the file parsed a moment ago; a line number is a courtesy, not worth a second error
         }
-        return -1;
     }
 
     private static JsonNode value(JsonNode node, String key) {

@@ -144,6 +144,15 @@ public final class ConfigErrors {
      * nearest ancestor that is there; -1 when the text cannot be read.
      */
     public static int lineOf(String source, String path) {
+        return lineOf(source, path, false);
+    }
+
+    /** As {@link #lineOf(String, String)}, but -1 unless the key path itself is in the text (no ancestor). */
+    public static int exactLineOf(String source, String path) {
+        return lineOf(source, path, true);
+    }
+
+    private static int lineOf(String source, String path, boolean exact) {
         String want = pointer(path);
         int best = -1;
         int bestLen = -1;
@@ -159,9 +168,9 @@ public final class ConfigErrors {
                 }
             }
         } catch (IOException e) {
-            return best;
+            return exact ? -1 : best;
         }
-        return best;
+        return exact ? -1 : best;
     }
 
     private static String pointer(String path) {
