@@ -2,7 +2,6 @@ package dev.semgrpo.trainer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,8 +20,8 @@ import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
 import dev.semgrpo.trainer.data.PromptDataset;
 import dev.semgrpo.trainer.grpo.Advantages;
-import dev.semgrpo.trainer.grpo.GrpoLoss;
 import dev.semgrpo.trainer.grpo.PolicyLoss;
+import dev.semgrpo.trainer.grpo.PolicyStats;
 import dev.semgrpo.trainer.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -176,11 +175,11 @@ public final class GrpoTrainer extends Trainer {
         m.put("dynamic_sampling/dropped_groups", dropped);
         m.put("advantage/mean", mean(adv.advantages()));
         m.put("advantage/abs_mean", absMean(adv.advantages()));
-        m.put("kl", u.stats[0]);
-        m.put("clip_ratio/low_mean", u.stats[1]);
-        m.put("clip_ratio/high_mean", u.stats[2]);
-        m.put("clip_ratio/region_mean", u.stats[3]);
-        m.put("ratio/mean", u.stats[4]);
+        m.put("kl", u.stats.kl());
+        m.put("clip_ratio/low_mean", u.stats.clipLow());
+        m.put("clip_ratio/high_mean", u.stats.clipHigh());
+        m.put("clip_ratio/region_mean", u.stats.clipRegion());
+        m.put("ratio/mean", u.stats.ratioMean());
         m.put("entropy", u.entropy);
         int minLen = Integer.MAX_VALUE;
         int maxLen = 0;
@@ -242,12 +241,13 @@ public final class GrpoTrainer extends Trainer {
         return new Rollout(flat, scored, gen, (System.nanoTime() - t1) / 1e9);
     }
 
+    /** What the update hands to the metrics: means over the {@code num_iterations} passes unless said otherwise. */
     private static final class Update {
         double loss;
-        float gradNorm;
-        double lr;
-        double[] stats = new double[5];
-        double entropy;
+        float gradNorm; // of the last optimizer step
+        double lr; // of the last optimizer step
+        PolicyStats stats = PolicyStats.ZERO;
+        double entropy; // first pass
         boolean finite = true;
     }
 
@@ -301,8 +301,7 @@ public final class GrpoTrainer extends Trainer {
             for (int it = 0; it < g.numIterations(); it++) {
                 policy.model().setTraining(true);
                 double lossSum = 0;
-                double[] stats = new double[5]; // token-weighted sums, then means over the whole batch
-                double statTokens = 0;
+                PolicyStats.TokenMean stats = new PolicyStats.TokenMean();
                 for (int b = 0; b < n; b++) {
                     int from = b * micro;
                     int to = Math.min(rows, from + micro);
@@ -313,33 +312,25 @@ public final class GrpoTrainer extends Trainer {
                         PolicyLoss.Result r = PolicyLoss.compute(sc.logprobs(), old[b], ref[b],
                                 advNd.get(from + ":" + to), mask, g.epsilon(), g.epsilonHigh(), g.beta(), g.kl(),
                                 g.lossType(), g.maxCompletionLength(), batchTokens);
-                        NDArray loss = Scalars.mul(r.loss(), share(g.lossType(), to - from, rows, n));
+                        NDArray loss = Scalars.mul(r.loss(), g.lossType().share(to - from, rows, n));
                         gc.backward(loss);
+                        // the host reads per micro-batch: the loss, the five statistics, the counted tokens
                         lossSum += loss.getFloat();
-                        float[] st = r.stats().toFloatArray(); // means over this micro-batch's counted tokens
                         float counted = mask.sum().getFloat();
-                        for (int k = 0; k < 5; k++) {
-                            stats[k] += st[k] * counted;
-                        }
-                        statTokens += counted;
+                        stats.add(r.stats().pull(), counted); // means over this micro-batch's counted tokens
                         if (it == 0) {
                             float[] e = sc.entropy().mul(mask).sum().toFloatArray();
                             entropySum += e[0];
-                            tokenCount += mask.sum().getFloat();
+                            tokenCount += counted;
                         }
                     }
                 }
                 // one optimizer step per iteration: the schedule runs over totalSteps x num_iterations
                 u.lr = s.lr((step - 1) * g.numIterations() + it, totalSteps * g.numIterations());
                 u.gradNorm = opt.step((float) u.lr, s.optim().maxGradNorm());
-                for (int k = 0; k < 5; k++) {
-                    stats[k] = statTokens > 0 ? stats[k] / statTokens : (k == 4 ? 1 : 0); // no tokens: ratio 1
-                }
                 // logged values are means over the iterations, as TRL logs them
                 u.loss += lossSum / g.numIterations();
-                for (int k = 0; k < 5; k++) {
-                    u.stats[k] += stats[k] / g.numIterations();
-                }
+                u.stats = u.stats.plusShare(stats.mean(), g.numIterations());
                 if (!Double.isFinite(lossSum) || !Float.isFinite(u.gradNorm)) {
                     u.finite = false;
                 }
@@ -348,17 +339,6 @@ public final class GrpoTrainer extends Trainer {
             u.entropy = tokenCount == 0 ? 0 : entropySum / tokenCount;
         }
         return u;
-    }
-
-    /** Scale of a micro-batch's loss so that the accumulated gradient equals the whole batch's objective. */
-    static float share(GrpoLoss type, int microRows, int rows, int micros) {
-        if (type instanceof GrpoLoss.Grpo || type instanceof GrpoLoss.DrGrpo) {
-            return (float) microRows / rows; // per-row means: weight by rows
-        }
-        if (type instanceof GrpoLoss.Bnpo) {
-            return 1f / micros; // TRL: mean of the micro-batch means
-        }
-        return 1f; // DAPO already divides by the whole batch's tokens
     }
 
     private static double absMean(float[] v) {
