@@ -63,10 +63,10 @@ public final class TrainerBenchmark {
         double score = step.get("time/score_s").asDouble();
         double upd = step.get("time/update_s").asDouble();
         double total = step.get("time/step_s").asDouble();
-        long completionTokens = step.get("tokens").asLong();
-        // byte-level tokenizer, ASCII prompt: one token per character
-        int promptTokens = "Translate into Tibetan, sentence 0: the river runs past the school".length();
-        long trainedTokens = completionTokens + 32L * promptTokens;
+        long completionTokens = step.get("completion_tokens").asLong();
+        // num_tokens is the running total of prompt + completion tokens trained on (TRL's meaning)
+        long trainedTokens = step.get("num_tokens").asLong() - (m.size() > 1
+                ? ConfigLoader.YAML.readTree(m.get(m.size() - 2)).get("num_tokens").asLong() : 0);
         double flops = 6.0 * params * trainedTokens;
         System.out.printf(Locale.ROOT, "model: qwen3, %,d parameters (full fine-tuning), matmul reference %.1f GFLOP/s%n",
                 params, matmul);

@@ -19,8 +19,8 @@ import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
 import dev.semgrpo.trainer.data.PromptDataset;
 import dev.semgrpo.trainer.grpo.Advantages;
-import dev.semgrpo.trainer.grpo.GrpoLoss;
 import dev.semgrpo.trainer.grpo.PolicyLoss;
+import dev.semgrpo.trainer.grpo.PolicyStats;
 import dev.semgrpo.trainer.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,7 +36,9 @@ import java.util.Map;
  * <li>advantages: group-relative, scaled by group / batch / no std; with dynamic sampling, groups whose rewards
  * all agree are dropped and refilled with new prompts;</li>
  * <li>old and reference log-probs (when {@code num_iterations > 1} and {@code beta > 0});</li>
- * <li>update: {@code num_iterations} optimizer steps, each over the whole generation batch in micro-batches.</li>
+ * <li>update: {@code num_iterations} optimizer steps, each over the whole generation batch in micro-batches;</li>
+ * <li>metrics: a {@link StepMetrics.Grpo} (names in docs/metrics.md), and every {@code sample_every} steps the
+ * completions in samples.jsonl.</li>
  * </ol>
  * Every random draw of a step derives from (seed, step): a resumed run repeats the uninterrupted one exactly.
  */
@@ -69,21 +71,58 @@ public final class GrpoTrainer extends Trainer {
 
     @Override
     protected List<String> plotted() {
-        return List.of("reward", "kl", "completion_length_mean", "frac_reward_zero_std");
+        return List.of("reward", "kl", "completions/mean_length", "frac_reward_zero_std");
     }
 
     private record Rollout(List<Completion> completions, RewardOutput rewards, double generateSecs,
             double scoreSecs) {
     }
 
+    /**
+     * The generation batch of a step: the kept groups' prompts, completions (groups of G, in prompt order), total
+     * rewards and logged reward components, with the time spent and the groups dynamic sampling dropped.
+     */
+    private record Batch(List<PromptDataset.Example> prompts, List<Completion> completions, float[] rewards,
+            Map<String, List<Float>> components, double generateSecs, double scoreSecs, int droppedGroups,
+            long cursor) {
+    }
+
     @Override
     protected StepResult step(long step, long cursor) throws IOException {
         long t0 = System.nanoTime();
+        // 1-2. rollout and score
+        Batch b = rolloutAndScore(step, cursor);
+        // 3. advantages
+        Advantages.Result adv = Advantages.compute(b.rewards(), g.numGenerations(), g.scaleRewards(),
+                g.advantageEps());
+        // 4-5. log-probs and update
+        long tu = System.nanoTime();
+        Update u = update(step, b.prompts(), b.completions(), adv.advantages());
+        double updSecs = (System.nanoTime() - tu) / 1e9;
+        // 6. metrics and samples
+        long promptTokens = 0;
+        for (PromptDataset.Example p : b.prompts()) {
+            promptTokens += (long) p.promptIds().length * g.numGenerations();
+        }
+        StepMetrics.GrpoTimes times = new StepMetrics.GrpoTimes(b.generateSecs(), b.scoreSecs(), updSecs,
+                (System.nanoTime() - t0) / 1e9);
+        StepMetrics.Grpo m = new StepMetrics.Grpo(u.lr, u.loss, u.gradNorm, rewardStats(b, adv), u.stats, u.entropy,
+                StepMetrics.Completions.of(b.completions()), promptTokens, b.droppedGroups(), times);
+        if (step % s.run().sampleEvery() == 0) {
+            writeSamples(step, b, adv);
+        }
+        return new StepResult(m, b.cursor(), u.finite);
+    }
+
+    /**
+     * Steps 1-2: rollouts of {@code prompts_per_step} prompts from {@code cursor}, scored; with dynamic sampling,
+     * groups whose rewards all agree are dropped and refilled with the next prompts for up to {@code max_resample}
+     * rounds (the last round is kept as it is).
+     */
+    private Batch rolloutAndScore(long step, long cursor) throws IOException {
         long seed = TrainerState.stepSeed(s.run().seed(), step);
-        // 1-2. rollout and score (refilling zero-variance groups when dynamic sampling is on)
         List<PromptDataset.Example> prompts = new ArrayList<>();
         List<Completion> completions = new ArrayList<>();
-        List<RewardSample> samples = new ArrayList<>();
         List<float[]> groupRewards = new ArrayList<>();
         Map<String, List<Float>> comps = new java.util.LinkedHashMap<>();
         double genSecs = 0;
@@ -113,8 +152,6 @@ public final class GrpoTrainer extends Trainer {
                 for (int i = 0; i < g.numGenerations(); i++) {
                     int idx = k * g.numGenerations() + i;
                     completions.add(ro.completions.get(idx));
-                    samples.add(new RewardSample(batch.get(k).promptText(), ro.completions.get(idx).text(),
-                            List.of(batch.get(k).reference()), Map.of()));
                     for (Map.Entry<String, float[]> c : ro.rewards.components().entrySet()) {
                         comps.computeIfAbsent(c.getKey(), x -> new ArrayList<>()).add(c.getValue()[idx]);
                     }
@@ -126,75 +163,39 @@ public final class GrpoTrainer extends Trainer {
         for (int k = 0; k < groupRewards.size(); k++) {
             System.arraycopy(groupRewards.get(k), 0, rewardsAll, k * g.numGenerations(), g.numGenerations());
         }
-        // 3. advantages
-        Advantages.Result adv = Advantages.compute(rewardsAll, g.numGenerations(), g.scaleRewards(), g.advantageEps());
-        // 4-5. log-probs and update
-        long tu = System.nanoTime();
-        Update u = update(step, prompts, completions, adv.advantages());
-        double updSecs = (System.nanoTime() - tu) / 1e9;
+        return new Batch(prompts, completions, rewardsAll, comps, genSecs, scoreSecs, dropped, cursor);
+    }
 
-        ObjectNode m = ConfigLoader.YAML.createObjectNode();
-        m.put("step", step);
-        m.put("epoch", (double) cursor / data.size());
-        m.put("lr", u.lr);
-        m.put("loss", u.loss);
-        m.put("grad_norm", u.gradNorm);
-        m.put("reward", mean(rewardsAll));
-        m.put("reward_std", Advantages.compute(rewardsAll, rewardsAll.length, Advantages.Scale.NONE, 0)
-                .groupStd()[0]);
-        for (Map.Entry<String, List<Float>> c : comps.entrySet()) {
+    /** The logged reward statistics of a batch: the total, each component (not the total again), advantages. */
+    private static StepMetrics.Rewards rewardStats(Batch b, Advantages.Result adv) {
+        List<StepMetrics.Component> comps = new ArrayList<>();
+        for (Map.Entry<String, List<Float>> c : b.components().entrySet()) {
             if (!c.getKey().equals("reward")) {
                 float[] v = toArray(c.getValue());
-                m.put("rewards/" + c.getKey() + "/mean", mean(v));
-                m.put("rewards/" + c.getKey() + "/std", Advantages.compute(v, v.length, Advantages.Scale.NONE, 0)
-                        .groupStd()[0]);
+                comps.add(new StepMetrics.Component(c.getKey(), mean(v), std(v)));
             }
         }
-        m.put("frac_reward_zero_std", adv.fracZeroStd());
-        m.put("dynamic_sampling/dropped_groups", dropped);
-        m.put("advantage/mean", mean(adv.advantages()));
-        m.put("advantage/abs_mean", absMean(adv.advantages()));
-        m.put("kl", u.stats[0]);
-        m.put("clip_ratio/low_mean", u.stats[1]);
-        m.put("clip_ratio/high_mean", u.stats[2]);
-        m.put("clip_ratio/region_mean", u.stats[3]);
-        m.put("ratio/mean", u.stats[4]);
-        m.put("entropy", u.entropy);
-        int minLen = Integer.MAX_VALUE;
-        int maxLen = 0;
-        long tokens = 0;
-        int truncated = 0;
-        for (Completion c : completions) {
-            minLen = Math.min(minLen, c.tokenIds().length);
-            maxLen = Math.max(maxLen, c.tokenIds().length);
-            tokens += c.tokenIds().length;
-            truncated += c.finishReason() == FinishReason.LENGTH ? 1 : 0;
-        }
-        m.put("completion_length_mean", (double) tokens / completions.size());
-        m.put("completion_length_min", minLen);
-        m.put("completion_length_max", maxLen);
-        m.put("truncated_share", (double) truncated / completions.size());
-        m.put("tokens", tokens);
-        m.put("time/generate_s", genSecs);
-        m.put("time/score_s", scoreSecs);
-        m.put("time/update_s", updSecs);
-        m.put("time/step_s", (System.nanoTime() - t0) / 1e9);
-        if (step % s.run().sampleEvery() == 0) {
-            for (int i = 0; i < samples.size(); i++) {
-                ObjectNode o = ConfigLoader.YAML.createObjectNode();
-                o.put("step", step);
-                o.put("prompt", samples.get(i).prompt());
-                o.put("completion", samples.get(i).completion());
-                o.put("reference", samples.get(i).references().get(0));
-                o.put("finish_reason", completions.get(i).finishReason().label());
-                o.put("advantage", adv.advantages()[i]);
-                for (Map.Entry<String, List<Float>> c : comps.entrySet()) {
-                    o.put(c.getKey(), c.getValue().get(i));
-                }
-                run.sample(o);
+        return new StepMetrics.Rewards(mean(b.rewards()), std(b.rewards()), comps, adv.fracZeroStd(),
+                mean(adv.advantages()), absMean(adv.advantages()));
+    }
+
+    /** One samples.jsonl line per completion: prompt, completion, reference, finish reason, advantage, rewards. */
+    private void writeSamples(long step, Batch b, Advantages.Result adv) throws IOException {
+        for (int i = 0; i < b.completions().size(); i++) {
+            PromptDataset.Example p = b.prompts().get(i / g.numGenerations());
+            Completion c = b.completions().get(i);
+            ObjectNode o = ConfigLoader.YAML.createObjectNode();
+            o.put("step", step);
+            o.put("prompt", p.promptText());
+            o.put("completion", c.text());
+            o.put("reference", p.reference());
+            o.put("finish_reason", c.finishReason().label());
+            o.put("advantage", adv.advantages()[i]);
+            for (Map.Entry<String, List<Float>> e : b.components().entrySet()) {
+                o.put(e.getKey(), e.getValue().get(i));
             }
+            run.sample(o);
         }
-        return new StepResult(m, cursor, u.finite);
     }
 
     private Rollout rollout(List<PromptDataset.Example> batch, long seed) {
@@ -220,12 +221,13 @@ public final class GrpoTrainer extends Trainer {
         return new Rollout(flat, scored, gen, (System.nanoTime() - t1) / 1e9);
     }
 
+    /** What the update hands to the metrics: means over the {@code num_iterations} passes unless said otherwise. */
     private static final class Update {
         double loss;
-        float gradNorm;
-        double lr;
-        double[] stats = new double[5];
-        double entropy;
+        float gradNorm; // of the last optimizer step
+        double lr; // of the last optimizer step
+        PolicyStats stats = PolicyStats.ZERO;
+        double entropy; // first pass
         boolean finite = true;
     }
 
@@ -279,8 +281,7 @@ public final class GrpoTrainer extends Trainer {
             for (int it = 0; it < g.numIterations(); it++) {
                 policy.model().setTraining(true);
                 double lossSum = 0;
-                double[] stats = new double[5]; // token-weighted sums, then means over the whole batch
-                double statTokens = 0;
+                PolicyStats.TokenMean stats = new PolicyStats.TokenMean();
                 for (int b = 0; b < n; b++) {
                     int from = b * micro;
                     int to = Math.min(rows, from + micro);
@@ -291,33 +292,25 @@ public final class GrpoTrainer extends Trainer {
                         PolicyLoss.Result r = PolicyLoss.compute(sc.logprobs(), old[b], ref[b],
                                 advNd.get(from + ":" + to), mask, g.epsilon(), g.epsilonHigh(), g.beta(), g.kl(),
                                 g.lossType(), g.maxCompletionLength(), batchTokens);
-                        NDArray loss = Scalars.mul(r.loss(), share(g.lossType(), to - from, rows, n));
+                        NDArray loss = Scalars.mul(r.loss(), g.lossType().share(to - from, rows, n));
                         gc.backward(loss);
+                        // the host reads per micro-batch: the loss, the five statistics, the counted tokens
                         lossSum += loss.getFloat();
-                        float[] st = r.stats().toFloatArray(); // means over this micro-batch's counted tokens
                         float counted = mask.sum().getFloat();
-                        for (int k = 0; k < 5; k++) {
-                            stats[k] += st[k] * counted;
-                        }
-                        statTokens += counted;
+                        stats.add(r.stats().pull(), counted); // means over this micro-batch's counted tokens
                         if (it == 0) {
                             float[] e = sc.entropy().mul(mask).sum().toFloatArray();
                             entropySum += e[0];
-                            tokenCount += mask.sum().getFloat();
+                            tokenCount += counted;
                         }
                     }
                 }
                 // one optimizer step per iteration: the schedule runs over totalSteps x num_iterations
                 u.lr = s.lr((step - 1) * g.numIterations() + it, totalSteps * g.numIterations());
                 u.gradNorm = opt.step((float) u.lr, s.optim().maxGradNorm());
-                for (int k = 0; k < 5; k++) {
-                    stats[k] = statTokens > 0 ? stats[k] / statTokens : (k == 4 ? 1 : 0); // no tokens: ratio 1
-                }
                 // logged values are means over the iterations, as TRL logs them
                 u.loss += lossSum / g.numIterations();
-                for (int k = 0; k < 5; k++) {
-                    u.stats[k] += stats[k] / g.numIterations();
-                }
+                u.stats = u.stats.plusShare(stats.mean(), g.numIterations());
                 if (!Double.isFinite(lossSum) || !Float.isFinite(u.gradNorm)) {
                     u.finite = false;
                 }
@@ -328,15 +321,9 @@ public final class GrpoTrainer extends Trainer {
         return u;
     }
 
-    /** Scale of a micro-batch's loss so that the accumulated gradient equals the whole batch's objective. */
-    static float share(GrpoLoss type, int microRows, int rows, int micros) {
-        if (type instanceof GrpoLoss.Grpo || type instanceof GrpoLoss.DrGrpo) {
-            return (float) microRows / rows; // per-row means: weight by rows
-        }
-        if (type instanceof GrpoLoss.Bnpo) {
-            return 1f / micros; // TRL: mean of the micro-batch means
-        }
-        return 1f; // DAPO already divides by the whole batch's tokens
+    /** Standard deviation (Bessel), as {@link Advantages} computes it for one group. */
+    private static float std(float[] v) {
+        return Advantages.compute(v, v.length, Advantages.Scale.NONE, 0).groupStd()[0];
     }
 
     private static double absMean(float[] v) {

@@ -3,7 +3,6 @@ package dev.semgrpo.trainer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.generate.LogProbScorer;
@@ -39,7 +38,7 @@ public final class SftTrainer extends Trainer {
 
     @Override
     protected List<String> plotted() {
-        return List.of("loss", "lr", "grad_norm");
+        return List.of("loss", "learning_rate", "grad_norm");
     }
 
     @Override
@@ -48,7 +47,8 @@ public final class SftTrainer extends Trainer {
         List<int[]> prompts = new ArrayList<>();
         List<int[]> comps = new ArrayList<>();
         int cut = 0;
-        long tokens = 0;
+        long tokens = 0; // completion tokens: the loss is their mean NLL
+        long promptTokens = 0;
         for (int i = 0; i < sft.batchSize(); i++) {
             PromptDataset.Example e = data.at(cursor++);
             int[] c = e.completionIds();
@@ -64,6 +64,7 @@ public final class SftTrainer extends Trainer {
             prompts.add(e.promptIds());
             comps.add(c);
             tokens += c.length;
+            promptTokens += e.promptIds().length;
         }
         int micro = s.optim().microBatch();
         double lossSum = 0;
@@ -89,16 +90,8 @@ public final class SftTrainer extends Trainer {
         double lr = s.lr(step - 1, totalSteps);
         float norm = opt.step((float) lr, s.optim().maxGradNorm());
         boolean finite = Double.isFinite(lossSum) && Float.isFinite(norm);
-        ObjectNode m = ConfigLoader.YAML.createObjectNode();
-        m.put("step", step);
-        m.put("epoch", (double) cursor / data.size());
-        m.put("loss", lossSum);
-        m.put("lr", lr);
-        m.put("grad_norm", norm);
-        m.put("tokens", tokens);
-        m.put("truncated_rows", cut);
-        m.put("time/step_s", (System.nanoTime() - t0) / 1e9);
-        return new StepResult(m, cursor, finite);
+        return new StepResult(new StepMetrics.Sft(lr, lossSum, norm, tokens, promptTokens, cut,
+                (System.nanoTime() - t0) / 1e9), cursor, finite);
     }
 
     /** Mean per-token NLL of the references under {@code policy} (evaluation; no gradient). */

@@ -3,6 +3,7 @@ package dev.semgrpo.trainer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.optim.AdamW;
+import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
 import dev.semgrpo.trainer.data.PromptDataset;
 import dev.semgrpo.trainer.run.CrashPoint;
@@ -24,8 +25,8 @@ public abstract class Trainer {
         void onStep(long step, long total, ObjectNode metrics);
     }
 
-    /** One step's outcome. */
-    protected record StepResult(ObjectNode metrics, long cursor, boolean finite) {
+    /** One step's outcome: what it logs, the data cursor after it, and whether its loss and gradient were finite. */
+    protected record StepResult(StepMetrics metrics, long cursor, boolean finite) {
     }
 
     /** Builds a trainer once the shared pieces are open. */
@@ -67,7 +68,7 @@ public abstract class Trainer {
     protected static Path run(Settings s, ObjectNode resolved, Path resume, Listener listener, Factory factory)
             throws IOException {
         Path dir = resume != null ? resume : s.run().outputDir().resolve(s.run().name());
-        TrainerState state = new TrainerState(0, 0, 0);
+        TrainerState state = new TrainerState(0, 0, 0, 0);
         List<Path> cps = RunDirectory.checkpoints(dir);
         Path last = resume == null || cps.isEmpty() ? null : cps.get(cps.size() - 1);
         if (last != null) {
@@ -97,6 +98,7 @@ public abstract class Trainer {
     private void loop(TrainerState state, Listener listener) throws IOException {
         long cursor = state.cursor();
         int nonfinite = state.nonfinite();
+        long numTokens = state.numTokens();
         List<Path> existing = RunDirectory.checkpoints(run.dir());
         Path lastGood = existing.isEmpty() ? null : existing.get(existing.size() - 1);
         for (long step = state.step() + 1; step <= totalSteps; step++) {
@@ -104,13 +106,14 @@ public abstract class Trainer {
             StepResult r = step(step, cursor);
             cursor = r.cursor();
             nonfinite = r.finite() ? 0 : nonfinite + 1;
-            r.metrics().put("nonfinite_streak", nonfinite);
+            numTokens += r.metrics().trainedTokens();
+            ObjectNode line = metricsLine(step, cursor, r.metrics(), numTokens, nonfinite);
             if (step % s.run().logEvery() == 0 || step == totalSteps || !r.finite()) {
-                run.metric(r.metrics());
+                run.metric(line);
             }
             CrashPoint.STEP_LOGGED.reach(step, run.dir().resolve("metrics.jsonl"));
             if (listener != null) {
-                listener.onStep(step, totalSteps, r.metrics());
+                listener.onStep(step, totalSteps, line);
             }
             if (nonfinite >= s.run().maxNonfiniteSteps()) {
                 throw new IllegalStateException(nonfinite + " consecutive steps had a non-finite loss or gradient norm"
@@ -118,9 +121,24 @@ public abstract class Trainer {
                         + (lastGood == null ? "none" : lastGood) + ". Lower optim.lr or check the data and rewards.");
             }
             if ((s.run().saveEvery() > 0 && step % s.run().saveEvery() == 0) || step == totalSteps) {
-                lastGood = checkpoint(new TrainerState(step, cursor, nonfinite), lastGood);
+                lastGood = checkpoint(new TrainerState(step, cursor, nonfinite, numTokens), lastGood);
             }
         }
+    }
+
+    /**
+     * A step's metrics.jsonl line (names in docs/metrics.md): {@code step}; {@code epoch}, the passes over the data
+     * so far; the step's own metrics; {@code num_tokens}, prompt plus completion tokens trained on since the run
+     * began (TRL's meaning); {@code nonfinite_streak}, consecutive steps with a non-finite loss or gradient norm.
+     */
+    private ObjectNode metricsLine(long step, long cursor, StepMetrics m, long numTokens, int nonfinite) {
+        ObjectNode line = ConfigLoader.YAML.createObjectNode();
+        line.put("step", step);
+        line.put("epoch", (double) cursor / data.size());
+        m.write(line);
+        line.put("num_tokens", numTokens);
+        line.put("nonfinite_streak", nonfinite);
+        return line;
     }
 
     /**

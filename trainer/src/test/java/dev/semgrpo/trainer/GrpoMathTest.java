@@ -13,6 +13,8 @@ import dev.semgrpo.trainer.grpo.Advantages;
 import dev.semgrpo.trainer.grpo.GrpoLoss;
 import dev.semgrpo.trainer.grpo.KlEstimator;
 import dev.semgrpo.trainer.grpo.PolicyLoss;
+import dev.semgrpo.trainer.grpo.PolicyStats;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GrpoMathTest {
@@ -71,8 +73,67 @@ class GrpoMathTest {
             assertEquals(0.62 / (2 * 4), example(m, new GrpoLoss.DrGrpo()).loss().getFloat(), 1e-6);
             assertEquals(0.62 / 10, example(m, new GrpoLoss.Dapo()).loss().getFloat(), 1e-6);
             // kl, clip low, clip high, region, mean ratio over the 5 counted tokens
-            assertArrayEquals(new float[] {0f, 0.2f, 0.2f, 0.4f, 5.1f / 5}, example(m, new GrpoLoss.Bnpo()).stats()
-                    .toFloatArray(), 1e-6f);
+            PolicyLoss.Stats st = example(m, new GrpoLoss.Bnpo()).stats();
+            PolicyLoss.Values v = st.pull();
+            assertEquals(0f, v.kl(), 1e-6f);
+            assertEquals(0.2f, v.clipLow(), 1e-6f);
+            assertEquals(0.2f, v.clipHigh(), 1e-6f);
+            assertEquals(0.4f, v.clipRegion(), 1e-6f);
+            assertEquals(5.1f / 5, v.ratioMean(), 1e-6f);
+            // each field is its own device scalar, and pull() reads them in that order
+            assertArrayEquals(new float[] {v.kl(), v.clipLow(), v.clipHigh(), v.clipRegion(), v.ratioMean()},
+                    new float[] {st.kl().getFloat(), st.clipLow().getFloat(), st.clipHigh().getFloat(),
+                            st.clipRegion().getFloat(), st.ratioMean().getFloat()}, 0f);
+        }
+    }
+
+    @Test
+    void batchStatisticsAreTokenWeightedThenAveragedOverIterations() {
+        PolicyStats.TokenMean pass = new PolicyStats.TokenMean();
+        assertEquals(PolicyStats.NO_TOKENS, pass.mean(), "no counted token: nothing clipped, ratio 1");
+        pass.add(new PolicyLoss.Values(0.5f, 0.25f, 0f, 0.25f, 1f), 4);
+        pass.add(new PolicyLoss.Values(0.1f, 0f, 0.5f, 0.5f, 2f), 2);
+        PolicyStats first = pass.mean();
+        assertEquals((0.5 * 4 + 0.1 * 2) / 6, first.kl(), 1e-7);
+        assertEquals(1.0 / 6, first.clipLow(), 1e-7);
+        assertEquals(1.0 / 6, first.clipHigh(), 1e-7);
+        assertEquals(2.0 / 6, first.clipRegion(), 1e-7);
+        assertEquals(8.0 / 6, first.ratioMean(), 1e-7);
+        PolicyStats two = PolicyStats.ZERO.plusShare(first, 2).plusShare(PolicyStats.NO_TOKENS, 2);
+        assertEquals(first.kl() / 2, two.kl(), 1e-12);
+        assertEquals((8.0 / 6 + 1) / 2, two.ratioMean(), 1e-12);
+    }
+
+    @Test
+    void microBatchSharesMakeTheAccumulatedGradientTheBatchObjective() {
+        // 10 completions in micro-batches of 4, 4, 2
+        for (GrpoLoss rowMean : List.of(new GrpoLoss.Grpo(), new GrpoLoss.DrGrpo())) {
+            assertEquals(0.4f, rowMean.share(4, 10, 3), 1e-7f, rowMean + ": weighted by rows");
+            assertEquals(0.2f, rowMean.share(2, 10, 3), 1e-7f, rowMean + ": weighted by rows");
+        }
+        assertEquals(1f / 3, new GrpoLoss.Bnpo().share(4, 10, 3), 1e-7f, "bnpo: the mean of micro-batch means");
+        assertEquals(1f / 3, new GrpoLoss.Bnpo().share(2, 10, 3), 1e-7f, "bnpo: the mean of micro-batch means");
+        assertEquals(1f, new GrpoLoss.Dapo().share(2, 10, 3), 0f, "dapo: already divided by the batch's tokens");
+        // one micro-batch holding the whole batch: every type scales by 1
+        for (GrpoLoss t : List.of(new GrpoLoss.Grpo(), new GrpoLoss.Bnpo(), new GrpoLoss.DrGrpo(),
+                new GrpoLoss.Dapo())) {
+            assertEquals(1f, t.share(10, 10, 1), 0f, t.toString());
+        }
+    }
+
+    @Test
+    void rowMeanSharesAccumulateToTheWholeBatchLoss() {
+        // the loss of the whole batch equals the share-weighted sum of its micro-batches' losses (token-level types
+        // have equal micro-batch token counts here, where TRL's mean of means is the batch mean)
+        try (NDManager m = Torch.manager()) {
+            NDArray perToken = m.create(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, new Shape(4, 2));
+            NDArray mask = m.create(new float[] {1, 1, 1, 0, 1, 1, 0, 1}, new Shape(4, 2));
+            for (GrpoLoss t : List.of(new GrpoLoss.Grpo(), new GrpoLoss.DrGrpo(), new GrpoLoss.Dapo())) {
+                float whole = t.aggregate(perToken, mask, 2, 6).getFloat();
+                float parts = t.aggregate(perToken.get("0:3"), mask.get("0:3"), 2, 6).getFloat() * t.share(3, 4, 2)
+                        + t.aggregate(perToken.get("3:4"), mask.get("3:4"), 2, 6).getFloat() * t.share(1, 4, 2);
+                assertEquals(whole, parts, 1e-5f, t.toString());
+            }
         }
     }
 
@@ -86,7 +147,7 @@ class GrpoMathTest {
             try (GradientCollector gc = Torch.gradients()) {
                 PolicyLoss.Result r = PolicyLoss.compute(logp, null, null, adv, mask, 0.2, 0.2, 0, KlEstimator.K3,
                         new GrpoLoss.Bnpo(), 2, 4);
-                assertEquals(1.0, r.stats().toFloatArray()[4], 0, "ratio is exactly 1");
+                assertEquals(1.0, r.stats().pull().ratioMean(), 0, "ratio is exactly 1");
                 assertEquals((-2 * 2 + 1 * 2) / 4.0, r.loss().getFloat(), 1e-6);
                 gc.backward(r.loss());
             }
@@ -105,7 +166,7 @@ class GrpoMathTest {
                     0.2, 0.2, 0.1, KlEstimator.K3, new GrpoLoss.Bnpo(), 2, 2);
             double k3 = Math.exp(-1);
             assertEquals(0.1 * k3 / 2, r.loss().getFloat(), 1e-6);
-            assertEquals(k3 / 2, r.stats().toFloatArray()[0], 1e-6);
+            assertEquals(k3 / 2, r.stats().pull().kl(), 1e-6);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.semgrpo.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,10 +47,29 @@ class GrpoTrainerTest {
         double last = (m.get(27).get("reward").asDouble() + m.get(28).get("reward").asDouble()
                 + m.get(29).get("reward").asDouble()) / 3;
         assertTrue(last > first + 0.1, "chrF reward should rise: " + first + " -> " + last);
-        for (String key : List.of("kl", "clip_ratio/low_mean", "clip_ratio/high_mean", "entropy", "grad_norm", "lr",
-                "frac_reward_zero_std", "completion_length_mean", "truncated_share", "time/generate_s",
-                "time/update_s", "rewards/chrf/mean")) {
-            assertTrue(m.get(0).has(key), "metrics.jsonl has " + key);
+        // TRL's names (docs/metrics.md), and ours where TRL has none
+        for (String key : List.of("epoch", "loss", "grad_norm", "learning_rate", "reward", "reward_std",
+                "rewards/chrf/mean", "rewards/chrf/std", "frac_reward_zero_std", "kl", "entropy",
+                "clip_ratio/low_mean", "clip_ratio/high_mean", "clip_ratio/region_mean", "num_tokens",
+                "completions/mean_length", "completions/min_length", "completions/max_length",
+                "completions/clipped_ratio", "completions/mean_terminated_length",
+                "completions/min_terminated_length", "completions/max_terminated_length", "completion_tokens",
+                "ratio/mean", "advantage/mean", "time/generate_s", "time/update_s", "nonfinite_streak")) {
+            assertTrue(m.get(0).has(key), "metrics.jsonl has " + key + ": " + m.get(0));
+        }
+        for (String old : List.of("lr", "tokens", "truncated_share", "completion_length_mean",
+                "completion_length_min", "completion_length_max")) {
+            assertFalse(m.get(0).has(old), "the old name " + old + " is gone: " + m.get(0));
+        }
+        // num_tokens counts prompt and completion tokens since the run began (TRL's meaning)
+        long before = 0;
+        for (JsonNode x : m) {
+            long step = x.get("num_tokens").asLong() - before;
+            assertTrue(step > x.get("completion_tokens").asLong(), "prompts count too: " + x);
+            assertEquals(32 * x.get("completions/mean_length").asDouble(), x.get("completion_tokens").asDouble(),
+                    1e-6, "4 prompts x G = 8 completions");
+            assertTrue(x.get("completions/min_length").asInt() <= x.get("completions/max_length").asInt());
+            before = x.get("num_tokens").asLong();
         }
         assertTrue(Files.exists(run.resolve("config.resolved.yaml")));
         assertTrue(Files.exists(run.resolve("provenance.json")));
@@ -168,7 +188,7 @@ class GrpoTrainerTest {
         assertEquals(4, mb.size(), "metrics of the lost step were cut and rewritten");
         assertEquals(2, eventFiles(killed).size(), "the resumed run writes a second TensorBoard file");
         for (int i = 0; i < 4; i++) {
-            for (String key : List.of("reward", "loss", "grad_norm")) {
+            for (String key : List.of("reward", "loss", "grad_norm", "num_tokens")) {
                 assertEquals(ma.get(i).get(key).asDouble(), mb.get(i).get(key).asDouble(), 0, "step " + (i + 1) + " "
                         + key);
             }

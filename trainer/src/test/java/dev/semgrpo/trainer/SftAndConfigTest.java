@@ -1,9 +1,13 @@
 package dev.semgrpo.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.lora.Lora;
 import dev.semgrpo.trainer.config.ConfigLoader;
@@ -53,6 +57,13 @@ class SftAndConfigTest {
         assertTrue(afterFull < before - 1.0, "full SFT: completion NLL " + before + " -> " + afterFull);
         assertTrue(Files.exists(fullRun.resolve("plots/loss.png")));
         assertTrue(Files.exists(fullRun.resolve("plots/loss.csv")), "the plotted data beside the plot");
+        assertTrue(Files.exists(fullRun.resolve("plots/learning_rate.png")));
+        long seen = 0;
+        for (String l : Files.readAllLines(fullRun.resolve("metrics.jsonl"))) {
+            long n = ConfigLoader.YAML.readTree(l).get("num_tokens").asLong();
+            assertTrue(n > seen, "num_tokens is a running total: " + l);
+            seen = n;
+        }
         // LoRA on a std-0.02 random model moves less (the tied LM head is not adapted), but must move
         ObjectNode lora = TinyRuns.tree(dir, sftYaml("sft-lora", 20), List.of());
         Path loraRun = SftTrainer.train(Settings.of(ConfigLoader.bind(lora, "test"), dir, false), null, null);
@@ -65,14 +76,26 @@ class SftAndConfigTest {
     void packingChangesPaddingNotTheLoss() throws IOException {
         TinyRuns.setUp(dir);
         double[] loss = new double[2];
+        long[] tokens = new long[2];
         for (int k = 0; k < 2; k++) {
             ObjectNode t = TinyRuns.tree(dir, sftYaml("pack" + k, 1), List.of("sft.packing=" + (k == 1),
                     "sft.max_length=256"));
             Path run = SftTrainer.train(Settings.of(ConfigLoader.bind(t, "test"), dir, false), null, null);
-            loss[k] = ConfigLoader.YAML.readTree(Files.readAllLines(run.resolve("metrics.jsonl")).get(0))
-                    .get("loss").asDouble();
+            JsonNode m = ConfigLoader.YAML.readTree(Files.readAllLines(run.resolve("metrics.jsonl")).get(0));
+            loss[k] = m.get("loss").asDouble();
+            tokens[k] = m.get("num_tokens").asLong();
+            // TRL's names (docs/metrics.md), and ours where TRL has none
+            for (String key : List.of("step", "epoch", "loss", "learning_rate", "grad_norm", "num_tokens",
+                    "completion_tokens", "truncated_rows", "time/step_s", "nonfinite_streak")) {
+                assertTrue(m.has(key), "metrics.jsonl has " + key + ": " + m);
+            }
+            for (String old : List.of("lr", "tokens")) {
+                assertFalse(m.has(old), "the old name " + old + " is gone: " + m);
+            }
+            assertTrue(tokens[k] > m.get("completion_tokens").asLong(), "num_tokens counts the prompts too: " + m);
         }
         assertEquals(loss[0], loss[1], 1e-5, "packed and padded batches have the same objective");
+        assertEquals(tokens[0], tokens[1], "and the same tokens");
     }
 
     @Test

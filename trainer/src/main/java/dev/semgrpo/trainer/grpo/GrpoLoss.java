@@ -23,10 +23,25 @@ public sealed interface GrpoLoss permits GrpoLoss.Grpo, GrpoLoss.Bnpo, GrpoLoss.
      */
     NDArray aggregate(NDArray perToken, NDArray mask, int maxCompletionLength, long batchTokens);
 
+    /**
+     * The factor a micro-batch's loss is scaled by so that the gradients accumulated over the micro-batches equal
+     * the gradient of the whole generation batch's objective.
+     *
+     * @param microRows completions in this micro-batch
+     * @param rows completions in the generation batch
+     * @param micros micro-batches in the generation batch
+     */
+    float share(int microRows, int rows, int micros);
+
     /** Sequence-level mean. */
     record Grpo() implements GrpoLoss {
         public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
             return perToken.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1f)).mean();
+        }
+
+        /** A mean over rows: weight by rows. */
+        public float share(int microRows, int rows, int micros) {
+            return (float) microRows / rows;
         }
     }
 
@@ -35,6 +50,11 @@ public sealed interface GrpoLoss permits GrpoLoss.Grpo, GrpoLoss.Bnpo, GrpoLoss.
         public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
             return perToken.mul(mask).sum().div(mask.sum().maximum(1f));
         }
+
+        /** TRL: the mean of the micro-batch means. */
+        public float share(int microRows, int rows, int micros) {
+            return 1f / micros;
+        }
     }
 
     /** Sum / (B x max completion length). */
@@ -42,12 +62,22 @@ public sealed interface GrpoLoss permits GrpoLoss.Grpo, GrpoLoss.Bnpo, GrpoLoss.
         public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
             return Scalars.div(perToken.mul(mask).sum(), (float) perToken.getShape().get(0) * maxLen);
         }
+
+        /** A mean over rows (of fixed-length sums): weight by rows. */
+        public float share(int microRows, int rows, int micros) {
+            return (float) microRows / rows;
+        }
     }
 
     /** Sum / completion tokens of the whole generation batch. */
     record Dapo() implements GrpoLoss {
         public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
             return Scalars.div(perToken.mul(mask).sum(), Math.max(1, batchTokens));
+        }
+
+        /** Already divided by the whole batch's tokens. */
+        public float share(int microRows, int rows, int micros) {
+            return 1f;
         }
     }
 

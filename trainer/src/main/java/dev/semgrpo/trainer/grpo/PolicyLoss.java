@@ -2,6 +2,7 @@ package dev.semgrpo.trainer.grpo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import dev.semgrpo.model.Scalars;
 
@@ -14,9 +15,31 @@ import dev.semgrpo.model.Scalars;
 public final class PolicyLoss {
     /**
      * @param loss the scalar to backpropagate
-     * @param stats (5) mean KL, clip low, clip high, clip region, mean ratio; over counted tokens, detached
+     * @param stats statistics over the counted tokens, detached, still on the device
      */
-    public record Result(NDArray loss, NDArray stats) {
+    public record Result(NDArray loss, Stats stats) {
+    }
+
+    /**
+     * A micro-batch's statistics over its counted tokens, each a detached scalar on the device; {@link #pull()}
+     * brings all five back in one transfer (one device sync), for logging.
+     *
+     * @param kl mean per-token KL estimate to the reference (0 when beta = 0)
+     * @param clipLow share of tokens with {@code r < 1 - eps} and {@code A < 0}
+     * @param clipHigh share of tokens with {@code r > 1 + eps_high} and {@code A > 0}
+     * @param clipRegion share of tokens clipped either way
+     * @param ratioMean mean importance ratio {@code r}
+     */
+    public record Stats(NDArray kl, NDArray clipLow, NDArray clipHigh, NDArray clipRegion, NDArray ratioMean) {
+        /** The five values on the host, in one transfer. */
+        public Values pull() {
+            float[] v = NDArrays.stack(new NDList(kl, clipLow, clipHigh, clipRegion, ratioMean)).toFloatArray();
+            return new Values(v[0], v[1], v[2], v[3], v[4]);
+        }
+    }
+
+    /** {@link Stats} on the host, as pulled (float32). */
+    public record Values(float kl, float clipLow, float clipHigh, float clipRegion, float ratioMean) {
     }
 
     private PolicyLoss() {
@@ -48,8 +71,7 @@ public final class PolicyLoss {
         NDArray low = r.lt((float) (1 - eps)).logicalAnd(a.lt(0f)).toType(DataType.FLOAT32, false).mul(mask);
         NDArray high = r.gt((float) (1 + epsHigh)).logicalAnd(a.gt(0f)).toType(DataType.FLOAT32, false).mul(mask);
         NDArray klMean = klTok == null ? count.zerosLike() : klTok.stopGradient().mul(mask).sum().div(count);
-        NDArray stats = NDArrays.stack(new ai.djl.ndarray.NDList(klMean, low.sum().div(count), high.sum().div(count),
+        return new Result(loss, new Stats(klMean, low.sum().div(count), high.sum().div(count),
                 low.add(high).sum().div(count), r.mul(mask).sum().div(count)));
-        return new Result(loss, stats);
     }
 }
