@@ -132,6 +132,11 @@ public final class Pipeline {
         return this;
     }
 
+    /** The configured stages, in order. */
+    List<Stage> stageList() {
+        return stages;
+    }
+
     /** The configured stages' names, in order. */
     public List<String> stages() {
         return stages.stream().map(Stage::name).toList();

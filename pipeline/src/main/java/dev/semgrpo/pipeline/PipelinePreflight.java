@@ -122,12 +122,11 @@ final class PipelinePreflight {
                     need("encoder", "encoder.base", dir.resolve(e.base()).normalize(), true);
                 }
             }
-            Path encDir = p.complete("encoder") ? p.out().resolve("encoder").resolve("encoder")
+            Path encDir = p.complete("encoder") ? p.outputs("encoder", StageOutputs.Encoded.class).encoder()
                     : e.base() != null ? dir.resolve(e.base()).normalize() : null;
             encoder = readEncoder(encDir);
             if (encoder != null && stages.contains("encoder")) {
-                plans.add(MemoryPlanner.encoderTraining("encoder", encoder, e.batchSize() == null ? 32 : e.batchSize(),
-                        "cpu"));
+                plans.add(MemoryPlanner.encoderTraining("encoder", encoder, e.batchSize(), "cpu"));
             } else if (stages.contains("encoder")) {
                 notes.add("encoder: " + (e.base() == null ? "an encoder built from the pairs' vocabulary (small)"
                         : "needs " + dir.resolve(e.base()).normalize() + " for the encoder's shapes"));
@@ -135,11 +134,12 @@ final class PipelinePreflight {
         }
         String device = c.device() == null ? "cpu" : c.device();
         Map<String, Settings> training = new LinkedHashMap<>();
-        for (String st : List.of("cold_start", "grpo", "strong_sft")) {
-            PipelineConfig.Training cfg = c.training(st);
-            if (cfg == null) {
-                continue;
+        for (Stage stage : p.stageList()) {
+            if (!(stage instanceof Stage.Train) || stage.name().equals("pretrain")) {
+                continue; // pretrain is planned above, from the shapes it creates
             }
+            String st = stage.name();
+            PipelineConfig.Training cfg = c.training(st);
             ConfigLoader.Loaded loaded = p.stageConfig(st, p.out().resolve("<model>"));
             Settings s = loaded.settings();
             training.put(st, s);

@@ -11,6 +11,7 @@ import dev.semgrpo.model.io.DirectoryLock;
 import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
 import dev.semgrpo.trainer.Trainer;
+import dev.semgrpo.trainer.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -168,6 +169,28 @@ class PipelineTest {
         assertEquals(out.resolve("eval_cold_start").toString(), vs.get("base").asText());
         assertEquals(java.util.Set.of("grpo"), iterable(vs.get("runs").fieldNames()));
         assertTrue(vs.get("targetGains").size() > 0 && vs.get("alignmentTax").size() > 0, vs.toString());
+
+        // the stages' typed outputs, read back from their markers, are what the later stages used
+        Pipeline typed = new Pipeline(cfg, PipelineConfig.load(cfg), hooks(null, -1));
+        StageOutputs.Encoded enc = typed.outputs("encoder", StageOutputs.Encoded.class);
+        StageOutputs.Calibrated cal = typed.outputs("calibrate", StageOutputs.Calibrated.class);
+        assertEquals(out.resolve("encoder/encoder"), enc.encoder());
+        assertEquals(1.0 / enc.evalPairs(), enc.chance(), 1e-12);
+        assertEquals(4, cal.records());
+        // and GRPO's run directory records them, so that it resumes from itself alone
+        JsonNode resolved = ConfigLoader.YAML.readTree(out.resolve("grpo/config.resolved.yaml").toFile());
+        assertEquals(enc.encoder().toString(), resolved.path("rewards").path("encoder").path("path").asText());
+        assertEquals(cal.calibration().toString(), resolved.path("rewards").path("rewards").path(0)
+                .path("calibration").asText(), resolved.toString());
+        assertEquals(grpo.get("adapter").asText(), typed.outputs("grpo", StageOutputs.Trained.class).adapter()
+                .toString());
+        // a marker that does not hold what its stage writes is named, with the way out
+        Files.writeString(out.resolve("calibrate").resolve(Pipeline.MARKER), "{\"finished\": \"x\", \"records\": "
+                + "\"many\"}");
+        IOException bad = assertThrows(IOException.class, () -> typed.outputs("calibrate",
+                StageOutputs.Calibrated.class));
+        assertTrue(bad.getMessage().contains("calibrate/stage.json does not hold what stage 'calibrate' writes")
+                && bad.getMessage().contains("--redo calibrate"), bad.getMessage());
 
         // a third run does nothing; --stage needs its predecessors; --redo keeps the old output
         Pipeline third = new Pipeline(cfg, PipelineConfig.load(cfg), hooks(null, -1));
