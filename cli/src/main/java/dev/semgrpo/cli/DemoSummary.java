@@ -6,6 +6,7 @@ import dev.semgrpo.pipeline.StageOutputs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * What the demo prints after its table: the comparisons behind the paper's claim, each with its paired bootstrap
@@ -56,7 +57,7 @@ final class DemoSummary {
                 out.add("    " + row(c, c.model() + " vs base"));
             }
         }
-        for (Change c : rows(vsCold, "targetGains", "grpo")) {
+        for (Change c : rows(vsCold, ReportResult::targetGains, "grpo")) {
             if (c.metric().equals(TARGET_METRIC)) {
                 out.add("    " + row(c, "grpo vs cold_start"));
             }
@@ -65,7 +66,7 @@ final class DemoSummary {
         for (Change c : report.alignmentTax()) {
             out.add("    " + row(c, c.model() + " vs base"));
         }
-        for (Change c : rows(vsCold, "alignmentTax", "grpo")) {
+        for (Change c : rows(vsCold, ReportResult::alignmentTax, "grpo")) {
             out.add("    " + row(c, "grpo vs cold_start"));
         }
 
@@ -81,7 +82,7 @@ final class DemoSummary {
         List<String> shownOn = new ArrayList<>();
         List<String> flat = new ArrayList<>();
         List<String> worseOn = new ArrayList<>();
-        for (Change c : rows(vsCold, "targetGains", "grpo")) {
+        for (Change c : rows(vsCold, ReportResult::targetGains, "grpo")) {
             if (!c.metric().equals(TARGET_METRIC)) {
                 continue;
             }
@@ -110,7 +111,7 @@ final class DemoSummary {
         List<String> taxed = new ArrayList<>();
         List<String> smallOnes = new ArrayList<>();
         int checked = 0;
-        for (Change c : rows(vsCold, "alignmentTax", "grpo")) {
+        for (Change c : rows(vsCold, ReportResult::alignmentTax, "grpo")) {
             checked++;
             double change = c.change();
             Change sft = find(report.alignmentTax(), "strong_sft", c);
@@ -139,7 +140,7 @@ final class DemoSummary {
         // 3. strong SFT pays more than GRPO
         List<String> more = new ArrayList<>();
         List<String> notMore = new ArrayList<>();
-        for (Change g : rows(report, "alignmentTax", "grpo")) {
+        for (Change g : rows(report, ReportResult::alignmentTax, "grpo")) {
             Change s = find(report.alignmentTax(), "strong_sft", g);
             if (s == null) {
                 continue;
@@ -160,7 +161,7 @@ final class DemoSummary {
         }
         // the cold start's own price, which the claim assumes is small
         List<String> cold = new ArrayList<>();
-        for (Change c : rows(report, "alignmentTax", "cold_start")) {
+        for (Change c : rows(report, ReportResult::alignmentTax, "cold_start")) {
             if (c.significant() && c.change() > 0) {
                 cold.add(String.format(Locale.ROOT, "%s %s %+.3f", c.task(), c.metric(), c.change()));
             }
@@ -171,12 +172,11 @@ final class DemoSummary {
         return out;
     }
 
-    private static List<Change> rows(ReportResult report, String section, String model) {
-        if (report == null) {
-            return List.of();
-        }
-        List<Change> rows = section.equals("targetGains") ? report.targetGains() : report.alignmentTax();
-        return rows.stream().filter(c -> c.model().equals(model)).toList();
+    /** The rows of {@code model} in a section of {@code report} (none when the report is missing). */
+    private static List<Change> rows(ReportResult report, Function<ReportResult, List<Change>> section,
+            String model) {
+        return report == null ? List.of() : section.apply(report).stream().filter(c -> c.model().equals(model))
+                .toList();
     }
 
     /** The row of {@code model} for the same task and metric as {@code like}, or null. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
@@ -242,7 +243,7 @@ public final class YamlConfig {
             } else if (mark != null && v.isArray()) {
                 for (int i = 0; i < v.size(); i++) {
                     if (v.get(i).isTextual()) {
-                        ((com.fasterxml.jackson.databind.node.ArrayNode) v).set(i,
+                        ((ArrayNode) v).set(i,
                                 base.resolve(v.get(i).asText()).toAbsolutePath().normalize().toString());
                     }
                 }
