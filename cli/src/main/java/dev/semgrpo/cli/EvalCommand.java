@@ -1,6 +1,7 @@
 package dev.semgrpo.cli;
 
 import dev.semgrpo.eval.results.MetricResult;
+import dev.semgrpo.eval.shard.Shard;
 import dev.semgrpo.eval.task.EvalRun;
 import dev.semgrpo.eval.task.Evaluator;
 import dev.semgrpo.eval.task.Progress;
@@ -24,7 +25,9 @@ import picocli.CommandLine.Option;
                 "  semgrpo eval --model models/Qwen3-4B --tasks flores-zh-bo,cmrc2018-dev,ood-nll --out runs/eval-base",
                 "  semgrpo eval --model models/Qwen3-4B --adapter runs/grpo/final/adapter \\",
                 "      --tasks flores-zh-bo,cmrc2018-dev,ood-nll --out runs/eval-grpo   # KL vs the base: adapter off",
-                "  semgrpo eval --model runs/sft/merged --reference-model models/Qwen3-4B --tasks ood-nll --out runs/e"})
+                "  semgrpo eval --model runs/sft/merged --reference-model models/Qwen3-4B --tasks ood-nll --out runs/e",
+                "  semgrpo eval --model models/Qwen3-4B --tasks flores-zh-bo --shard 2/4 --out runs/eval-base.shard-2",
+                "      # one job of four; then: semgrpo merge-shards --out runs/eval-base runs/eval-base.shard-*"})
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -65,8 +68,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "run every task again, even when complete")
     boolean overwrite;
 
+    @Option(names = "--shard", paramLabel = "i/N", description = "evaluate only shard i of N (0 <= i < N) of every "
+            + "task, as one job of a job array; each shard needs its own --out, and `semgrpo merge-shards` combines "
+            + "the N folders into the folder one unsharded run writes")
+    String shard;
+
     @Override
     public Integer call() throws Exception {
+        Shard part = shard == null ? Shard.WHOLE : Shard.parse(shard);
         OutputPaths.requireFolder(out, "--out");
         List<TaskConfig.Loaded> loaded = new ArrayList<>();
         for (String t : tasks) {
@@ -84,11 +93,18 @@ final class EvalCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--encoder-backend must be native or onnx, found '"
                     + encoderBackend + "'");
         };
-        EvalRun run = new EvalRun(model.model, adapter, referenceModel, !noKl, loaded, out, encoder, backend,
-                model.device(), model.dtype(), overwrite);
+        EvalRun run = EvalRun.builder().setModel(model.model).setTasks(loaded).setOut(out).optAdapter(adapter)
+                .optReferenceModel(referenceModel).optKl(!noKl).optEncoder(encoder).optEncoderBackend(backend)
+                .optDevice(model.device()).optDtype(model.dtype()).optOverwrite(overwrite).optShard(part).build();
         run.run(progressBars(), r -> System.out.println(line(r)));
-        System.out.println("wrote " + out + " (per task: examples.jsonl, summary.json); build a report with "
-                + "`semgrpo report --base <eval folder> --compare name=" + out + " --out <report folder>`");
+        if (part.isWhole()) {
+            System.out.println("wrote " + out + " (per task: examples.jsonl, summary.json); build a report with "
+                    + "`semgrpo report --base <eval folder> --compare name=" + out + " --out <report folder>`");
+        } else {
+            System.out.println("wrote shard " + part + " to " + out + " (per task: examples.jsonl, summary.json, "
+                    + "shard.json); once all " + part.count() + " shards have finished, combine them with "
+                    + "`semgrpo merge-shards --out <eval folder> <the " + part.count() + " shard folders>`");
+        }
         return 0;
     }
 

@@ -2,9 +2,9 @@ package dev.semgrpo.eval.task;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.semgrpo.eval.results.EvalResults;
+import dev.semgrpo.eval.results.EvalInfo;
+import dev.semgrpo.eval.shard.Shard;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.lora.Lora;
 import dev.semgrpo.model.nn.CausalLM;
@@ -23,23 +23,143 @@ import java.util.function.Consumer;
 /**
  * One evaluation of a model (and adapter) on tasks into one folder, as {@code semgrpo eval} and the pipeline run
  * it: loads the model, attaches the adapter, picks the KL reference (another model, or the base with the adapter
- * switched off), writes {@code eval.json} and each task's results. A folder belongs to one model and adapter.
- *
- * @param model HF model directory
- * @param adapter PEFT adapter to apply, or null
- * @param referenceModel reference of KL metrics, or null for the base (adapter off) when there is an adapter
- * @param kl measure KL at all
- * @param tasks the tasks
- * @param out the evaluation folder
- * @param encoder sentence encoder overriding the tasks' similarity.encoder, or null
- * @param encoderBackend native or ONNX
- * @param device compute device
- * @param dtype compute dtype
- * @param overwrite run complete tasks again
+ * switched off), writes {@code eval.json} and each task's results. A folder belongs to one model and adapter, and
+ * to one shard when sharded. Built with {@link #builder()}.
  */
-public record EvalRun(Path model, Path adapter, Path referenceModel, boolean kl, List<TaskConfig.Loaded> tasks,
-        Path out, Path encoder, SentenceEncoders.Backend encoderBackend, Device device, DataType dtype,
-        boolean overwrite) {
+public final class EvalRun {
+    private final Path model;
+    private final Path adapter;
+    private final Path referenceModel;
+    private final boolean kl;
+    private final List<TaskConfig.Loaded> tasks;
+    private final Path out;
+    private final Path encoder;
+    private final SentenceEncoders.Backend encoderBackend;
+    private final Device device;
+    private final DataType dtype;
+    private final boolean overwrite;
+    private final Shard shard;
+
+    private EvalRun(Builder b) {
+        if (b.model == null || b.tasks == null || b.out == null) {
+            throw new IllegalArgumentException("an evaluation needs a model, tasks and an output folder (setModel, "
+                    + "setTasks, setOut)");
+        }
+        this.model = b.model;
+        this.adapter = b.adapter;
+        this.referenceModel = b.referenceModel;
+        this.kl = b.kl;
+        this.tasks = List.copyOf(b.tasks);
+        this.out = b.out;
+        this.encoder = b.encoder;
+        this.encoderBackend = b.encoderBackend;
+        this.device = b.device;
+        this.dtype = b.dtype;
+        this.overwrite = b.overwrite;
+        this.shard = b.shard;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** What to evaluate ({@code set...}: required) and how ({@code opt...}: optional, with defaults). */
+    public static final class Builder {
+        private Path model;
+        private Path adapter;
+        private Path referenceModel;
+        private boolean kl = true;
+        private List<TaskConfig.Loaded> tasks;
+        private Path out;
+        private Path encoder;
+        private SentenceEncoders.Backend encoderBackend = SentenceEncoders.Backend.NATIVE;
+        private Device device = Device.cpu();
+        private DataType dtype = DataType.FLOAT32;
+        private boolean overwrite;
+        private Shard shard = Shard.WHOLE;
+
+        private Builder() {
+        }
+
+        /** The HF model directory. */
+        public Builder setModel(Path model) {
+            this.model = model;
+            return this;
+        }
+
+        /** The tasks, in the order they run. */
+        public Builder setTasks(List<TaskConfig.Loaded> tasks) {
+            this.tasks = tasks;
+            return this;
+        }
+
+        /** The evaluation folder. */
+        public Builder setOut(Path out) {
+            this.out = out;
+            return this;
+        }
+
+        /** A PEFT adapter to apply (default none). */
+        public Builder optAdapter(Path adapter) {
+            this.adapter = adapter;
+            return this;
+        }
+
+        /**
+         * The reference of KL metrics (default null: the base, i.e. the model with its adapter off, when there is
+         * an adapter, else none).
+         */
+        public Builder optReferenceModel(Path referenceModel) {
+            this.referenceModel = referenceModel;
+            return this;
+        }
+
+        /** Measure KL at all (default true). */
+        public Builder optKl(boolean kl) {
+            this.kl = kl;
+            return this;
+        }
+
+        /** A sentence encoder overriding the tasks' similarity.encoder (default none). */
+        public Builder optEncoder(Path encoder) {
+            this.encoder = encoder;
+            return this;
+        }
+
+        /** Native or ONNX sentence encoders (default native). */
+        public Builder optEncoderBackend(SentenceEncoders.Backend encoderBackend) {
+            this.encoderBackend = encoderBackend;
+            return this;
+        }
+
+        /** The compute device (default CPU). */
+        public Builder optDevice(Device device) {
+            this.device = device;
+            return this;
+        }
+
+        /** The compute dtype (default float32). */
+        public Builder optDtype(DataType dtype) {
+            this.dtype = dtype;
+            return this;
+        }
+
+        /** Run complete tasks again (default false: skip them). */
+        public Builder optOverwrite(boolean overwrite) {
+            this.overwrite = overwrite;
+            return this;
+        }
+
+        /** Evaluate only this shard's part of every task (default {@link Shard#WHOLE}). */
+        public Builder optShard(Shard shard) {
+            this.shard = shard;
+            return this;
+        }
+
+        public EvalRun build() {
+            return new EvalRun(this);
+        }
+    }
 
     /** Runs every task (skipping complete ones unless overwrite); {@code onTask} sees each result as it lands. */
     public List<Evaluator.Result> run(Progress progress, Consumer<Evaluator.Result> onTask) throws IOException {
@@ -64,7 +184,7 @@ public record EvalRun(Path model, Path adapter, Path referenceModel, boolean kl,
                 EvalContext ctx = new EvalContext(lm, tok, ref, refIsBase, encoder, enc, progress);
                 for (TaskConfig.Loaded t : tasks) {
                     Evaluator.Result r = Evaluator.run(List.of(t), ctx, out, model.toString(),
-                            adapter == null ? null : adapter.toString(), overwrite).get(0);
+                            adapter == null ? null : adapter.toString(), shard, overwrite).get(0);
                     results.add(r);
                     if (onTask != null) {
                         onTask.accept(r);
@@ -79,37 +199,39 @@ public record EvalRun(Path model, Path adapter, Path referenceModel, boolean kl,
         return results;
     }
 
-    /** An evaluation folder belongs to one model and adapter: refuse to mix results of another into it. */
+    /**
+     * An evaluation folder belongs to one model and adapter, and to one shard: refuse to mix results of another into
+     * it.
+     */
     private void checkOutFolder() throws IOException {
-        Path info = out.resolve("eval.json");
-        if (!Files.isRegularFile(info) || overwrite) {
+        EvalInfo info = EvalInfo.read(out);
+        if (info == null || overwrite) {
             return;
         }
-        JsonNode n = EvalResults.JSON.readTree(info.toFile());
-        String m = n.path("model").asText();
-        String a = n.path("adapter").isNull() || n.path("adapter").isMissingNode() ? null : n.path("adapter").asText();
         String myAdapter = adapter == null ? null : adapter.toString();
-        if (!m.equals(model.toString()) || !Objects.equals(a, myAdapter)) {
-            throw new IllegalArgumentException(out + " holds results of --model " + m + (a == null ? "" : " --adapter "
-                    + a) + "; use another --out for " + model + (myAdapter == null ? "" : " + " + myAdapter)
-                    + ", or --overwrite to replace them");
+        if (!model.toString().equals(info.model()) || !Objects.equals(info.adapter(), myAdapter)) {
+            throw new IllegalArgumentException(out + " holds results of --model " + info.model()
+                    + (info.adapter() == null ? "" : " --adapter " + info.adapter()) + "; use another --out for "
+                    + model + (myAdapter == null ? "" : " + " + myAdapter) + ", or --overwrite to replace them");
+        }
+        Shard theirs = info.shard() == null ? Shard.WHOLE : info.shard();
+        if (!theirs.equals(shard)) {
+            throw new IllegalArgumentException(out + " holds " + describe(theirs) + ", not " + describe(shard)
+                    + "; give every shard its own --out (e.g. " + out.getFileName() + ".shard-" + shard.index()
+                    + "), or --overwrite to replace them");
         }
     }
 
+    private static String describe(Shard s) {
+        return s.isWhole() ? "a whole (unsharded) evaluation" : "shard " + s + " of a sharded evaluation";
+    }
+
     private void writeRunInfo() throws IOException {
-        Files.createDirectories(out);
-        ObjectNode n = EvalResults.JSON.createObjectNode();
-        n.put("model", model.toString());
-        n.put("adapter", adapter == null ? null : adapter.toString());
-        n.put("reference_model", referenceModel == null ? null : referenceModel.toString());
-        n.put("device", device.toString());
-        n.put("dtype", dtype.toString());
-        n.putArray("tasks").addAll(tasks.stream().map(t -> EvalResults.JSON.getNodeFactory().textNode(t.name()))
-                .toList());
-        n.put("started", Instant.now().toString());
-        n.put("java", System.getProperty("java.version"));
-        n.put("engine", Torch.ENGINE + " " + Torch.engine().getVersion());
-        EvalResults.JSON.writeValue(out.resolve("eval.json").toFile(), n);
+        new EvalInfo(model.toString(), adapter == null ? null : adapter.toString(),
+                referenceModel == null ? null : referenceModel.toString(), device.toString(), dtype.toString(),
+                tasks.stream().map(TaskConfig.Loaded::name).toList(), Instant.now().toString(),
+                System.getProperty("java.version"), Torch.ENGINE + " " + Torch.engine().getVersion(), null,
+                shard.isWhole() ? null : shard, null).write(out);
     }
 
     /** A task file by name (looked up in {@code tasksDir}) or path; an unknown name lists the known ones. */
