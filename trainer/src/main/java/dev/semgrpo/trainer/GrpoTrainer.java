@@ -8,9 +8,11 @@ import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.FinishReason;
-import dev.semgrpo.model.generate.Generator;
+import dev.semgrpo.model.generate.LocalBackend;
 import dev.semgrpo.model.generate.LogProbScorer;
 import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.model.remote.OpenAiBackend;
+import dev.semgrpo.model.remote.RemoteException;
 import dev.semgrpo.rewards.RewardOutput;
 import dev.semgrpo.rewards.RewardSample;
 import dev.semgrpo.rewards.config.RewardConfig;
@@ -19,6 +21,7 @@ import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
 import dev.semgrpo.trainer.data.PromptDataset;
 import dev.semgrpo.trainer.grpo.Advantages;
+import dev.semgrpo.trainer.grpo.ImportanceSampling;
 import dev.semgrpo.trainer.grpo.PolicyLoss;
 import dev.semgrpo.trainer.grpo.PolicyStats;
 import dev.semgrpo.trainer.run.RunDirectory;
@@ -31,11 +34,13 @@ import java.util.Map;
 /**
  * GRPO with semantic rewards. One step, in order:
  * <ol>
- * <li>rollout: sample {@code G} completions for each of {@code prompts_per_step} prompts;</li>
+ * <li>rollout: sample {@code G} completions for each of {@code prompts_per_step} prompts, on this JVM or on an
+ * OpenAI-compatible server that is handed the step's adapter ({@link ServerRollouts});</li>
  * <li>score: the reward functions give one reward per completion (and logged components);</li>
  * <li>advantages: group-relative, scaled by group / batch / no std; with dynamic sampling, groups whose rewards
  * all agree are dropped and refilled with new prompts;</li>
- * <li>old and reference log-probs (when {@code num_iterations > 1} and {@code beta > 0});</li>
+ * <li>old and reference log-probs (when {@code num_iterations > 1} and {@code beta > 0}); for server rollouts the
+ * trainer's log-probs of the sampled tokens give the truncated importance weights ({@link ImportanceSampling});</li>
  * <li>update: {@code num_iterations} optimizer steps, each over the whole generation batch in micro-batches;</li>
  * <li>metrics: a {@link StepMetrics.Grpo} (names in docs/metrics.md), and every {@code sample_every} steps the
  * completions in samples.jsonl.</li>
@@ -45,13 +50,18 @@ import java.util.Map;
 public final class GrpoTrainer extends Trainer {
     private final Settings.Grpo g;
     private final RewardStack rewards;
+    private final ServerRollouts server; // null: rollouts on this JVM
 
-    private GrpoTrainer(Settings s, Policy policy, RewardStack rewards, PromptDataset data, RunDirectory run) {
+    private GrpoTrainer(Settings s, Policy policy, RewardStack rewards, PromptDataset data, RunDirectory run,
+            OpenAiBackend server) {
         super(s, policy, data, run, s.run().maxSteps() != null ? s.run().maxSteps()
                 : (long) s.run().epochs() * Math.max(1, (data.size() + s.grpo().promptsPerStep() - 1)
                         / s.grpo().promptsPerStep()));
         this.g = s.grpo();
         this.rewards = rewards;
+        Path adapters = s.rollout().adapterDir() != null ? s.rollout().adapterDir()
+                : run.dir().resolve("rollout-adapters");
+        this.server = server == null ? null : new ServerRollouts(server, policy, adapters, s.run().name());
     }
 
     /**
@@ -63,9 +73,40 @@ public final class GrpoTrainer extends Trainer {
      * @param resume an existing run directory to continue, or null
      */
     public static Path train(Settings s, RewardConfig rewards, Path resume, Listener listener) throws IOException {
-        try (RewardStack stack = RewardStack.build(rewards, Path.of("").toAbsolutePath())) {
+        try (RewardStack stack = RewardStack.build(rewards, Path.of("").toAbsolutePath());
+                OpenAiBackend server = s.rollout().remote() ? connect(s.rollout(), System::getenv) : null) {
             return run(s, ConfigLoader.resolved(s, rewards), resume, listener,
-                    (policy, data, rd) -> new GrpoTrainer(s, policy, stack, data, rd));
+                    (policy, data, rd) -> new GrpoTrainer(s, policy, stack, data, rd, server));
+        }
+    }
+
+    /** Connects to the rollout server (before any model is loaded, so a wrong URL or name fails fast). */
+    static OpenAiBackend connect(Settings.Rollout r, java.util.function.Function<String, String> env)
+            throws IOException {
+        String key = null;
+        if (r.apiKeyEnv() != null) {
+            key = env.apply(r.apiKeyEnv());
+            if (key == null || key.isBlank()) {
+                throw new IllegalArgumentException("rollout.api_key_env names the environment variable '"
+                        + r.apiKeyEnv() + "', which is not set or empty; export it, or remove api_key_env for a "
+                        + "server without authentication");
+            }
+            key = key.strip();
+        }
+        OpenAiBackend.Options o = OpenAiBackend.Options.of(r.baseUrl(), r.model()).withApiKey(key)
+                .withTimeout(r.timeout()).withMaxConcurrency(r.maxConcurrency())
+                .withRetries(r.maxRetries(), java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(30));
+        try {
+            return OpenAiBackend.connect(o);
+        } catch (RemoteException e) {
+            throw new IOException("rollout server: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    protected void finish() throws IOException {
+        if (server != null) {
+            server.close();
         }
     }
 
@@ -107,7 +148,7 @@ public final class GrpoTrainer extends Trainer {
         StepMetrics.GrpoTimes times = new StepMetrics.GrpoTimes(b.generateSecs(), b.scoreSecs(), updSecs,
                 (System.nanoTime() - t0) / 1e9);
         StepMetrics.Grpo m = new StepMetrics.Grpo(u.lr, u.loss, u.gradNorm, rewardStats(b, adv), u.stats, u.entropy,
-                StepMetrics.Completions.of(b.completions()), promptTokens, b.droppedGroups(), times);
+                StepMetrics.Completions.of(b.completions()), promptTokens, b.droppedGroups(), u.sampling, times);
         if (step % s.run().sampleEvery() == 0) {
             writeSamples(step, b, adv);
         }
@@ -135,7 +176,7 @@ public final class GrpoTrainer extends Trainer {
             for (int i = 0; i < need; i++) {
                 batch.add(data.at(cursor++));
             }
-            Rollout ro = rollout(batch, seed + 7919L * round);
+            Rollout ro = rollout(step, batch, seed + 7919L * round);
             genSecs += ro.generateSecs();
             scoreSecs += ro.scoreSecs();
             for (int k = 0; k < batch.size(); k++) {
@@ -198,14 +239,25 @@ public final class GrpoTrainer extends Trainer {
         }
     }
 
-    private Rollout rollout(List<PromptDataset.Example> batch, long seed) {
+    private Rollout rollout(long step, List<PromptDataset.Example> batch, long seed) throws IOException {
         List<int[]> ids = batch.stream().map(PromptDataset.Example::promptIds).toList();
         SamplingParams p = SamplingParams.builder().setMaxNewTokens(g.maxCompletionLength()).optN(g.numGenerations())
                 .optTemperature(g.temperature()).optTopK(g.topK()).optTopP(g.topP()).optSeed(seed).build();
         policy.model().setTraining(false);
         long t0 = System.nanoTime();
-        List<List<Completion>> groups = new Generator(policy.model(), policy.tokenizer())
-                .maxBatchRows(g.generationBatchSize() * g.numGenerations()).generate(ids, p, null);
+        List<List<Completion>> groups;
+        if (server == null) {
+            groups = new LocalBackend(policy.model(), policy.tokenizer(), g.generationBatchSize() * g.numGenerations())
+                    .generate(ids, 0, p, null);
+        } else {
+            try {
+                groups = server.forStep(step).generate(ids, 0, p, null);
+            } catch (RemoteException e) {
+                throw new IOException("step " + step + ": rollouts on the server failed: " + e.getMessage()
+                        + ". The run stopped; its checkpoints are intact: once the server is back, resume with "
+                        + "semgrpo train grpo --resume " + run.dir(), e);
+            }
+        }
         double gen = (System.nanoTime() - t0) / 1e9;
         List<Completion> flat = new ArrayList<>();
         List<RewardSample> samples = new ArrayList<>();
@@ -229,6 +281,7 @@ public final class GrpoTrainer extends Trainer {
         PolicyStats stats = PolicyStats.ZERO;
         double entropy; // first pass
         boolean finite = true;
+        ImportanceSampling.Logged sampling; // server rollouts only
     }
 
     /** Steps 4-5: old/ref log-probs without gradient, then num_iterations optimizer steps over micro-batches. */
@@ -251,18 +304,35 @@ public final class GrpoTrainer extends Trainer {
             int n = (rows + micro - 1) / micro;
             NDArray[] old = new NDArray[n];
             NDArray[] ref = new NDArray[n];
-            if (g.numIterations() > 1 || g.beta() != 0) {
+            NDArray[] isWeights = new NDArray[n];
+            NDArray keepNd = sm.create(keep).reshape(-1, 1);
+            ImportanceSampling.Summary sampling = server != null ? new ImportanceSampling.Summary() : null;
+            if (g.numIterations() > 1 || g.beta() != 0 || server != null) {
                 policy.model().setTraining(false);
                 for (int b = 0; b < n; b++) {
                     int from = b * micro;
                     int to = Math.min(rows, from + micro);
                     // each pass in its own sub-manager, keeping only the (B, Tc) log-probs: the forward's
                     // intermediates are freed per micro-batch instead of living until the update ends
-                    if (g.numIterations() > 1) {
+                    if (g.numIterations() > 1 || server != null) {
                         try (NDManager tmp = sm.newSubManager()) {
-                            old[b] = LogProbScorer.score(policy.model(), tmp, p.subList(from, to),
-                                    c.subList(from, to), g.temperature(), false).logprobs();
-                            old[b].attach(sm);
+                            LogProbScorer.Scores sc = LogProbScorer.score(policy.model(), tmp, p.subList(from, to),
+                                    c.subList(from, to), g.temperature(), false);
+                            if (server != null) {
+                                NDArray mask = sc.mask().mul(keepNd.get(from + ":" + to));
+                                ImportanceSampling.Result r = ImportanceSampling.truncated(sc.logprobs(),
+                                        serverLogprobs(tmp, completions.subList(from, to),
+                                                sc.logprobs().getShape().get(1)), mask, s.rollout().isCap());
+                                sampling.add(r.stats().pull());
+                                if (s.rollout().isCorrection()) {
+                                    isWeights[b] = r.weights();
+                                    isWeights[b].attach(sm);
+                                }
+                            }
+                            if (g.numIterations() > 1) {
+                                old[b] = sc.logprobs();
+                                old[b].attach(sm);
+                            }
                         }
                     }
                     if (g.beta() != 0) {
@@ -275,7 +345,7 @@ public final class GrpoTrainer extends Trainer {
                 }
             }
             NDArray advNd = sm.create(advantages);
-            NDArray keepNd = sm.create(keep).reshape(-1, 1);
+            u.sampling = sampling == null ? null : sampling.logged();
             double entropySum = 0;
             double tokenCount = 0;
             for (int it = 0; it < g.numIterations(); it++) {
@@ -290,7 +360,7 @@ public final class GrpoTrainer extends Trainer {
                                 c.subList(from, to), g.temperature(), it == 0);
                         NDArray mask = sc.mask().mul(keepNd.get(from + ":" + to));
                         PolicyLoss.Result r = PolicyLoss.compute(sc.logprobs(), old[b], ref[b],
-                                advNd.get(from + ":" + to), mask, g.epsilon(), g.epsilonHigh(), g.beta(), g.kl(),
+                                advNd.get(from + ":" + to), mask, isWeights[b], g.epsilon(), g.epsilonHigh(), g.beta(), g.kl(),
                                 g.lossType(), g.maxCompletionLength(), batchTokens);
                         NDArray loss = Scalars.mul(r.loss(), g.lossType().share(to - from, rows, n));
                         gc.backward(loss);
@@ -319,6 +389,20 @@ public final class GrpoTrainer extends Trainer {
             u.entropy = tokenCount == 0 ? 0 : entropySum / tokenCount;
         }
         return u;
+    }
+
+    /** The server's log-probs of a micro-batch's completions as (B, Tc), 0 past each completion's end. */
+    private static NDArray serverLogprobs(NDManager m, List<Completion> completions, long tc) {
+        float[] v = new float[(int) (completions.size() * tc)];
+        for (int i = 0; i < completions.size(); i++) {
+            float[] lp = completions.get(i).logprobs();
+            if (lp.length > tc) {
+                throw new IllegalStateException("completion " + i + " has " + lp.length + " log-probs for at most "
+                        + tc + " tokens");
+            }
+            System.arraycopy(lp, 0, v, (int) (i * tc), lp.length);
+        }
+        return m.create(v, new ai.djl.ndarray.types.Shape(completions.size(), tc));
     }
 
     /** Standard deviation (Bessel), as {@link Advantages} computes it for one group. */

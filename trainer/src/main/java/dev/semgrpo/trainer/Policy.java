@@ -165,6 +165,14 @@ public final class Policy implements AutoCloseable {
         }
     }
 
+    /** Writes the current adapter as a PEFT directory {@code dir} (LoRA policies only): what a server loads. */
+    public void saveAdapter(Path dir) throws IOException {
+        if (settings.lora() == null) {
+            throw new IllegalStateException("a full fine-tuning policy has no adapter to save");
+        }
+        Lora.save(model, settings.lora(), dir, settings.path().toAbsolutePath().toString());
+    }
+
     /** Restores weights written by {@link #save}, in place. */
     public void restore(Path dir) throws IOException {
         if (settings.lora() != null) {

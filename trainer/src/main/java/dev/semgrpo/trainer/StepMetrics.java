@@ -3,6 +3,7 @@ package dev.semgrpo.trainer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.FinishReason;
+import dev.semgrpo.trainer.grpo.ImportanceSampling;
 import dev.semgrpo.trainer.grpo.PolicyStats;
 import java.util.List;
 
@@ -30,11 +31,12 @@ public sealed interface StepMetrics permits StepMetrics.Grpo, StepMetrics.Sft {
      * @param completions lengths and truncation of the kept completions
      * @param promptTokens prompt tokens of the kept completions (a prompt counts once per completion)
      * @param droppedGroups groups dropped by dynamic sampling and refilled
+     * @param sampling trainer against server log-probs of server rollouts, or null for local ones
      * @param times wall-clock split
      */
     record Grpo(double learningRate, double loss, float gradNorm, Rewards rewards, PolicyStats policy,
-            double entropy, Completions completions, long promptTokens, int droppedGroups, GrpoTimes times)
-            implements StepMetrics {
+            double entropy, Completions completions, long promptTokens, int droppedGroups,
+            ImportanceSampling.Logged sampling, GrpoTimes times) implements StepMetrics {
         @Override
         public void write(ObjectNode m) {
             m.put("learning_rate", learningRate);
@@ -48,6 +50,14 @@ public sealed interface StepMetrics permits StepMetrics.Grpo, StepMetrics.Sft {
             m.put("clip_ratio/region_mean", policy.clipRegion());
             m.put("ratio/mean", policy.ratioMean());
             m.put("entropy", entropy);
+            if (sampling != null) {
+                m.put("sampling/sampling_logp_difference/mean", sampling.deltaMean());
+                m.put("sampling/sampling_logp_difference/max", sampling.deltaMax());
+                m.put("sampling/importance_sampling_ratio/min", sampling.weightMin());
+                m.put("sampling/importance_sampling_ratio/mean", sampling.weightMean());
+                m.put("sampling/importance_sampling_ratio/max", sampling.weightMax());
+                m.put("sampling/importance_sampling_ratio/capped_frac", sampling.cappedFrac());
+            }
             completions.write(m);
             times.write(m);
         }

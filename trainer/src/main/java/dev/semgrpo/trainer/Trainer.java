@@ -58,6 +58,10 @@ public abstract class Trainer {
     /** Metrics plotted at the end. */
     protected abstract List<String> plotted();
 
+    /** Releases what the trainer holds outside its run directory (a server's adapter), when training ends. */
+    protected void finish() throws IOException {
+    }
+
     /**
      * Opens model, data and run directory ({@code resolved} is its config.resolved.yaml), trains, plots. The run directory is {@code resume}d from its last
      * complete checkpoint; without one (a run killed before its first checkpoint, or whose set-up failed) it is moved
@@ -86,6 +90,7 @@ public abstract class Trainer {
                         t.opt.load(last.resolve("optimizer.safetensors"));
                     }
                     t.loop(state, listener);
+                    t.finish();
                 } finally {
                     t.opt.close();
                 }

@@ -11,6 +11,7 @@ import ai.djl.training.GradientCollector;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.trainer.grpo.Advantages;
 import dev.semgrpo.trainer.grpo.GrpoLoss;
+import dev.semgrpo.trainer.grpo.ImportanceSampling;
 import dev.semgrpo.trainer.grpo.KlEstimator;
 import dev.semgrpo.trainer.grpo.PolicyLoss;
 import dev.semgrpo.trainer.grpo.PolicyStats;
@@ -61,7 +62,7 @@ class GrpoMathTest {
                 (float) Math.log(1.1)}, new Shape(2, 3));
         NDArray adv = m.create(new float[] {1f, -1f});
         NDArray mask = m.create(new float[] {1, 1, 0, 1, 1, 1}, new Shape(2, 3));
-        return PolicyLoss.compute(logp, old, null, adv, mask, 0.2, 0.28, 0, KlEstimator.K3, type, 4, 10);
+        return PolicyLoss.compute(logp, old, null, adv, mask, null, 0.2, 0.28, 0, KlEstimator.K3, type, 4, 10);
     }
 
     @Test
@@ -145,7 +146,7 @@ class GrpoMathTest {
             NDArray adv = m.create(new float[] {2f, -1f});
             NDArray mask = m.ones(new Shape(2, 2));
             try (GradientCollector gc = Torch.gradients()) {
-                PolicyLoss.Result r = PolicyLoss.compute(logp, null, null, adv, mask, 0.2, 0.2, 0, KlEstimator.K3,
+                PolicyLoss.Result r = PolicyLoss.compute(logp, null, null, adv, mask, null, 0.2, 0.2, 0, KlEstimator.K3,
                         new GrpoLoss.Bnpo(), 2, 4);
                 assertEquals(1.0, r.stats().pull().ratioMean(), 0, "ratio is exactly 1");
                 assertEquals((-2 * 2 + 1 * 2) / 4.0, r.loss().getFloat(), 1e-6);
@@ -163,10 +164,53 @@ class GrpoMathTest {
             NDArray logp = m.create(new float[] {-1f, -1f}, new Shape(1, 2));
             NDArray ref = m.create(new float[] {-2f, -1f}, new Shape(1, 2));
             PolicyLoss.Result r = PolicyLoss.compute(logp, null, ref, m.create(new float[] {0f}), m.ones(new Shape(1, 2)),
-                    0.2, 0.2, 0.1, KlEstimator.K3, new GrpoLoss.Bnpo(), 2, 2);
+                    null, 0.2, 0.2, 0.1, KlEstimator.K3, new GrpoLoss.Bnpo(), 2, 2);
             double k3 = Math.exp(-1);
             assertEquals(0.1 * k3 / 2, r.loss().getFloat(), 1e-6);
             assertEquals(k3 / 2, r.stats().pull().kl(), 1e-6);
+        }
+    }
+
+    /**
+     * Trainer log-probs (0, ln 2, ln 5, masked) against a server's (0, 0, 0, junk): ratios 1, 2, 5; cap 3 gives
+     * weights 1, 2, 3 and one capped token.
+     */
+    @Test
+    void truncatedImportanceWeightsAndTheirStatisticsByHand() {
+        try (NDManager m = Torch.manager()) {
+            NDArray trainer = m.create(new float[] {0, (float) Math.log(2), (float) Math.log(5), -3}, new Shape(1, 4));
+            NDArray server = m.create(new float[] {0, 0, 0, Float.NaN}, new Shape(1, 4));
+            NDArray mask = m.create(new float[] {1, 1, 1, 0}, new Shape(1, 4));
+            ImportanceSampling.Result r = ImportanceSampling.truncated(trainer, server, mask, 3.0);
+            assertArrayEquals(new float[] {1, 2, 3, 0}, r.weights().toFloatArray(), 1e-6f);
+            ImportanceSampling.Values v = r.stats().pull();
+            assertEquals(3, v.tokens(), 0);
+            assertEquals(Math.log(2) + Math.log(5), v.deltaSum(), 1e-6);
+            assertEquals(Math.log(5), v.deltaMax(), 1e-6);
+            assertEquals(1, v.weightMin(), 1e-6, "the masked token's 0 is not the minimum");
+            assertEquals(3, v.weightMax(), 1e-6);
+            assertEquals(1, v.capped(), 0);
+            ImportanceSampling.Summary sum = new ImportanceSampling.Summary();
+            sum.add(v);
+            sum.add(new ImportanceSampling.Values(1, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0));
+            ImportanceSampling.Logged l = sum.logged();
+            assertEquals((Math.log(10) + 0.5) / 4, l.deltaMean(), 1e-6);
+            assertEquals(6.5 / 4, l.weightMean(), 1e-6);
+            assertEquals(0.5, l.weightMin(), 1e-6);
+            assertEquals(0.25, l.cappedFrac(), 1e-9);
+            assertEquals(new ImportanceSampling.Logged(0, 0, 1, 1, 1, 0), new ImportanceSampling.Summary().logged());
+            assertThrows(IllegalArgumentException.class, () -> ImportanceSampling.truncated(trainer, server, mask, 0.5));
+
+            // the weights scale the policy term of each token; with beta = 0 weights of 2 double the loss
+            PolicyLoss.Result plain = example(m, new GrpoLoss.Bnpo());
+            NDArray old = m.zeros(new Shape(2, 3));
+            NDArray logp = m.create(new float[] {0, (float) Math.log(1.5), 0, (float) Math.log(0.5), 0,
+                    (float) Math.log(1.1)}, new Shape(2, 3));
+            NDArray twos = m.full(new Shape(2, 3), 2f);
+            PolicyLoss.Result weighted = PolicyLoss.compute(logp, old, null, m.create(new float[] {1f, -1f}),
+                    m.create(new float[] {1, 1, 0, 1, 1, 1}, new Shape(2, 3)), twos, 0.2, 0.28, 0, KlEstimator.K3,
+                    new GrpoLoss.Bnpo(), 4, 10);
+            assertEquals(2 * plain.loss().getFloat(), weighted.loss().getFloat(), 1e-6);
         }
     }
 }

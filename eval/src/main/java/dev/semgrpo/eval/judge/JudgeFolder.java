@@ -7,6 +7,7 @@ import dev.semgrpo.eval.results.EvalResults;
 import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.TaskSummary;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.SecretRedactor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.eval.results.ExampleRecord;
+import dev.semgrpo.model.io.SecretRedactor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

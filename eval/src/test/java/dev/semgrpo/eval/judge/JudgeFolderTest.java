@@ -16,6 +16,7 @@ import dev.semgrpo.eval.judge.StubJudgeServer.Request;
 import dev.semgrpo.eval.results.EvalResults;
 import dev.semgrpo.eval.results.TaskSummary;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.SecretRedactor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

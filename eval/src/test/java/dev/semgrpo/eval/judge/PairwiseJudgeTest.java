@@ -12,6 +12,7 @@ import dev.semgrpo.eval.results.EvalResults;
 import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.eval.results.TaskSummary;
+import dev.semgrpo.model.io.SecretRedactor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -18,7 +18,8 @@ import java.util.Map;
  *
  * @param config the config these settings came from, as a run records it ({@code config.resolved.yaml})
  */
-public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, Sft sft, TrainConfig config) {
+public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, Rollout rollout, Sft sft,
+        TrainConfig config) {
     /** Learning-rate schedules, named and shaped as transformers' {@code lr_scheduler_type} (see {@link Schedules}). */
     public enum Schedule {
         /** The peak learning rate throughout; takes no warmup. */
@@ -68,6 +69,28 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
     }
 
     public record Sft(int batchSize, int maxLength, boolean packing) {
+    }
+
+    /** Where rollouts are sampled ({@link TrainConfig.Rollout}). */
+    public enum Backend {
+        LOCAL,
+        OPENAI
+    }
+
+    /**
+     * Checked rollout settings; {@code baseUrl} and {@code model} are set exactly when the backend is openai.
+     *
+     * @param adapterDir where step adapters go, or null for the run directory's rollout-adapters
+     */
+    public record Rollout(Backend backend, java.net.URI baseUrl, String apiKeyEnv, String model, Path adapterDir,
+            java.time.Duration timeout, int maxConcurrency, int maxRetries, boolean isCorrection, double isCap) {
+        /** Rollouts on this JVM. */
+        public static final Rollout LOCAL = new Rollout(Backend.LOCAL, null, null, null, null,
+                java.time.Duration.ofSeconds(600), 8, 6, true, 3.0);
+
+        public boolean remote() {
+            return backend == Backend.OPENAI;
+        }
     }
 
     /** Resolves and checks {@code c}; {@code grpoRun} selects which of grpo / sft must be present. */
@@ -164,7 +187,9 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
         }
         Grpo grpo = null;
         Sft sft = null;
+        Rollout rollout = null;
         if (grpoRun) {
+            rollout = rollout(c.rollout(), baseDir, model);
             req(c.grpo(), "grpo");
             if (c.rewards() == null || c.rewards().isNull()) {
                 throw new IllegalArgumentException("a GRPO run needs 'rewards': a reward config file or an inline"
@@ -222,8 +247,9 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
                         + ") must be divisible by optim.micro_batch (" + optim.microBatch() + ")");
             }
         } else {
-            if (c.grpo() != null || (c.rewards() != null && !c.rewards().isNull())) {
-                throw new IllegalArgumentException("an SFT config must not have 'grpo' or 'rewards' sections");
+            if (c.grpo() != null || (c.rewards() != null && !c.rewards().isNull()) || c.rollout() != null) {
+                throw new IllegalArgumentException("an SFT config must not have 'grpo', 'rewards' or 'rollout' "
+                        + "sections");
             }
             TrainConfig.Sft s = c.sft() != null ? c.sft() : new TrainConfig.Sft(null, null, null);
             Integer batch = s.batchSize();
@@ -243,7 +269,73 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
                         + " optim.micro_batch (" + optim.microBatch() + ")");
             }
         }
-        return new Settings(run, model, data, optim, grpo, sft, c);
+        return new Settings(run, model, data, optim, grpo, rollout, sft, c);
+    }
+
+    /** The rollout section: absent is local; openai needs base_url and model, and a LoRA policy. */
+    private static Rollout rollout(TrainConfig.Rollout r, Path baseDir, Model model) {
+        if (r == null) {
+            return Rollout.LOCAL;
+        }
+        Backend backend = parse(Backend.class, or(r.backend(), "local"), "rollout.backend");
+        Rollout d = Rollout.LOCAL;
+        if (backend == Backend.LOCAL) {
+            List<String> set = new java.util.ArrayList<>();
+            if (r.baseUrl() != null) {
+                set.add("base_url");
+            }
+            if (r.apiKeyEnv() != null) {
+                set.add("api_key_env");
+            }
+            if (r.model() != null) {
+                set.add("model");
+            }
+            if (r.adapterDir() != null) {
+                set.add("adapter_dir");
+            }
+            if (!set.isEmpty()) {
+                throw new IllegalArgumentException("rollout." + String.join(", rollout.", set) + " only apply to "
+                        + "rollout.backend openai, found backend local; set backend: openai or remove them");
+            }
+        }
+        java.net.URI url = null;
+        if (backend == Backend.OPENAI) {
+            String u = reqStr(r.baseUrl(), "rollout.base_url");
+            try {
+                url = new java.net.URI(u);
+            } catch (java.net.URISyntaxException e) {
+                throw bad("rollout.base_url", "an http(s) URL such as http://127.0.0.1:8000/v1", u);
+            }
+            if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
+                    || url.getHost() == null) {
+                throw bad("rollout.base_url", "an http(s) URL such as http://127.0.0.1:8000/v1", u);
+            }
+            reqStr(r.model(), "rollout.model");
+            if (model.lora() == null) {
+                throw new IllegalArgumentException("rollout.backend openai needs a LoRA policy (model.lora): each step"
+                        + " hands the server the current adapter (a few MB) through /v1/load_lora_adapter; handing it"
+                        + " a full model every step (GBs) is not supported. Add model.lora, or use rollout.backend "
+                        + "local for full fine-tuning");
+            }
+        }
+        double timeout = or(r.timeoutS(), 600.0);
+        if (!(timeout > 0)) {
+            throw bad("rollout.timeout_s", "> 0", timeout);
+        }
+        Rollout out = new Rollout(backend, url, r.apiKeyEnv(), r.model(), r.adapterDir() == null ? null
+                : baseDir.resolve(r.adapterDir()), java.time.Duration.ofMillis((long) (timeout * 1000)),
+                or(r.maxConcurrency(), d.maxConcurrency()), or(r.maxRetries(), d.maxRetries()),
+                or(r.isCorrection(), d.isCorrection()), or(r.isCap(), d.isCap()));
+        if (out.maxConcurrency() < 1 || out.maxConcurrency() > 1024) {
+            throw bad("rollout.max_concurrency", "in [1, 1024]", out.maxConcurrency());
+        }
+        if (out.maxRetries() < 0 || out.maxRetries() > 100) {
+            throw bad("rollout.max_retries", "in [0, 100]", out.maxRetries());
+        }
+        if (!(out.isCap() >= 1)) {
+            throw bad("rollout.is_cap", ">= 1 (a weight below 1 would shrink every token)", out.isCap());
+        }
+        return out;
     }
 
     private static <T> T or(T v, T dflt) {

@@ -16,11 +16,11 @@ import java.util.Map;
  *
  * @param rewards a reward config file or an inline reward config ({@link RewardConfig})
  */
-public record TrainConfig(Run run, Model model, Data data, Optim optim, Grpo grpo,
+public record TrainConfig(Run run, Model model, Data data, Optim optim, Grpo grpo, Rollout rollout,
         @ConfigPath(inline = RewardConfig.class) JsonNode rewards, Sft sft) {
     /** This config with {@code rewards} replaced (the rewards a run actually used, written to its directory). */
     public TrainConfig withRewards(JsonNode r) {
-        return new TrainConfig(run, model, data, optim, grpo, r, sft);
+        return new TrainConfig(run, model, data, optim, grpo, rollout, r, sft);
     }
 
     /**
@@ -107,6 +107,27 @@ public record TrainConfig(Run run, Model model, Data data, Optim optim, Grpo grp
             Double advantageEps, String lossType, Double epsilon, Double epsilonHigh, Double beta, String klEstimator,
             Boolean maskTruncatedCompletions, Double temperature, Double topP, Integer topK,
             Integer maxCompletionLength, Boolean dynamicSampling, Integer maxResample, Integer generationBatchSize) {
+    }
+
+    /**
+     * Where GRPO samples its rollouts (see docs/scale-out.md): this JVM (default) or an OpenAI-compatible server
+     * (vLLM, {@code semgrpo serve}) to which each step's LoRA adapter is handed.
+     *
+     * @param backend local (default) or openai
+     * @param baseUrl the server, e.g. http://127.0.0.1:8000/v1 (openai)
+     * @param apiKeyEnv the environment variable holding the server's API key (read at start, never written)
+     * @param model the served base model's name, as GET /v1/models lists it (openai)
+     * @param adapterDir where each step's adapter is saved for the server to load; the server must read it at the
+     *     same absolute path (default: rollout-adapters in the run directory)
+     * @param timeoutS seconds per request (default 600)
+     * @param maxConcurrency requests in flight, one per prompt (default 8)
+     * @param maxRetries retries of a request the server could not take, backing off from 0.5 s to 30 s (default 6)
+     * @param isCorrection weight each token's policy loss by the truncated importance ratio of trainer to server
+     *     log-probs (default true; TRL: vllm_importance_sampling_correction)
+     * @param isCap largest importance weight (default 3.0; TRL: vllm_importance_sampling_cap)
+     */
+    public record Rollout(String backend, String baseUrl, String apiKeyEnv, String model, @ConfigPath String adapterDir,
+            Double timeoutS, Integer maxConcurrency, Integer maxRetries, Boolean isCorrection, Double isCap) {
     }
 
     /**

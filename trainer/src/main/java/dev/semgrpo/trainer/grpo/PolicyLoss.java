@@ -7,8 +7,9 @@ import ai.djl.ndarray.types.DataType;
 import dev.semgrpo.model.Scalars;
 
 /**
- * The GRPO objective per token: {@code -min(r A, clip(r, 1 - eps, 1 + eps_high) A) + beta KL}, with
- * {@code r = exp(logp - old_logp)}, aggregated by a {@link GrpoLoss}. Also returns the clip statistics TRL logs:
+ * The GRPO objective per token: {@code -w min(r A, clip(r, 1 - eps, 1 + eps_high) A) + beta KL}, with
+ * {@code r = exp(logp - old_logp)} and {@code w} the importance weight of server rollouts (1 for local ones),
+ * aggregated by a {@link GrpoLoss}. Also returns the clip statistics TRL logs:
  * the share of tokens clipped low ({@code r < 1 - eps} with {@code A < 0}), high ({@code r > 1 + eps_high} with
  * {@code A > 0}), and either.
  */
@@ -51,15 +52,20 @@ public final class PolicyLoss {
      * @param refLogp (B, T) reference log-probs, or null when beta = 0
      * @param advantages (B) one per completion
      * @param mask (B, T) 1 for counted tokens
+     * @param isWeights (B, T) truncated importance weights of rollouts sampled by a server
+     *     ({@link ImportanceSampling}), multiplying the policy term only, or null
      */
     public static Result compute(NDArray logp, NDArray oldLogp, NDArray refLogp, NDArray advantages, NDArray mask,
-            double eps, double epsHigh, double beta, KlEstimator kl, GrpoLoss type, int maxCompletionLength,
-            long batchTokens) {
+            NDArray isWeights, double eps, double epsHigh, double beta, KlEstimator kl, GrpoLoss type,
+            int maxCompletionLength, long batchTokens) {
         NDArray old = oldLogp != null ? oldLogp : logp.stopGradient();
         NDArray ratio = logp.sub(old).exp();
         NDArray clipped = ratio.clip((float) (1 - eps), (float) (1 + epsHigh));
         NDArray a = advantages.reshape(-1, 1);
         NDArray perToken = NDArrays.minimum(ratio.mul(a), clipped.mul(a)).neg();
+        if (isWeights != null) {
+            perToken = perToken.mul(isWeights);
+        }
         NDArray klTok = null;
         if (beta != 0) {
             klTok = kl.apply(logp, refLogp);

@@ -1,4 +1,4 @@
-package dev.semgrpo.eval.judge;
+package dev.semgrpo.model.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,4 +1,4 @@
-package dev.semgrpo.eval.judge;
+package dev.semgrpo.model.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
