@@ -14,11 +14,11 @@ import java.util.List;
  * An evaluation folder's {@code eval.json}: what was evaluated, where and how. A folder belongs to one model and
  * adapter (and, when sharded, to one shard).
  *
- * @param model the model directory (local engine) or the served model name
+ * @param model the model directory (local engine) or the served model or adapter name (a server)
  * @param adapter the LoRA adapter applied locally, or null
  * @param referenceModel the reference of KL metrics given with --reference-model, or null
- * @param device the compute device of the local engine
- * @param dtype its compute dtype
+ * @param device the compute device of the local engine and the similarity encoder (a merged folder: each shard's)
+ * @param dtype the local engine's compute dtype; null when a server generated
  * @param tasks the tasks of the last run into the folder
  * @param started when that run started (ISO-8601)
  * @param java the JVM version

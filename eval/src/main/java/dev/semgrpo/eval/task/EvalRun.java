@@ -8,6 +8,7 @@ import dev.semgrpo.eval.shard.Shard;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.lora.Lora;
 import dev.semgrpo.model.nn.CausalLM;
+import dev.semgrpo.model.remote.OpenAiBackend;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import dev.semgrpo.rewards.encoder.Pooling;
 import dev.semgrpo.rewards.encoder.SentenceEncoders;
@@ -23,8 +24,9 @@ import java.util.function.Consumer;
 /**
  * One evaluation of a model (and adapter) on tasks into one folder, as {@code semgrpo eval} and the pipeline run
  * it: loads the model, attaches the adapter, picks the KL reference (another model, or the base with the adapter
- * switched off), writes {@code eval.json} and each task's results. A folder belongs to one model and adapter, and
- * to one shard when sharded. Built with {@link #builder()}.
+ * switched off), writes {@code eval.json} and each task's results. Or, with a server, generates and scores there
+ * ({@link OpenAiBackend}), rendering and tokenizing prompts locally with the model's tokenizer. A folder belongs to
+ * one model and adapter, and to one shard when sharded. Built with {@link #builder()}.
  */
 public final class EvalRun {
     private final Path model;
@@ -39,13 +41,24 @@ public final class EvalRun {
     private final DataType dtype;
     private final boolean overwrite;
     private final Shard shard;
+    private final OpenAiBackend.Options server;
+    private final Path tokenizer;
 
     private EvalRun(Builder b) {
-        if (b.model == null || b.tasks == null || b.out == null) {
-            throw new IllegalArgumentException("an evaluation needs a model, tasks and an output folder (setModel, "
-                    + "setTasks, setOut)");
+        if ((b.model == null) == (b.server == null) || b.tasks == null || b.out == null) {
+            throw new IllegalArgumentException("an evaluation needs a model or a server (setModel or setServer, not "
+                    + "both), tasks and an output folder (setTasks, setOut)");
+        }
+        if (b.server != null && (b.adapter != null || b.referenceModel != null)) {
+            throw new IllegalArgumentException(b.adapter != null
+                    ? "--adapter applies a PEFT adapter to a local model; with --backend openai the server applies "
+                            + "adapters: load it there (vLLM: --lora-modules NAME=DIR) and pass --model NAME"
+                    : "--reference-model is the KL reference of perplexity tasks, which run only with --backend "
+                            + "local; leave it out with --backend openai");
         }
         this.model = b.model;
+        this.server = b.server;
+        this.tokenizer = b.tokenizer;
         this.adapter = b.adapter;
         this.referenceModel = b.referenceModel;
         this.kl = b.kl;
@@ -77,13 +90,26 @@ public final class EvalRun {
         private DataType dtype = DataType.FLOAT32;
         private boolean overwrite;
         private Shard shard = Shard.WHOLE;
+        private OpenAiBackend.Options server;
+        private Path tokenizer;
 
         private Builder() {
         }
 
-        /** The HF model directory. */
+        /** The HF model directory, evaluated on the local engine. */
         public Builder setModel(Path model) {
             this.model = model;
+            return this;
+        }
+
+        /**
+         * Instead of a model directory: the server that generates and scores ({@code server.model()} is the served
+         * model or adapter name), and the model directory whose tokenizer (and chat template) renders and tokenizes
+         * the prompts, which are sent as token ids. Perplexity tasks cannot run this way.
+         */
+        public Builder setServer(OpenAiBackend.Options server, Path tokenizer) {
+            this.server = server;
+            this.tokenizer = Objects.requireNonNull(tokenizer, "the tokenizer directory of a server evaluation");
             return this;
         }
 
@@ -163,10 +189,23 @@ public final class EvalRun {
 
     /** Runs every task (skipping complete ones unless overwrite); {@code onTask} sees each result as it lands. */
     public List<Evaluator.Result> run(Progress progress, Consumer<Evaluator.Result> onTask) throws IOException {
+        if (server != null) {
+            for (TaskConfig.Loaded t : tasks) { // before any work: no server call, nothing written
+                if (t.config().type() == TaskConfig.Type.PERPLEXITY) {
+                    throw new IllegalArgumentException(EvalContext.perplexityNeedsLocal(t.name(), "the server "
+                            + server.baseUrl() + " (model " + server.model() + ")"));
+                }
+            }
+        }
         checkOutFolder();
         SentenceEncoders.Options enc = new SentenceEncoders.Options(encoderBackend, device, DataType.FLOAT32, 64,
                 Pooling.MEAN, null);
-        List<Evaluator.Result> results = new ArrayList<>();
+        if (server != null) {
+            try (TextTokenizer tok = TextTokenizer.load(tokenizer); OpenAiBackend backend = OpenAiBackend.connect(
+                    server)) {
+                return runTasks(EvalContext.remote(backend, tok, encoder, enc, progress), onTask);
+            }
+        }
         try (TextTokenizer tok = TextTokenizer.load(model); CausalLM lm = CausalLM.load(model, device, dtype)) {
             if (adapter != null) {
                 Lora.load(lm, adapter);
@@ -180,23 +219,32 @@ public final class EvalRun {
                 refIsBase = true;
             }
             try {
-                writeRunInfo();
-                EvalContext ctx = new EvalContext(lm, tok, ref, refIsBase, encoder, enc, progress);
-                for (TaskConfig.Loaded t : tasks) {
-                    Evaluator.Result r = Evaluator.run(List.of(t), ctx, out, model.toString(),
-                            adapter == null ? null : adapter.toString(), shard, overwrite).get(0);
-                    results.add(r);
-                    if (onTask != null) {
-                        onTask.accept(r);
-                    }
-                }
+                return runTasks(EvalContext.local(lm, tok, ref, refIsBase, encoder, enc, progress), onTask);
             } finally {
                 if (ref != null && !refIsBase) {
                     ref.close();
                 }
             }
         }
+    }
+
+    private List<Evaluator.Result> runTasks(EvalContext ctx, Consumer<Evaluator.Result> onTask) throws IOException {
+        writeRunInfo(ctx.backend().describe());
+        List<Evaluator.Result> results = new ArrayList<>();
+        for (TaskConfig.Loaded t : tasks) {
+            Evaluator.Result r = Evaluator.run(List.of(t), ctx, out, modelLabel(),
+                    adapter == null ? null : adapter.toString(), shard, overwrite).get(0);
+            results.add(r);
+            if (onTask != null) {
+                onTask.accept(r);
+            }
+        }
         return results;
+    }
+
+    /** The model as summaries show it: its directory, or the served model or adapter name. */
+    private String modelLabel() {
+        return server != null ? server.model() : model.toString();
     }
 
     /**
@@ -209,10 +257,10 @@ public final class EvalRun {
             return;
         }
         String myAdapter = adapter == null ? null : adapter.toString();
-        if (!model.toString().equals(info.model()) || !Objects.equals(info.adapter(), myAdapter)) {
+        if (!modelLabel().equals(info.model()) || !Objects.equals(info.adapter(), myAdapter)) {
             throw new IllegalArgumentException(out + " holds results of --model " + info.model()
                     + (info.adapter() == null ? "" : " --adapter " + info.adapter()) + "; use another --out for "
-                    + model + (myAdapter == null ? "" : " + " + myAdapter) + ", or --overwrite to replace them");
+                    + modelLabel() + (myAdapter == null ? "" : " + " + myAdapter) + ", or --overwrite to replace them");
         }
         Shard theirs = info.shard() == null ? Shard.WHOLE : info.shard();
         if (!theirs.equals(shard)) {
@@ -226,12 +274,13 @@ public final class EvalRun {
         return s.isWhole() ? "a whole (unsharded) evaluation" : "shard " + s + " of a sharded evaluation";
     }
 
-    private void writeRunInfo() throws IOException {
-        new EvalInfo(model.toString(), adapter == null ? null : adapter.toString(),
-                referenceModel == null ? null : referenceModel.toString(), device.toString(), dtype.toString(),
-                tasks.stream().map(TaskConfig.Loaded::name).toList(), Instant.now().toString(),
-                System.getProperty("java.version"), Torch.ENGINE + " " + Torch.engine().getVersion(), null,
-                shard.isWhole() ? null : shard, null).write(out);
+    private void writeRunInfo(String backend) throws IOException {
+        new EvalInfo(modelLabel(), adapter == null ? null : adapter.toString(),
+                referenceModel == null ? null : referenceModel.toString(), device.toString(),
+                server != null ? null : dtype.toString(), tasks.stream().map(TaskConfig.Loaded::name).toList(),
+                Instant.now().toString(), System.getProperty("java.version"),
+                Torch.ENGINE + " " + Torch.engine().getVersion(), backend, shard.isWhole() ? null : shard, null)
+                .write(out);
     }
 
     /** A task file by name (looked up in {@code tasksDir}) or path; an unknown name lists the known ones. */

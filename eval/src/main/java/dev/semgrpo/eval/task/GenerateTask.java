@@ -11,7 +11,6 @@ import dev.semgrpo.eval.shard.Block;
 import dev.semgrpo.eval.shard.Shard;
 import dev.semgrpo.eval.shard.Slice;
 import dev.semgrpo.model.generate.Completion;
-import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.NonFiniteLogitsException;
 import dev.semgrpo.model.generate.SamplingParams;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
@@ -30,9 +29,10 @@ import java.util.Map;
  * unless a temperature is set, cut at stop strings and stripped, then scored by the task's text metrics (and the
  * {@code similarity} metric, which embeds each batch's outputs and references together).
  *
- * <p>The examples are generated in batches of {@code generation.batch_size} consecutive examples (the task's
- * {@link Block}s), each example's sampling stream keyed by its index in the task, so a shard that evaluates some of
- * the batches produces the very records the whole run does.
+ * <p>The examples are generated through the context's {@link dev.semgrpo.model.generate.GenerationBackend}, in
+ * batches of {@code generation.batch_size} consecutive examples (the task's {@link Block}s), each example's sampling
+ * stream keyed by its index in the task, so a shard that evaluates some of the batches produces the very records the
+ * whole run does.
  */
 public final class GenerateTask {
     private GenerateTask() {
@@ -85,10 +85,12 @@ public final class GenerateTask {
         List<String> inputs = new ArrayList<>();
         List<int[]> tokenized = new ArrayList<>();
         int truncated = 0;
-        int room = ctx.model().maxPositions() - maxNew;
+        int maxPositions = ctx.backend().maxPositions();
+        int room = maxPositions - maxNew;
         if (room < 1) {
             throw new IllegalArgumentException("task '" + task + "': max_new_tokens=" + maxNew + " leaves no room for"
-                    + " a prompt within max_position_embeddings=" + ctx.model().maxPositions());
+                    + " a prompt within max_position_embeddings=" + maxPositions + " (" + ctx.backend().describe()
+                    + ")");
         }
         int[] indices = slice.indices(); // slice position -> example index in the task
         for (int i : indices) {
@@ -103,17 +105,21 @@ public final class GenerateTask {
             tokenized.add(ids);
         }
         ctx.progress().start(task, indices.length);
-        Generator generator = new Generator(ctx.model(), ctx.tokenizer()).maxBatchRows(batchSize(config));
         List<String> outputs = new ArrayList<>();
         List<String> finish = new ArrayList<>();
         int start = 0; // slice position of the block's first example
         for (Block b : slice.blocks()) {
             int end = start + b.size();
+            int done = start;
             List<List<Completion>> groups;
             try {
-                groups = generator.generate(tokenized.subList(start, end), b.from(), params, null);
+                groups = ctx.backend().generate(tokenized.subList(start, end), b.from(), params,
+                        n -> ctx.progress().update(done + n));
             } catch (NonFiniteLogitsException e) {
                 throw e.in("task '" + task + "'");
+            } catch (IOException e) {
+                throw new IOException("task '" + task + "', examples " + b.from() + ".." + (b.to() - 1) + ": "
+                        + e.getMessage(), e);
             }
             for (List<Completion> group : groups) {
                 Completion c = group.get(0);

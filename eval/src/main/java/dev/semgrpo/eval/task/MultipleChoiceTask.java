@@ -1,7 +1,5 @@
 package dev.semgrpo.eval.task;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,9 +11,9 @@ import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.eval.shard.Block;
 import dev.semgrpo.eval.shard.Shard;
 import dev.semgrpo.eval.shard.Slice;
-import dev.semgrpo.model.generate.LogProbScorer;
+import dev.semgrpo.model.generate.GenerationBackend;
 import dev.semgrpo.model.generate.NonFiniteLogitsException;
-import dev.semgrpo.model.nn.CausalLM;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -86,13 +84,14 @@ public final class MultipleChoiceTask {
      * one).
      */
     public static TaskOutcome run(String task, TaskConfig config, List<TaskExample> examples, Shard shard,
-            Prompts prompts, EvalContext ctx) {
+            Prompts prompts, EvalContext ctx) throws IOException {
         TaskConfig.MultipleChoice mc = config.multipleChoice() == null
                 ? new TaskConfig.MultipleChoice(null, null, null) : config.multipleChoice();
         String delimiter = mc.targetDelimiter() == null ? " " : mc.targetDelimiter();
         String choiceTemplate = mc.choiceTemplate() == null ? "{choice}" : mc.choiceTemplate();
         int batch = batchSize(config);
-        CausalLM model = ctx.model();
+        GenerationBackend backend = ctx.backend();
+        int maxPositions = backend.maxPositions();
         Slice slice = shard.slice(examples.size(), blocks(config, examples));
         int[] owned = slice.indices();
         boolean[] isOwned = new boolean[examples.size()];
@@ -136,12 +135,12 @@ public final class MultipleChoiceTask {
                     written[row] = choiceText;
                     String cont = delimiter + choiceText;
                     int[][] pc = split(prompts, context, cont);
-                    int over = pc[0].length + pc[1].length - model.maxPositions();
+                    int over = pc[0].length + pc[1].length - maxPositions;
                     if (over > 0) {
                         if (over >= pc[0].length) {
                             throw new IllegalArgumentException("task '" + task + "', example '" + e.id() + "': choice "
                                     + c + " alone has " + pc[1].length + " tokens, more than max_position_embeddings="
-                                    + model.maxPositions());
+                                    + maxPositions);
                         }
                         pc[0] = Arrays.copyOfRange(pc[0], over, pc[0].length); // keep the end of the context
                         if (isOwned[i]) {
@@ -159,21 +158,25 @@ public final class MultipleChoiceTask {
         for (int k : batches) {
             int start = k * batch;
             int end = Math.min(rowCount, start + batch);
-            try (NDManager m = model.manager().newSubManager()) {
-                LogProbScorer.Scores s = LogProbScorer.score(model, m, Arrays.asList(rowPrompt).subList(start, end),
-                        Arrays.asList(rowCont).subList(start, end), 1.0, false);
-                NDArray sums = s.logprobs().mul(s.mask()).sum(new int[] {1});
-                float[] v = sums.toFloatArray();
-                for (int r = 0; r < v.length; r++) {
-                    if (!Float.isFinite(v[r])) {
-                        int row = start + r;
-                        int ex = exampleOfRow[row];
-                        throw NonFiniteLogitsException.diagnose(model, "scoring task '" + task + "', example '"
-                                + examples.get(ex).id() + "', choice " + (row - rowsBefore[ex]), rowPrompt[row],
-                                rowCont[row]);
-                    }
-                    ll[start + r] = v[r];
+            double[] v;
+            try {
+                v = backend.continuationLogprobs(Arrays.asList(rowPrompt).subList(start, end),
+                        Arrays.asList(rowCont).subList(start, end));
+            } catch (NonFiniteLogitsException e) {
+                throw e.row() < 0 ? e.in("task '" + task + "'") : e.about(where(task, examples, rowsBefore,
+                        exampleOfRow, start + e.row()));
+            } catch (IOException e) {
+                throw new IOException("task '" + task + "', scoring the choices of examples '"
+                        + examples.get(exampleOfRow[start]).id() + "' to '" + examples.get(exampleOfRow[end - 1]).id()
+                        + "' on " + backend.describe() + ": " + e.getMessage(), e);
+            }
+            for (int r = 0; r < v.length; r++) {
+                if (!Double.isFinite(v[r])) { // a backend that returns what the local engine would have refused
+                    throw new IllegalStateException("non-finite log-likelihood " + v[r] + " from " + backend.describe()
+                            + " while " + where(task, examples, rowsBefore, exampleOfRow, start + r) + "; evaluate "
+                            + "with --dtype float32 or check the served model for overflow");
                 }
+                ll[start + r] = v[r];
             }
             while (doneExamples < owned.length && rowsBefore[owned[doneExamples] + 1] <= end) {
                 doneExamples++;
@@ -219,6 +222,13 @@ public final class MultipleChoiceTask {
         return new TaskOutcome(records, List.of(
                 new MetricResult("acc", acc.compute(records), acc, true, null),
                 new MetricResult("acc_norm", accNorm.compute(records), accNorm, true, null)), notes, slice);
+    }
+
+    /** Where a scored row belongs: {@code scoring task 't', example 'id', choice c}. */
+    private static String where(String task, List<TaskExample> examples, int[] rowsBefore, int[] exampleOfRow,
+            int row) {
+        int ex = exampleOfRow[row];
+        return "scoring task '" + task + "', example '" + examples.get(ex).id() + "', choice " + (row - rowsBefore[ex]);
     }
 
     /** Length in characters (code points), at least 1. */

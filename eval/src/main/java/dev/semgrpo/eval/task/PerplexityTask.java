@@ -31,7 +31,8 @@ import java.util.Map;
  * first is scored, in windows: a window predicts up to {@code stride} new tokens and sees up to {@code max_length}
  * tokens, the earlier ones as context (stride = max_length - 1 by default: disjoint windows). At each scored
  * position, NLL = -log p_model(token | prefix) and KL = sum_v p_ref(v) (log p_ref(v) - log p_model(v)) over the whole
- * vocabulary, both in nats. Logits are computed in FP32.
+ * vocabulary, both in nats. Logits are computed in FP32. These need the model's whole distribution at every
+ * position, so perplexity tasks run on the local engine only ({@link EvalContext#model()}), never on a server.
  */
 public final class PerplexityTask {
     private PerplexityTask() {
@@ -48,11 +49,11 @@ public final class PerplexityTask {
      */
     public static TaskOutcome run(String task, TaskConfig config, List<TaskExample> examples, Shard shard,
             EvalContext ctx) {
+        CausalLM model = ctx.localModel(task); // the full distribution: never through a server
         Slice slice = shard.slice(examples.size(), blocks(examples.size()));
         int[] indices = slice.indices();
         TaskConfig.Perplexity p = config.perplexity() == null ? new TaskConfig.Perplexity(null, null, null)
                 : config.perplexity();
-        CausalLM model = ctx.model();
         int maxLength = p.maxLength() != null ? p.maxLength() : Math.min(1024, model.maxPositions());
         if (maxLength > model.maxPositions()) {
             throw new IllegalArgumentException("task '" + task + "': perplexity.max_length=" + maxLength + " exceeds "

@@ -47,7 +47,7 @@ class NonFiniteEvalTest {
     }
 
     private static EvalContext ctx(CausalLM m, TextTokenizer tok) {
-        return new EvalContext(m, tok, null, false, null, null, Progress.NONE);
+        return EvalContext.local(m, tok, null, false, null, null, Progress.NONE);
     }
 
     @Test
@@ -86,7 +86,7 @@ class NonFiniteEvalTest {
 
             // a float32 model whose float16 reference overflows: the KL names the reference
             e = assertThrows(NonFiniteLogitsException.class, () -> PerplexityTask.run("ood", ood, oodEx, Shard.WHOLE,
-                    new EvalContext(full, tok, half, false, null, null, Progress.NONE)));
+                    EvalContext.local(full, tok, half, false, null, null, Progress.NONE)));
             assertTrue(e.getMessage().contains("(reference model, for KL): the first non-finite output is"
                     + " model.layers.1.mlp"), e.getMessage());
 

@@ -175,6 +175,7 @@ class ShardedEvalTest {
         assertEquals(List.of(new Shard(0, 3), new Shard(1, 3), new Shard(2, 3)),
                 info.mergedFrom().stream().map(EvalInfo.MergedShard::shard).toList());
         assertEquals(model.toString(), info.model());
+        assertEquals("local engine (" + model + ")", info.backend(), "where the outputs came from");
 
         // the shard's blocks: multiple-choice examples by their first row's batch, shared round-robin
         ShardInfo mc0 = ShardInfo.read(dir.resolve("shard-0").resolve("mc"));

@@ -42,7 +42,7 @@ class TaskRunnersTest {
     }
 
     private static EvalContext ctx(CausalLM m, TextTokenizer tok, CausalLM ref, boolean refIsBase) {
-        return new EvalContext(m, tok, ref, refIsBase, null, null, Progress.NONE);
+        return EvalContext.local(m, tok, ref, refIsBase, null, null, Progress.NONE);
     }
 
     @Test
