@@ -23,8 +23,8 @@ import java.util.List;
  * @param started when that run started (ISO-8601)
  * @param java the JVM version
  * @param engine the deep-learning engine and its version
- * @param backend where outputs were generated and scored ({@code GenerationBackend.describe()}); null in folders
- *     written before it was recorded
+ * @param backend where outputs were generated and scored ({@code GenerationBackend.describe()}; a merged folder's
+ *     shards' backends, distinct ones joined by "; "); null in folders written before it was recorded
  * @param shard the shard this folder holds, or null for a whole evaluation
  * @param mergedFrom the shard folders a merged folder was combined from, or null
  */
@@ -46,9 +46,10 @@ public record EvalInfo(String model, String adapter, @JsonProperty("reference_mo
      * @param folder the shard folder as given to the merge
      * @param shard its shard
      * @param device where it ran
+     * @param backend where its outputs were generated
      * @param started when it started
      */
-    public record MergedShard(String folder, Shard shard, String device, String started) {
+    public record MergedShard(String folder, Shard shard, String device, String backend, String started) {
     }
 
     /** {@code dir/eval.json}, or null when there is none; errors name the file. */

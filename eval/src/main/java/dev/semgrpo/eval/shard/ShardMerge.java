@@ -37,9 +37,9 @@ import java.util.stream.Stream;
  * unsharded run's, except the summary's {@code seconds}: the sum of the shards' wall times.
  *
  * <p>Refused, with the folders named: a folder that is not a shard folder, shards of different N, a shard missing
- * or given twice, shards of another model, adapter, reference, dtype, engine or backend, a task not finished in
- * every shard, and shards of a task whose config or data differ (their fingerprints) or whose parts do not cover
- * the task exactly once.
+ * or given twice, shards of another model, adapter, reference, dtype or engine, a task not finished in every shard,
+ * and shards of a task whose config or data differ (their fingerprints) or whose parts do not cover the task exactly
+ * once. The backend may differ (shards against different servers of one served model); each shard's is recorded.
  */
 public final class ShardMerge {
     private ShardMerge() {
@@ -226,14 +226,12 @@ public final class ShardMerge {
         fields.put("reference_model", EvalInfo::referenceModel);
         fields.put("dtype", EvalInfo::dtype);
         fields.put("engine", EvalInfo::engine);
-        fields.put("backend", EvalInfo::backend);
         for (Folder f : folders.subList(1, folders.size())) {
             fields.forEach((name, get) -> {
                 if (!Objects.equals(get.apply(first.info()), get.apply(f.info()))) {
                     problems.add(name + " differs: " + get.apply(f.info()) + " in " + f.dir().resolve(EvalInfo.FILE)
                             + ", " + get.apply(first.info()) + " in " + first.dir().resolve(EvalInfo.FILE)
-                            + "; the shards of one evaluation share model, adapter, reference, dtype, engine and "
-                            + "backend");
+                            + "; the shards of one evaluation share model, adapter, reference, dtype and engine");
                 }
             });
         }
@@ -388,16 +386,21 @@ public final class ShardMerge {
     private static EvalInfo mergedInfo(List<Folder> folders, List<String> tasks) {
         EvalInfo i0 = folders.get(0).info();
         Set<String> devices = new LinkedHashSet<>();
+        Set<String> backends = new LinkedHashSet<>();
         String started = i0.started();
         List<EvalInfo.MergedShard> from = new ArrayList<>();
         for (Folder f : folders) {
             devices.add(f.info().device());
+            if (f.info().backend() != null) {
+                backends.add(f.info().backend());
+            }
             started = earlier(started, f.info().started());
             from.add(new EvalInfo.MergedShard(f.dir().toString(), f.info().shard(), f.info().device(),
-                    f.info().started()));
+                    f.info().backend(), f.info().started()));
         }
         return new EvalInfo(i0.model(), i0.adapter(), i0.referenceModel(), String.join(", ", devices), i0.dtype(),
-                tasks, started, i0.java(), i0.engine(), i0.backend(), null, from);
+                tasks, started, i0.java(), i0.engine(), backends.isEmpty() ? null : String.join("; ", backends), null,
+                from);
     }
 
     private static String earlier(String a, String b) {
