@@ -1,30 +1,46 @@
 package dev.semgrpo.cli;
 
 import dev.semgrpo.eval.results.MetricResult;
+import dev.semgrpo.eval.shard.Shard;
 import dev.semgrpo.eval.task.EvalRun;
 import dev.semgrpo.eval.task.Evaluator;
 import dev.semgrpo.eval.task.Progress;
 import dev.semgrpo.eval.task.TaskConfig;
+import dev.semgrpo.model.remote.OpenAiBackend;
 import dev.semgrpo.rewards.encoder.SentenceEncoders;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Evaluates a model (optionally with a LoRA adapter) on tasks and writes per-example results. */
+/**
+ * Evaluates a model (optionally with a LoRA adapter) on tasks and writes per-example results, on the local engine or
+ * through an OpenAI-compatible server.
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate a model on tasks (configs/tasks/*.yaml). Writes <out>/<task>/examples.jsonl (input, "
                 + "output, references, per-metric scores) and <out>/<task>/summary.json; finished tasks are skipped "
-                + "when run again (--overwrite redoes them)."},
+                + "when run again (--overwrite redoes them). With --backend openai, generation and multiple-choice "
+                + "scoring run on a server (vLLM, semgrpo serve) while prompts are rendered and tokenized here; "
+                + "perplexity tasks need --backend local."},
         footer = {"", "Examples:",
                 "  semgrpo eval --model models/Qwen3-4B --tasks flores-zh-bo,cmrc2018-dev,ood-nll --out runs/eval-base",
                 "  semgrpo eval --model models/Qwen3-4B --adapter runs/grpo/final/adapter \\",
                 "      --tasks flores-zh-bo,cmrc2018-dev,ood-nll --out runs/eval-grpo   # KL vs the base: adapter off",
-                "  semgrpo eval --model runs/sft/merged --reference-model models/Qwen3-4B --tasks ood-nll --out runs/e"})
+                "  semgrpo eval --model runs/sft/merged --reference-model models/Qwen3-4B --tasks ood-nll --out runs/e",
+                "  semgrpo eval --model models/Qwen3-4B --tasks flores-zh-bo --shard 2/4 --out runs/eval-base.shard-2",
+                "      # one job of four; then: semgrpo merge-shards --out runs/eval-base runs/eval-base.shard-*",
+                "  semgrpo eval --backend openai --base-url http://gpu-node:8000/v1 --model qwen3-4b-grpo \\",
+                "      --tokenizer models/Qwen3-4B --api-key-env VLLM_API_KEY --tasks flores-zh-bo,arc-easy \\",
+                "      --out runs/eval-grpo   # perplexity tasks (ood-nll) need --backend local"})
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -65,8 +81,51 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "run every task again, even when complete")
     boolean overwrite;
 
+    @Option(names = "--backend", defaultValue = "local", description = "local (this JVM's engine, the model "
+            + "directory --model) or openai (an OpenAI-compatible server at --base-url serving the model or adapter "
+            + "named --model). Default: ${DEFAULT-VALUE}.")
+    String backend;
+
+    @Option(names = "--base-url", paramLabel = "URL", description = "the server of --backend openai, e.g. "
+            + "http://127.0.0.1:8000/v1 (required with it)")
+    String baseUrl;
+
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "--backend openai: the model directory whose "
+            + "tokenizer and chat template render and tokenize the prompts here, exactly as a local evaluation does "
+            + "(required with it); prompts are sent as token ids")
+    Path tokenizer;
+
+    @Option(names = "--api-key-env", paramLabel = "VAR", description = "--backend openai: the environment variable "
+            + "holding the server's API key (sent only in the Authorization header, never written anywhere); "
+            + "default: no key")
+    String apiKeyEnv;
+
+    @Option(names = "--max-concurrency", paramLabel = "N", description = "--backend openai: requests in flight at "
+            + "once (the server batches them). Default: 8.")
+    Integer maxConcurrency;
+
+    @Option(names = "--timeout", paramLabel = "S", description = "--backend openai: seconds per request, from "
+            + "sending to the whole answer. Default: 600.")
+    Integer timeout;
+
+    @Option(names = "--shard", paramLabel = "i/N", description = "evaluate only shard i of N (0 <= i < N) of every "
+            + "task, as one job of a job array; each shard needs its own --out, and `semgrpo merge-shards` combines "
+            + "the N folders into the folder one unsharded run writes")
+    String shard;
+
     @Override
     public Integer call() throws Exception {
+        Shard part = shard == null ? Shard.WHOLE : Shard.parse(shard);
+        OpenAiBackend.Options server = switch (backend.toLowerCase(Locale.ROOT)) {
+            case "local" -> {
+                requireUnset("--base-url", baseUrl, "--tokenizer", tokenizer, "--api-key-env", apiKeyEnv,
+                        "--max-concurrency", maxConcurrency, "--timeout", timeout);
+                yield null;
+            }
+            case "openai" -> serverOptions(System::getenv);
+            default -> throw new IllegalArgumentException("--backend must be local or openai, found '" + backend
+                    + "'");
+        };
         OutputPaths.requireFolder(out, "--out");
         List<TaskConfig.Loaded> loaded = new ArrayList<>();
         for (String t : tasks) {
@@ -78,18 +137,92 @@ final class EvalCommand implements Callable<Integer> {
             }
             loaded.add(EvalRun.withLimit(TaskConfig.load(file), limit));
         }
-        SentenceEncoders.Backend backend = switch (encoderBackend.toLowerCase(Locale.ROOT)) {
+        SentenceEncoders.Backend encBackend = switch (encoderBackend.toLowerCase(Locale.ROOT)) {
             case "native" -> SentenceEncoders.Backend.NATIVE;
             case "onnx" -> SentenceEncoders.Backend.ONNX;
             default -> throw new IllegalArgumentException("--encoder-backend must be native or onnx, found '"
                     + encoderBackend + "'");
         };
-        EvalRun run = new EvalRun(model.model, adapter, referenceModel, !noKl, loaded, out, encoder, backend,
-                model.device(), model.dtype(), overwrite);
+        EvalRun.Builder b = EvalRun.builder().setTasks(loaded).setOut(out).optAdapter(adapter)
+                .optReferenceModel(referenceModel).optKl(!noKl).optEncoder(encoder).optEncoderBackend(encBackend)
+                .optDevice(model.device()).optOverwrite(overwrite).optShard(part);
+        if (server == null) {
+            b.setModel(model.model).optDtype(model.dtype());
+        } else {
+            b.setServer(server, tokenizer);
+        }
+        EvalRun run = b.build();
         run.run(progressBars(), r -> System.out.println(line(r)));
-        System.out.println("wrote " + out + " (per task: examples.jsonl, summary.json); build a report with "
-                + "`semgrpo report --base <eval folder> --compare name=" + out + " --out <report folder>`");
+        if (part.isWhole()) {
+            System.out.println("wrote " + out + " (per task: examples.jsonl, summary.json); build a report with "
+                    + "`semgrpo report --base <eval folder> --compare name=" + out + " --out <report folder>`");
+        } else {
+            System.out.println("wrote shard " + part + " to " + out + " (per task: examples.jsonl, summary.json, "
+                    + "shard.json); once all " + part.count() + " shards have finished, combine them with "
+                    + "`semgrpo merge-shards --out <eval folder> <the " + part.count() + " shard folders>`");
+        }
         return 0;
+    }
+
+    /** --backend local takes none of the server's options. */
+    private static void requireUnset(Object... optionsAndValues) {
+        for (int i = 0; i < optionsAndValues.length; i += 2) {
+            if (optionsAndValues[i + 1] != null) {
+                throw new IllegalArgumentException(optionsAndValues[i] + " is an option of --backend openai; pass "
+                        + "--backend openai, or leave it out for the local engine");
+            }
+        }
+    }
+
+    /**
+     * The server of --backend openai from the flags; the API key read from the variable named by --api-key-env (the
+     * key itself appears in no message).
+     */
+    OpenAiBackend.Options serverOptions(Function<String, String> env) {
+        if (baseUrl == null || tokenizer == null) {
+            throw new IllegalArgumentException("--backend openai needs --base-url (the server, e.g. "
+                    + "http://127.0.0.1:8000/v1) and --tokenizer (the model directory whose tokenizer renders the "
+                    + "prompts here)" + (baseUrl == null ? "; --base-url is missing" : "; --tokenizer is missing"));
+        }
+        URI url;
+        try {
+            url = new URI(baseUrl);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--base-url must be an http(s) URL such as http://127.0.0.1:8000/v1, "
+                    + "found '" + baseUrl + "' (" + e.getReason() + ")", e);
+        }
+        if (url.getUserInfo() != null || url.getQuery() != null || url.getFragment() != null) {
+            throw new IllegalArgumentException("--base-url must not carry credentials, a query or a fragment; pass "
+                    + "the key with --api-key-env");
+        }
+        OpenAiBackend.Options o;
+        try {
+            o = OpenAiBackend.Options.of(url, model.model.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--base-url/--model: " + e.getMessage(), e);
+        }
+        if (apiKeyEnv != null) {
+            String key = env.apply(apiKeyEnv);
+            if (key == null || key.isBlank()) {
+                throw new IllegalArgumentException("--api-key-env names the environment variable '" + apiKeyEnv
+                        + "', which is not set or empty; export it, or leave --api-key-env out for a server without "
+                        + "authentication");
+            }
+            o = o.withApiKey(key.strip());
+        }
+        if (maxConcurrency != null) {
+            if (maxConcurrency < 1 || maxConcurrency > 1024) {
+                throw new IllegalArgumentException("--max-concurrency must be in [1, 1024], found " + maxConcurrency);
+            }
+            o = o.withMaxConcurrency(maxConcurrency);
+        }
+        if (timeout != null) {
+            if (timeout < 1) {
+                throw new IllegalArgumentException("--timeout must be >= 1 second, found " + timeout);
+            }
+            o = o.withTimeout(Duration.ofSeconds(timeout));
+        }
+        return o;
     }
 
     /** One progress bar per task. */

@@ -12,11 +12,12 @@ import picocli.CommandLine.Option;
 /** Which model, where and in what precision it runs. */
 final class ModelOptions {
     @Option(names = "--model", required = true, description = "HF model directory (config.json, safetensors,"
-            + " tokenizer.json)")
+            + " tokenizer.json); for eval --backend openai, the served model or adapter name")
     Path model;
 
     @Option(names = "--device", defaultValue = "cpu",
-            description = "cpu, gpu or gpu:N (needs the CUDA native flavour, see README). Default: ${DEFAULT-VALUE}.")
+            description = "cpu, gpu or gpu:N (needs the CUDA native flavour, see README); with eval --backend openai,"
+                    + " where the similarity encoder runs. Default: ${DEFAULT-VALUE}.")
     String device;
 
     @Option(names = "--dtype", defaultValue = "float32",

@@ -491,8 +491,9 @@ public final class Pipeline {
         Path ref = stage.model().equals("base") || model.equals(base) ? null : base;
         DataType dtype = "float16".equals(e.dtype()) ? DataType.FLOAT16 : DataType.FLOAT32;
         Path evalDir = out.resolve(stage.name());
-        EvalRun run = new EvalRun(model, adapter, ref, true, tasks, evalDir, encoder,
-                SentenceEncoders.Backend.NATIVE, device(), dtype, false);
+        EvalRun run = EvalRun.builder().setModel(model).setTasks(tasks).setOut(evalDir).optAdapter(adapter)
+                .optReferenceModel(ref).optEncoder(encoder).optEncoderBackend(SentenceEncoders.Backend.NATIVE)
+                .optDevice(device()).optDtype(dtype).build();
         List<Evaluator.Result> results = run.run(hooks.evaluation(stage.name()), r -> hooks.log().println("   "
                 + r.summary().task() + ": " + r.summary().metrics().stream().map(m -> String.format(
                         Locale.ROOT, "%s=%.4f", m.name(), m.value())).toList()));

@@ -1,5 +1,6 @@
 package dev.semgrpo.eval.metrics;
 
+import dev.semgrpo.eval.results.ExampleRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -85,5 +86,23 @@ public final class TextMetrics {
             out.add(m);
         }
         return out;
+    }
+
+    /**
+     * {@code signature} as {@link TextMetric#summarize} signs it over {@code records}: its {@code nrefs:} field (the
+     * one part that depends on the records) recomputed; a signature without one is returned as it is. Used when
+     * shards' records are merged.
+     */
+    public static String resign(String signature, List<ExampleRecord> records) {
+        if (signature == null) {
+            return null;
+        }
+        String[] fields = signature.split("\\|", -1);
+        for (int i = 0; i < fields.length; i++) {
+            if (fields[i].startsWith("nrefs:")) {
+                fields[i] = "nrefs:" + Spec.nrefs(records);
+            }
+        }
+        return String.join("|", fields);
     }
 }

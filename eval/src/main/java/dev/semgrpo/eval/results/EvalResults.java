@@ -112,7 +112,9 @@ public final class EvalResults {
         }
         List<ExampleRecord> examples = new ArrayList<>();
         List<String> errors = new ArrayList<>();
-        for (Jsonl.Line line : Jsonl.read(taskDir.resolve(EXAMPLES))) {
+        // a shard that got none of a small task's examples writes an empty file (and a summary of 0 examples)
+        boolean none = summary.examples() == 0 && Files.size(taskDir.resolve(EXAMPLES)) == 0;
+        for (Jsonl.Line line : none ? List.<Jsonl.Line>of() : Jsonl.read(taskDir.resolve(EXAMPLES))) {
             try {
                 examples.add(LINE.treeToValue(line.node(), ExampleRecord.class));
             } catch (JsonProcessingException | IllegalArgumentException e) {

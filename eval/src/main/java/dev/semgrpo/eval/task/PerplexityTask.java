@@ -11,6 +11,9 @@ import dev.semgrpo.eval.data.TaskExample;
 import dev.semgrpo.eval.results.Aggregate;
 import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
+import dev.semgrpo.eval.shard.Block;
+import dev.semgrpo.eval.shard.Shard;
+import dev.semgrpo.eval.shard.Slice;
 import dev.semgrpo.model.generate.NonFiniteLogitsException;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
@@ -28,16 +31,29 @@ import java.util.Map;
  * first is scored, in windows: a window predicts up to {@code stride} new tokens and sees up to {@code max_length}
  * tokens, the earlier ones as context (stride = max_length - 1 by default: disjoint windows). At each scored
  * position, NLL = -log p_model(token | prefix) and KL = sum_v p_ref(v) (log p_ref(v) - log p_model(v)) over the whole
- * vocabulary, both in nats. Logits are computed in FP32.
+ * vocabulary, both in nats. Logits are computed in FP32. These need the model's whole distribution at every
+ * position, so perplexity tasks run on the local engine only ({@link EvalContext#model()}), never on a server.
  */
 public final class PerplexityTask {
     private PerplexityTask() {
     }
 
-    public static TaskOutcome run(String task, TaskConfig config, List<TaskExample> examples, EvalContext ctx) {
+    /** The task's blocks: one document each (a document's windows are scored one at a time, unbatched). */
+    public static List<Block> blocks(int examples) {
+        return Block.every(1, examples);
+    }
+
+    /**
+     * Scores the shard's documents of {@code examples} (all of the task's documents; {@link Shard#WHOLE} scores
+     * every one).
+     */
+    public static TaskOutcome run(String task, TaskConfig config, List<TaskExample> examples, Shard shard,
+            EvalContext ctx) {
+        CausalLM model = ctx.localModel(task); // the full distribution: never through a server
+        Slice slice = shard.slice(examples.size(), blocks(examples.size()));
+        int[] indices = slice.indices();
         TaskConfig.Perplexity p = config.perplexity() == null ? new TaskConfig.Perplexity(null, null, null)
                 : config.perplexity();
-        CausalLM model = ctx.model();
         int maxLength = p.maxLength() != null ? p.maxLength() : Math.min(1024, model.maxPositions());
         if (maxLength > model.maxPositions()) {
             throw new IllegalArgumentException("task '" + task + "': perplexity.max_length=" + maxLength + " exceeds "
@@ -49,7 +65,8 @@ public final class PerplexityTask {
 
         List<int[]> docs = new ArrayList<>();
         long windows = 0;
-        for (TaskExample e : examples) {
+        for (int i : indices) {
+            TaskExample e = examples.get(i);
             int[] ids = tok.encode(e.vars().get("text"));
             if (ids.length < 2) {
                 throw new IllegalArgumentException("task '" + task + "', example '" + e.id() + "' (line " + e.line()
@@ -72,8 +89,8 @@ public final class PerplexityTask {
                 int[] window = Arrays.copyOfRange(ids, s, b);
                 int[] targets = Arrays.copyOfRange(ids, a, b);
                 float[][] out = score(ctx, window, a - 1 - s, targets, kl);
-                requireFinite(ctx, out, window, "scoring task '" + task + "', example '" + examples.get(d).id()
-                        + "', tokens " + s + ".." + b);
+                requireFinite(ctx, out, window, "scoring task '" + task + "', example '"
+                        + examples.get(indices[d]).id() + "', tokens " + s + ".." + b);
                 System.arraycopy(out[0], 0, nll, a - 1, targets.length);
                 if (kl) {
                     System.arraycopy(out[1], 0, kls, a - 1, targets.length);
@@ -89,7 +106,7 @@ public final class PerplexityTask {
                 tv.put("kl", kls);
                 scores.put("kl", mean(kls));
             }
-            TaskExample e = examples.get(d);
+            TaskExample e = examples.get(indices[d]);
             records.add(new ExampleRecord(e.id(), e.vars().get("text"), "", List.of(), scores, null, tv, null));
         }
         List<MetricResult> metrics = new ArrayList<>();
@@ -105,7 +122,7 @@ public final class PerplexityTask {
         notes.put("stride", stride);
         notes.put("kl_reference", !kl ? "none" : ctx.referenceIsBase() ? "base (adapter disabled)"
                 : String.valueOf(ctx.reference().sourceDir()));
-        return new TaskOutcome(records, metrics, notes);
+        return new TaskOutcome(records, metrics, notes, slice);
     }
 
     private static void add(List<MetricResult> out, String name, Aggregate a, List<ExampleRecord> records) {

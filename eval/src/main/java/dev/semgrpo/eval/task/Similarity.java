@@ -5,8 +5,6 @@ import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.rewards.SemanticReward;
 import dev.semgrpo.rewards.encoder.PooledSentenceEncoder;
-import dev.semgrpo.rewards.encoder.SentenceEncoders;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,27 +18,28 @@ public final class Similarity {
     private Similarity() {
     }
 
-    /** Per-example cosine of outputs to their references. */
-    public static double[] cosines(Path encoderDir, SentenceEncoders.Options options, String prefix,
-            List<String> outputs, List<List<String>> references) throws IOException {
+    /**
+     * Per-example cosine of outputs to their references, embedded by {@code enc} (the outputs in one call, the
+     * references in another).
+     */
+    public static double[] cosines(PooledSentenceEncoder enc, String prefix, List<String> outputs,
+            List<List<String>> references) {
         List<String> refsFlat = new ArrayList<>();
         for (List<String> r : references) {
             refsFlat.addAll(r);
         }
-        try (PooledSentenceEncoder enc = SentenceEncoders.open(encoderDir, options)) {
-            float[][] out = enc.encode(outputs, prefix);
-            float[][] ref = enc.encode(refsFlat, prefix);
-            double[] cos = new double[outputs.size()];
-            int k = 0;
-            for (int i = 0; i < outputs.size(); i++) {
-                double best = -1;
-                for (int j = 0; j < references.get(i).size(); j++) {
-                    best = Math.max(best, SemanticReward.cosine(out[i], ref[k++]));
-                }
-                cos[i] = references.get(i).isEmpty() ? 0 : best;
+        float[][] out = enc.encode(outputs, prefix);
+        float[][] ref = enc.encode(refsFlat, prefix);
+        double[] cos = new double[outputs.size()];
+        int k = 0;
+        for (int i = 0; i < outputs.size(); i++) {
+            double best = -1;
+            for (int j = 0; j < references.get(i).size(); j++) {
+                best = Math.max(best, SemanticReward.cosine(out[i], ref[k++]));
             }
-            return cos;
+            cos[i] = references.get(i).isEmpty() ? 0 : best;
         }
+        return cos;
     }
 
     /** The task-level metric over records holding a {@code similarity} score. */

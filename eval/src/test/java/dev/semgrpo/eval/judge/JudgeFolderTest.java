@@ -17,6 +17,7 @@ import dev.semgrpo.eval.results.EvalResults;
 import dev.semgrpo.eval.results.TaskSummary;
 import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.model.io.SecretRedactor;
+import dev.semgrpo.model.io.SecretRedactorTest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -13,6 +13,7 @@ import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.eval.results.TaskSummary;
 import dev.semgrpo.model.io.SecretRedactor;
+import dev.semgrpo.model.io.SecretRedactorTest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -8,6 +8,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.semgrpo.eval.data.TaskData;
 import dev.semgrpo.eval.data.TaskExample;
+import dev.semgrpo.eval.shard.Shard;
 import dev.semgrpo.model.generate.NonFiniteLogitsException;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
@@ -46,7 +47,7 @@ class NonFiniteEvalTest {
     }
 
     private static EvalContext ctx(CausalLM m, TextTokenizer tok) {
-        return new EvalContext(m, tok, null, false, null, null, Progress.NONE);
+        return EvalContext.local(m, tok, null, false, null, null, Progress.NONE);
     }
 
     @Test
@@ -71,36 +72,36 @@ class NonFiniteEvalTest {
                     null, "mt");
 
             NonFiniteLogitsException e = assertThrows(NonFiniteLogitsException.class, () -> MultipleChoiceTask.run(
-                    "mc", mc, mcEx, new Prompts("mc", mc, mcEx, tok), ctx(half, tok)));
+                    "mc", mc, mcEx, Shard.WHOLE, new Prompts("mc", mc, mcEx, tok), ctx(half, tok)));
             assertTrue(e.getMessage().startsWith("non-finite logits (NaN or infinity) while scoring task 'mc',"
                     + " example '" + mcEx.get(0).id() + "', choice 0: the first non-finite output is"
                     + " model.layers.1.mlp"), e.getMessage());
             assertTrue(e.getMessage().contains("--dtype float32"), e.getMessage());
 
-            e = assertThrows(NonFiniteLogitsException.class, () -> PerplexityTask.run("ood", ood, oodEx,
+            e = assertThrows(NonFiniteLogitsException.class, () -> PerplexityTask.run("ood", ood, oodEx, Shard.WHOLE,
                     ctx(half, tok)));
             assertTrue(e.getMessage().startsWith("non-finite logits (NaN or infinity) while scoring task 'ood',"
                     + " example '" + oodEx.get(0).id() + "', tokens 0.."), e.getMessage());
             assertTrue(e.site().startsWith("model.layers.1.mlp"), e.site());
 
             // a float32 model whose float16 reference overflows: the KL names the reference
-            e = assertThrows(NonFiniteLogitsException.class, () -> PerplexityTask.run("ood", ood, oodEx,
-                    new EvalContext(full, tok, half, false, null, null, Progress.NONE)));
+            e = assertThrows(NonFiniteLogitsException.class, () -> PerplexityTask.run("ood", ood, oodEx, Shard.WHOLE,
+                    EvalContext.local(full, tok, half, false, null, null, Progress.NONE)));
             assertTrue(e.getMessage().contains("(reference model, for KL): the first non-finite output is"
                     + " model.layers.1.mlp"), e.getMessage());
 
             e = assertThrows(NonFiniteLogitsException.class, () -> GenerateTask.run("mt", mt, mtEx,
-                    new Prompts("mt", mt, mtEx, tok), ctx(half, tok)));
+                    Shard.WHOLE, new Prompts("mt", mt, mtEx, tok), ctx(half, tok)));
             assertTrue(e.getMessage().startsWith("task 'mt': non-finite logits (NaN or infinity) while generating"
                     + " prompt 0, sample 0, new token 0: the first non-finite output is model.layers.1.mlp"),
                     e.getMessage());
 
             // the same weights in float32 evaluate
-            assertEquals(1, MultipleChoiceTask.run("mc", mc, mcEx, new Prompts("mc", mc, mcEx, tok), ctx(full, tok))
-                    .records().size());
-            assertEquals(1, PerplexityTask.run("ood", ood, oodEx, ctx(full, tok)).records().size());
-            assertEquals(1, GenerateTask.run("mt", mt, mtEx, new Prompts("mt", mt, mtEx, tok), ctx(full, tok))
-                    .records().size());
+            assertEquals(1, MultipleChoiceTask.run("mc", mc, mcEx, Shard.WHOLE, new Prompts("mc", mc, mcEx, tok),
+                    ctx(full, tok)).records().size());
+            assertEquals(1, PerplexityTask.run("ood", ood, oodEx, Shard.WHOLE, ctx(full, tok)).records().size());
+            assertEquals(1, GenerateTask.run("mt", mt, mtEx, Shard.WHOLE, new Prompts("mt", mt, mtEx, tok),
+                    ctx(full, tok)).records().size());
         }
     }
 }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.semgrpo.eval.data.TaskData;
 import dev.semgrpo.eval.data.TaskExample;
+import dev.semgrpo.eval.shard.Shard;
 import dev.semgrpo.eval.results.EvalResults;
 import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.model.generate.LogProbScorer;
@@ -41,7 +42,7 @@ class TaskRunnersTest {
     }
 
     private static EvalContext ctx(CausalLM m, TextTokenizer tok, CausalLM ref, boolean refIsBase) {
-        return new EvalContext(m, tok, ref, refIsBase, null, null, Progress.NONE);
+        return EvalContext.local(m, tok, ref, refIsBase, null, null, Progress.NONE);
     }
 
     @Test
@@ -57,7 +58,8 @@ class TaskRunnersTest {
             List<TaskExample> ex = TaskData.read(t.config().data().path(), t.config().formatOrDefault(), java.util.Map.of(),
                     null, null, "mc");
             Prompts prompts = new Prompts("mc", t.config(), ex, tok);
-            TaskOutcome before = MultipleChoiceTask.run("mc", t.config(), ex, prompts, ctx(model, tok, null, false));
+            TaskOutcome before = MultipleChoiceTask.run("mc", t.config(), ex, Shard.WHOLE, prompts,
+                    ctx(model, tok, null, false));
             // train " zebra" after each prompt
             List<int[]> ps = new ArrayList<>();
             List<int[]> cs = new ArrayList<>();
@@ -67,7 +69,8 @@ class TaskRunnersTest {
                 cs.add(pc[1]);
             }
             TinyEval.train(model, params, ps, cs, 25, 0.02f);
-            TaskOutcome after = MultipleChoiceTask.run("mc", t.config(), ex, prompts, ctx(model, tok, null, false));
+            TaskOutcome after = MultipleChoiceTask.run("mc", t.config(), ex, Shard.WHOLE, prompts,
+                    ctx(model, tok, null, false));
             for (ExampleRecord r : after.records()) {
                 assertEquals("zebra", r.output(), "the trained choice wins: " + r.extra());
                 assertEquals(1.0, r.score("acc"));
@@ -107,7 +110,8 @@ class TaskRunnersTest {
                 CausalLM copy = TinyEval.model(4)) {
             List<TaskExample> ex = TaskData.read(dir.resolve("ood.jsonl"), TaskConfig.Format.TEXT, java.util.Map.of(),
                     null, null, "ood");
-            TaskOutcome o = PerplexityTask.run("ood", full.config(), ex, ctx(model, tok, copy, false));
+            TaskOutcome o = PerplexityTask.run("ood", full.config(), ex, Shard.WHOLE,
+                    ctx(model, tok, copy, false));
             // NLL = -log p from the scorer (first token as the prompt)
             int[] ids = tok.encode(ex.get(0).vars().get("text"));
             float[] nll = o.records().get(0).token("nll");
@@ -130,7 +134,8 @@ class TaskRunnersTest {
             assertFalse(o.metrics().get(0).higherIsBetter());
             assertTrue(o.metrics().get(1).value() >= o.metrics().get(0).value() - 1, "P90 near or above the mean");
             // windowed scoring: the first window's tokens have the same context, so the same NLL
-            TaskOutcome w = PerplexityTask.run("oodw", windows.config(), ex, ctx(model, tok, null, false));
+            TaskOutcome w = PerplexityTask.run("oodw", windows.config(), ex, Shard.WHOLE,
+                    ctx(model, tok, null, false));
             float[] nllW = w.records().get(0).token("nll");
             assertEquals(nll.length, nllW.length);
             for (int i = 0; i < 5; i++) {
@@ -148,10 +153,10 @@ class TaskRunnersTest {
             List<NDArray> params = TinyEval.adapter(model);
             List<TaskExample> ex = TaskData.read(dir.resolve("ood.jsonl"), TaskConfig.Format.TEXT, java.util.Map.of(),
                     null, null, "ood");
-            TaskOutcome zero = PerplexityTask.run("ood", t.config(), ex, ctx(model, tok, model, true));
+            TaskOutcome zero = PerplexityTask.run("ood", t.config(), ex, Shard.WHOLE, ctx(model, tok, model, true));
             assertEquals(0.0, zero.metrics().get(2).value(), 1e-6, "B = 0: the adapter is the base, KL 0");
             TinyEval.train(model, params, List.of(tok.encode("xyz")), List.of(tok.encode(" qqq qqq")), 10, 0.02f);
-            TaskOutcome moved = PerplexityTask.run("ood", t.config(), ex, ctx(model, tok, model, true));
+            TaskOutcome moved = PerplexityTask.run("ood", t.config(), ex, Shard.WHOLE, ctx(model, tok, model, true));
             assertTrue(moved.metrics().get(2).value() > 1e-3, "KL after training: " + moved.metrics().get(2).value());
             assertTrue(model.adaptersEnabled(), "the adapter is switched back on after the reference pass");
         }
@@ -169,7 +174,8 @@ class TaskRunnersTest {
                 task("ood", "type: perplexity\ndata: {path: ood.jsonl}\n"));
         Path out = dir.resolve("eval");
         try (TextTokenizer tok = TextTokenizer.load(tokenizer()); CausalLM model = TinyEval.model(6)) {
-            List<Evaluator.Result> r = Evaluator.run(tasks, ctx(model, tok, null, false), out, "m", null, false);
+            List<Evaluator.Result> r = Evaluator.run(tasks, ctx(model, tok, null, false), out, "m", null,
+                    Shard.WHOLE, false);
             assertFalse(r.get(0).skipped());
             var run = EvalResults.readRun(out);
             assertEquals(List.of("mc", "ood"), new ArrayList<>(run.keySet()));
@@ -178,7 +184,8 @@ class TaskRunnersTest {
             assertEquals(List.of("q1", "q2"), run.get("mc").examples().stream().map(ExampleRecord::id).toList());
             assertEquals("Question: Pick\nAnswer: d\n\nQuestion: Pick\nAnswer:",
                     run.get("mc").examples().get(0).input(), "one shot (the other example), then the question");
-            List<Evaluator.Result> again = Evaluator.run(tasks, ctx(model, tok, null, false), out, "m", null, false);
+            List<Evaluator.Result> again = Evaluator.run(tasks, ctx(model, tok, null, false), out, "m", null,
+                    Shard.WHOLE, false);
             assertTrue(again.get(0).skipped() && again.get(1).skipped());
         }
     }

@@ -42,7 +42,10 @@ public final class LocalBackend implements GenerationBackend {
                 progress);
     }
 
-    /** All rows in one forward: the caller batches. A non-finite row is diagnosed layer by layer. */
+    /**
+     * All rows in one forward: the caller batches. A non-finite row is diagnosed layer by layer, and the error
+     * carries its {@link NonFiniteLogitsException#row() row}.
+     */
     @Override
     public double[] continuationLogprobs(List<int[]> prompts, List<int[]> continuations) {
         double[] out = new double[prompts.size()];
@@ -52,7 +55,7 @@ public final class LocalBackend implements GenerationBackend {
             for (int r = 0; r < sums.length; r++) {
                 if (!Float.isFinite(sums[r])) {
                     throw NonFiniteLogitsException.diagnose(model, "scoring row " + r, prompts.get(r),
-                            continuations.get(r));
+                            continuations.get(r)).atRow(r);
                 }
                 out[r] = sums[r];
             }

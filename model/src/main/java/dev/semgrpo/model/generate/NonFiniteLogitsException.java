@@ -14,11 +14,22 @@ import dev.semgrpo.model.nn.CausalLM;
  * to name the first module whose output was non-finite.
  */
 public final class NonFiniteLogitsException extends IllegalStateException {
-    private final String site;
+    private static final String LEAD = "non-finite logits (NaN or infinity) while ";
 
-    private NonFiniteLogitsException(String message, String site) {
-        super(message);
+    private final String context;
+    private final String what;
+    private final String detail;
+    private final String site;
+    private final int row;
+
+    /** {@code [context: ]non-finite logits (NaN or infinity) while <what>: <detail>}. */
+    private NonFiniteLogitsException(String context, String what, String detail, String site, int row) {
+        super((context == null ? "" : context + ": ") + LEAD + what + ": " + detail);
+        this.context = context;
+        this.what = what;
+        this.detail = detail;
         this.site = site;
+        this.row = row;
     }
 
     /** The first module whose output was non-finite in the diagnostic re-run, with detail; null if none was. */
@@ -26,9 +37,28 @@ public final class NonFiniteLogitsException extends IllegalStateException {
         return site;
     }
 
+    /** The row of a scored batch where it happened ({@link LocalBackend#continuationLogprobs}), or -1. */
+    public int row() {
+        return row;
+    }
+
     /** The same error with {@code context} (e.g. {@code task 'flores'}) in front of its message. */
     public NonFiniteLogitsException in(String context) {
-        return new NonFiniteLogitsException(context + ": " + getMessage(), site);
+        return new NonFiniteLogitsException(this.context == null ? context : context + ": " + this.context, what,
+                detail, site, row);
+    }
+
+    /** The same error, at {@code row} of the batch it was scored in. */
+    public NonFiniteLogitsException atRow(int row) {
+        return new NonFiniteLogitsException(context, what, detail, site, row);
+    }
+
+    /**
+     * The same diagnosis, placed by the caller who knows what the row was: "while {@code what}" (e.g. {@code scoring
+     * task 'arc', example 'q7', choice 2}) instead of where it was found (e.g. {@code scoring row 5}).
+     */
+    public NonFiniteLogitsException about(String what) {
+        return new NonFiniteLogitsException(context, what, detail, site, row);
     }
 
     /** {@link #diagnose(CausalLM, String, int[])} of a scored row: its prompt followed by its completion. */
@@ -46,7 +76,7 @@ public final class NonFiniteLogitsException extends IllegalStateException {
      */
     public static NonFiniteLogitsException diagnose(CausalLM model, String what, int[] tokens) {
         String site = model.firstNonFinite(tokens);
-        StringBuilder m = new StringBuilder("non-finite logits (NaN or infinity) while ").append(what).append(": ");
+        StringBuilder m = new StringBuilder();
         if (site != null) {
             m.append("the first non-finite output is ").append(site).append(". ");
         } else {
@@ -63,6 +93,6 @@ public final class NonFiniteLogitsException extends IllegalStateException {
                     .append(model.sourceDir() == null ? "memory" : model.sourceDir())
                     .append(" for NaN/inf tensors or a diverged training run.");
         }
-        return new NonFiniteLogitsException(m.toString(), site);
+        return new NonFiniteLogitsException(null, what, m.toString(), site, -1);
     }
 }

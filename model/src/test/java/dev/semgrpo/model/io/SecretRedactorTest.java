@@ -19,7 +19,7 @@ import java.util.Random;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-class SecretRedactorTest {
+public class SecretRedactorTest {
     static final String KEY = "sk-live/Ab+Cd=Ef9/GhIjKlMn0pQr";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -28,7 +28,7 @@ class SecretRedactorTest {
      * raw, JSON with / escaped, every character as a JSON \\u escape (both hex cases), escaped twice, URL-encoded
      * (both hex cases, twice), HTML references, hex, and base64 of strings that hold it at each byte alignment.
      */
-    static List<String> encodings(String key) {
+    public static List<String> encodings(String key) {
         List<String> out = new ArrayList<>();
         out.add(key);
         out.add(key.replace("/", "\\/"));
@@ -66,7 +66,7 @@ class SecretRedactorTest {
     }
 
     /** True when {@code text} holds the key, or the key's share of a base64 form, in any of {@link #encodings}. */
-    static boolean leaks(String text, String key) {
+    public static boolean leaks(String text, String key) {
         for (String form : encodings(key)) {
             String probe = form.length() > 12 ? form.substring(2, form.length() - 2) : form;
             if (text.contains(probe)) {
