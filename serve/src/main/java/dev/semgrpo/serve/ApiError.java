@@ -50,12 +50,12 @@ final class ApiError extends RuntimeException {
         return new ApiError(503, "ServiceUnavailable", null, message, 0);
     }
 
-    /** 500 for an unexpected failure: one line naming what failed, never a trace. */
+    /** 500 for an unexpected failure: the first line of what failed (or its kind), never a trace. */
     static ApiError internal(Throwable cause) {
         String m = cause.getMessage();
         String line = m == null ? "" : m.strip().lines().findFirst().orElse("");
-        return new ApiError(500, "InternalServerError", null, "internal error: " + cause.getClass().getSimpleName()
-                + (line.isEmpty() ? "" : ": " + line), 0);
+        return new ApiError(500, "InternalServerError", null, "internal error: " + (line.isEmpty()
+                ? cause.getClass().getSimpleName() : line), 0);
     }
 
     int status() {

@@ -126,13 +126,13 @@ final class Router implements HttpHandler {
                 throw ApiError.badRequest(null, "the Content-Length header is not a number: " + cut(declared));
             }
             if (length > maxRequestBytes) {
-                in.skipNBytes(Math.min(length, MAX_DRAIN_FACTOR * maxRequestBytes));
+                drain(ex, in);
                 throw tooLarge(length + " bytes");
             }
         }
         byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxRequestBytes + 1));
         if (body.length > maxRequestBytes) {
-            in.skip(MAX_DRAIN_FACTOR * maxRequestBytes);
+            drain(ex, in);
             throw tooLarge("more than " + maxRequestBytes + " bytes");
         }
         JsonNode node;
@@ -154,6 +154,20 @@ final class Router implements HttpHandler {
             throw ApiError.badRequest(null, "the body is empty; send a JSON object");
         }
         return node;
+    }
+
+    /**
+     * Reads and drops what is left of an oversized body, at most a few times the limit, so that the client, still
+     * sending, reads the 413; the connection is then closed rather than reused.
+     */
+    private void drain(HttpExchange ex, InputStream in) throws IOException {
+        ex.getResponseHeaders().set("Connection", "close");
+        byte[] buf = new byte[8192];
+        long left = MAX_DRAIN_FACTOR * maxRequestBytes;
+        int n;
+        while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) >= 0) {
+            left -= n;
+        }
     }
 
     private ApiError tooLarge(String size) {
