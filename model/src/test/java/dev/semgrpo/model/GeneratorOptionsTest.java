@@ -140,6 +140,30 @@ class GeneratorOptionsTest {
     }
 
     @Test
+    void sequenceLogprobsAreTheScorersWithSortedAlternatives() {
+        try (CausalLM model = TinyModels.random(TinyModels.qwen3(), 25); NDManager m = NDManager.newBaseManager()) {
+            int[] seq = PROMPTS.get(1);
+            float[] expected = LogProbScorer.score(model, m, List.of(new int[] {seq[0]}),
+                    List.of(java.util.Arrays.copyOfRange(seq, 1, seq.length)), 1.0, false).logprobs().toFloatArray();
+            LogProbScorer.SequenceLogprobs plain = LogProbScorer.sequence(model, seq, 0);
+            LogProbScorer.SequenceLogprobs withTop = LogProbScorer.sequence(model, seq, 4);
+            assertNull(plain.top());
+            assertEquals(seq.length - 1, withTop.top().size());
+            for (int t = 0; t < seq.length - 1; t++) {
+                assertEquals(expected[t], plain.logprobs()[t], 1e-5, "token " + (t + 1));
+                assertEquals(plain.logprobs()[t], withTop.logprobs()[t], 1e-6);
+                TopLogprobs top = withTop.top().get(t);
+                assertTrue(top.logprobs()[0] >= withTop.logprobs()[t], "the best alternative is at least the token");
+                for (int j = 1; j < 4; j++) {
+                    assertTrue(top.logprobs()[j] <= top.logprobs()[j - 1]);
+                }
+            }
+            assertEquals(0, LogProbScorer.sequence(model, new int[] {7}, 2).logprobs().length);
+            assertThrows(IllegalArgumentException.class, () -> LogProbScorer.sequence(model, new int[] {7, 999}, 0));
+        }
+    }
+
+    @Test
     void adaptersHeldInMemorySwapWithoutClosingAndMatchLoraLoad() throws IOException {
         LoraConfig cfg = new LoraConfig(4, 8, 0.0, List.of("q_proj", "v_proj", "down_proj"), false);
         Path[] dirs = {dir.resolve("a"), dir.resolve("b")};

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.FinishReason;
+import dev.semgrpo.model.generate.LogProbScorer.SequenceLogprobs;
 import dev.semgrpo.model.generate.TopLogprobs;
-import dev.semgrpo.serve.JobResult.PromptLogprobs;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +76,7 @@ final class Responses {
     }
 
     /** {"tokens","token_logprobs","top_logprobs","text_offset"}: the prompt's tokens first with echo. */
-    private ObjectNode completionLogprobs(CompletionRequest req, int[] prompt, PromptLogprobs promptLp, Completion c) {
+    private ObjectNode completionLogprobs(CompletionRequest req, int[] prompt, SequenceLogprobs promptLp, Completion c) {
         int k = req.logprobs();
         boolean asIds = req.tokensAsIds();
         ObjectNode lp = JSON.createObjectNode();
