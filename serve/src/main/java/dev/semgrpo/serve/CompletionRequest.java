@@ -28,13 +28,12 @@ record CompletionRequest(String model, List<PromptInput> prompts, Sampling sampl
     static {
         Set<String> f = new HashSet<>(Sampling.FIELDS);
         f.addAll(List.of("model", "prompt", "max_tokens", "logprobs", "echo", "return_tokens_as_token_ids",
-                "return_token_ids", "stream"));
+                "return_token_ids", "stream", "best_of"));
         FIELDS = Set.copyOf(f);
     }
 
     /** OpenAI and vLLM fields semgrpo does not implement: allowed only at their defaults. */
     private static final List<Unimplemented> UNIMPLEMENTED = List.of(
-            new Unimplemented("best_of", v -> v.isIntegralNumber() && v.intValue() == 1, "1"),
             Unimplemented.number("frequency_penalty", 0), Unimplemented.number("presence_penalty", 0),
             Unimplemented.empty("logit_bias"), Unimplemented.string("suffix", ""), Unimplemented.anyString("user"),
             Unimplemented.empty("stream_options"), Unimplemented.bool("ignore_eos", false),
@@ -62,6 +61,11 @@ record CompletionRequest(String model, List<PromptInput> prompts, Sampling sampl
         String model = f.requiredString("model");
         List<PromptInput> prompts = prompts(f.get("prompt"));
         Sampling sampling = Sampling.read(f);
+        Integer bestOf = f.integer("best_of", null, 1, Integer.MAX_VALUE);
+        if (bestOf != null && bestOf != 1 && bestOf != sampling.n()) {
+            throw ApiError.badRequest("best_of", "best_of=" + bestOf + " is not supported by semgrpo serve (it"
+                    + " returns all n samples); leave it out or send best_of=n=" + sampling.n());
+        }
         boolean echo = f.bool("echo", false);
         int maxTokens = f.integer("max_tokens", 16, 0, Integer.MAX_VALUE);
         if (maxTokens == 0 && !echo) {

@@ -102,7 +102,10 @@ class HostileRequestsTest {
         assertError(complete("{\"model\":\"tiny\",\"prompt\":\"a\",\"frequency_penalty\":0.5}"), 400,
                 "BadRequestError", "frequency_penalty", "not supported", "0.5");
         assertEquals(200, complete("{\"model\":\"tiny\",\"prompt\":\"a\",\"max_tokens\":2,\"frequency_penalty\":0,"
-                + "\"user\":\"someone\",\"best_of\":null}").status(), "unimplemented fields at their defaults pass");
+                + "\"user\":\"someone\",\"logit_bias\":null,\"n\":2,\"best_of\":2}").status(),
+                "unimplemented fields at their defaults pass");
+        assertError(complete("{\"model\":\"tiny\",\"prompt\":\"a\",\"n\":2,\"best_of\":3}"), 400,
+                "BadRequestError", "best_of", "best_of=3", "not supported");
     }
 
     @Test
