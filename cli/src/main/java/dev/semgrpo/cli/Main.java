@@ -14,14 +14,15 @@ import picocli.CommandLine.Command;
         subcommands = {InitModelCommand.class, GenerateCommand.class, LogprobsCommand.class, RewardCommand.class,
                 EmbedCommand.class, EmbedderCommand.class, TrainCommand.class, MergeAdapterCommand.class,
                 EvalCommand.class, MergeShardsCommand.class, JudgeCommand.class, ReportCommand.class,
-                PipelineCommand.class, PlanCommand.class,
+                PipelineCommand.class, PlanCommand.class, ServeCommand.class,
                 DemoCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  semgrpo demo",
                 "  semgrpo doctor",
                 "  semgrpo init-model --arch qwen3 --hidden 64 --layers 2 --heads 4 --kv-heads 2 \\",
                 "      --vocab-from data/tokenizers/byte-level/tokenizer.json --seed 1 --out runs/tiny",
-                "  semgrpo generate --model runs/tiny --prompts prompts.jsonl --out samples.jsonl --n 8"})
+                "  semgrpo generate --model runs/tiny --prompts prompts.jsonl --out samples.jsonl --n 8",
+                "  semgrpo serve --model runs/tiny --port 8000"})
 public final class Main {
     private Main() {
     }

@@ -1,6 +1,7 @@
 package dev.semgrpo.model.generate;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -24,7 +25,12 @@ import java.util.function.IntConsumer;
  * are dropped from the batch (and the cache) so they stop costing compute.
  *
  * <p>Each sample draws its uniforms from its own stream seeded by (seed, prompt index, sample index), so results
- * do not depend on batch size or on which other prompts share the batch.
+ * do not depend on batch size or on which other prompts share the batch. Prompts may carry their own
+ * {@link StreamKey}s, so requests with different seeds share one batch (a server's scheduler).
+ *
+ * <p>Reported log-probs follow the {@link LogprobsMode} (default {@link LogprobsMode#PROCESSED}); with
+ * {@link #topLogprobs} the k most likely alternatives of every generated token come back in the same pull,
+ * (rows, 3 + 2k).
  */
 public final class Generator {
     private final CausalLM model;
@@ -32,6 +38,11 @@ public final class Generator {
     private final Set<Integer> eosIds;
     private final int padId;
     private int maxBatchRows = 64;
+    private LogprobsMode logprobsMode = LogprobsMode.PROCESSED;
+    private int topLogprobs;
+
+    /** Most alternatives {@link #topLogprobs} returns per token (vLLM's and OpenAI's limit). */
+    public static final int MAX_TOP_LOGPROBS = 20;
 
     /**
      * @param tokenizer decodes text and detects stop strings; null gives samples without text
@@ -59,6 +70,28 @@ public final class Generator {
         return this;
     }
 
+    /** Which distribution reported log-probs come from (default {@link LogprobsMode#PROCESSED}). */
+    public Generator logprobsMode(LogprobsMode mode) {
+        this.logprobsMode = java.util.Objects.requireNonNull(mode, "logprobs mode");
+        return this;
+    }
+
+    /**
+     * Also return the {@code k} most likely tokens at every generated position, with their log-probs under the
+     * {@link #logprobsMode} distribution (default 0 = none; at most {@link #MAX_TOP_LOGPROBS}).
+     */
+    public Generator topLogprobs(int k) {
+        if (k < 0 || k > MAX_TOP_LOGPROBS) {
+            throw new IllegalArgumentException("top log-probs must be in [0, " + MAX_TOP_LOGPROBS + "], found " + k);
+        }
+        if (k > model.config().vocabSize()) {
+            throw new IllegalArgumentException("top log-probs k=" + k + " exceeds the vocabulary size "
+                    + model.config().vocabSize());
+        }
+        this.topLogprobs = k;
+        return this;
+    }
+
     /**
      * Samples {@code params.n()} completions for every prompt.
      *
@@ -76,6 +109,25 @@ public final class Generator {
      */
     public List<List<Completion>> generate(List<int[]> prompts, int firstIndex, SamplingParams params,
             IntConsumer progress) {
+        List<StreamKey> keys = new ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            keys.add(new StreamKey(params.seed(), firstIndex + i));
+        }
+        return generate(prompts, keys, params, progress);
+    }
+
+    /**
+     * As {@link #generate(List, SamplingParams, IntConsumer)}, each prompt with its own stream key: sample k of prompt
+     * i draws from the stream of ({@code keys[i].seed}, {@code keys[i].promptIndex}, k), and its completion carries
+     * that prompt index. {@code params.seed()} is not used. Prompts from requests with different seeds can so share
+     * one batch and each still gets what it would get alone.
+     */
+    public List<List<Completion>> generate(List<int[]> prompts, List<StreamKey> keys, SamplingParams params,
+            IntConsumer progress) {
+        if (keys.size() != prompts.size()) {
+            throw new IllegalArgumentException("got " + prompts.size() + " prompts but " + keys.size()
+                    + " stream keys; give one key per prompt");
+        }
         if (!params.stopStrings().isEmpty() && tokenizer == null) {
             throw new IllegalArgumentException("stop strings " + params.stopStrings() + " need a tokenizer to decode"
                     + " text; construct the Generator with one");
@@ -101,7 +153,7 @@ public final class Generator {
         List<List<Completion>> out = new ArrayList<>();
         for (int start = 0; start < prompts.size(); start += perBatch) {
             int end = Math.min(prompts.size(), start + perBatch);
-            out.addAll(generateBatch(prompts.subList(start, end), firstIndex + start, params));
+            out.addAll(generateBatch(prompts.subList(start, end), keys.subList(start, end), params));
             if (progress != null) {
                 progress.accept(end);
             }
@@ -109,7 +161,7 @@ public final class Generator {
         return out;
     }
 
-    private List<List<Completion>> generateBatch(List<int[]> prompts, int firstIndex, SamplingParams params) {
+    private List<List<Completion>> generateBatch(List<int[]> prompts, List<StreamKey> keys, SamplingParams params) {
         int b = prompts.size();
         int n = params.n();
         int rows = b * n;
@@ -136,8 +188,8 @@ public final class Generator {
         }
         Row[] state = new Row[rows];
         for (int r = 0; r < rows; r++) {
-            int prompt = (int) fan[r];
-            state[r] = new Row(firstIndex + prompt, r % n, params.maxNewTokens(), params.seed());
+            StreamKey key = keys.get((int) fan[r]);
+            state[r] = new Row(key.promptIndex(), r % n, params.maxNewTokens(), key.seed(), topLogprobs);
         }
         try (NDManager gm = model.manager().newSubManager()) {
             NDArray rowIndex = gm.create(fan);
@@ -166,13 +218,14 @@ public final class Generator {
             for (int step = 0; step < params.maxNewTokens() && live > 0; step++) {
                 float[] drawn;
                 try (NDScope scope = new NDScope()) {
-                    drawn = draw(gm, logits, presence, params, state, active, live);
+                    drawn = draw(gm, logits, presence, params, state, active, live, logprobsMode, topLogprobs);
                 }
                 long[] nextTokens = new long[live];
                 int stillLive = 0;
                 boolean[] keep = new boolean[live];
+                int stride = 3 + 2 * topLogprobs;
                 for (int a = 0; a < live; a++) {
-                    if (!Float.isFinite(drawn[3 * a + 2])) {
+                    if (!Float.isFinite(drawn[stride * a + 2])) {
                         Row row = state[active[a]];
                         int[] p = prompts.get((int) fan[active[a]]);
                         int[] seq = Arrays.copyOf(p, p.length + row.length());
@@ -183,14 +236,15 @@ public final class Generator {
                 }
                 for (int a = 0; a < live; a++) {
                     Row row = state[active[a]];
-                    int token = (int) drawn[3 * a];
-                    row.append(token, drawn[3 * a + 1]);
+                    int token = (int) drawn[stride * a];
+                    row.append(token, drawn[stride * a + 1], drawn, stride * a + 3);
                     nextTokens[a] = token;
                     if (eosIds.contains(token)) {
                         row.finish(FinishReason.STOP);
                     } else if (!params.stopStrings().isEmpty() && tokenizer != null && row.hitStop(tokenizer,
                             params.stopStrings())) {
                         row.finish(FinishReason.STOP);
+                        row.stoppedOnString = true;
                     } else if (row.length() >= params.maxNewTokens()) {
                         row.finish(FinishReason.LENGTH);
                     } else {
@@ -255,14 +309,15 @@ public final class Generator {
     }
 
     /**
-     * Draws a token for every live row; returns (token, logprob, sum of raw logits) triples as floats, the step's
-     * only device sync. The sum is finite exactly when every logit of the row is (a sum of finite logits overflows
-     * only if they reach 1e33 or so; an FP16 model's are at most 65504).
+     * Draws a token for every live row; returns per row (token, logprob, sum of raw logits, then k alternative ids
+     * and k their log-probs) as floats, the step's only device sync. The sum is finite exactly when every logit of
+     * the row is (a sum of finite logits overflows only if they reach 1e33 or so; an FP16 model's are at most 65504).
+     * Token ids travel as floats, exact below 2^24.
      */
     private static float[] draw(NDManager gm, NDArray logits, NDArray presence, SamplingParams params, Row[] state,
-            int[] active, int live) {
+            int[] active, int live, LogprobsMode mode, int k) {
         NDArray processed = LogitsProcessors.apply(logits, params, presence);
-        NDArray logProbs = processed.logSoftmax(-1);
+        NDArray logProbs = processed.logSoftmax(-1); // (live, V) of the distribution sampled from
         NDArray tokens;
         if (params.greedy()) {
             tokens = processed.argMax(-1);
@@ -273,10 +328,15 @@ public final class Generator {
             }
             tokens = LogitsProcessors.sample(logProbs, gm.create(u, new Shape(live, 1)));
         }
-        NDArray chosen = logProbs.gather(tokens.reshape(live, 1), 1);
+        NDArray reported = mode == LogprobsMode.PROCESSED ? logProbs : logits.logSoftmax(-1); // (live, V)
+        NDArray chosen = reported.gather(tokens.reshape(live, 1), 1);
         NDArray rowSums = logits.sum(new int[] {-1}).reshape(live, 1);
-        return tokens.toType(DataType.FLOAT32, false).reshape(live, 1).concat(chosen, 1).concat(rowSums, 1)
-                .toFloatArray();
+        NDArray out = tokens.toType(DataType.FLOAT32, false).reshape(live, 1).concat(chosen, 1).concat(rowSums, 1);
+        if (k > 0) {
+            NDList top = reported.topK(k, -1, true, true); // values (live, k), indices (live, k)
+            out = out.concat(top.get(1).toType(DataType.FLOAT32, false), 1).concat(top.get(0), 1);
+        }
+        return out.toFloatArray();
     }
 
     private static NDArray presence(NDManager gm, List<int[]> prompts, long[] fan, int vocab) {
@@ -299,17 +359,24 @@ public final class Generator {
         final int promptIndex;
         final int sampleIndex;
         final SplittableRandom rng;
+        final int k; // alternatives kept per token
         int[] tokens;
         float[] logprobs;
+        int[] topIds; // (capacity, k)
+        float[] topLogprobs; // (capacity, k)
         int length;
         FinishReason finish;
+        boolean stoppedOnString;
 
-        Row(int promptIndex, int sampleIndex, int maxNew, long seed) {
+        Row(int promptIndex, int sampleIndex, int maxNew, long seed, int k) {
             this.promptIndex = promptIndex;
             this.sampleIndex = sampleIndex;
             this.rng = new SplittableRandom(mix(mix(seed) ^ mix(promptIndex * 0x9E3779B97F4A7C15L + sampleIndex)));
+            this.k = k;
             this.tokens = new int[Math.min(maxNew, 64)];
             this.logprobs = new float[tokens.length];
+            this.topIds = new int[tokens.length * k];
+            this.topLogprobs = new float[tokens.length * k];
         }
 
         /** A uniform in (0, 1), never 0 (which would select a zero-probability first token). */
@@ -321,10 +388,17 @@ public final class Generator {
             return u;
         }
 
-        void append(int token, float logprob) {
+        /** Appends a token; its k alternatives are {@code drawn[at..at+k)} (ids) then {@code [at+k..at+2k)}. */
+        void append(int token, float logprob, float[] drawn, int at) {
             if (length == tokens.length) {
                 tokens = Arrays.copyOf(tokens, tokens.length * 2);
                 logprobs = Arrays.copyOf(logprobs, logprobs.length * 2);
+                topIds = Arrays.copyOf(topIds, tokens.length * k);
+                topLogprobs = Arrays.copyOf(topLogprobs, tokens.length * k);
+            }
+            for (int j = 0; j < k; j++) {
+                topIds[length * k + j] = (int) drawn[at + j];
+                topLogprobs[length * k + j] = drawn[at + k + j];
             }
             tokens[length] = token;
             logprobs[length++] = logprob;
@@ -351,20 +425,32 @@ public final class Generator {
         Completion toCompletion(TextTokenizer tok, Set<Integer> eos, List<String> stops) {
             int[] ids = Arrays.copyOf(tokens, length);
             String text = null;
+            String stop = null;
             if (tok != null) {
                 int textLen = length > 0 && eos.contains(ids[length - 1]) ? length - 1 : length;
                 text = tok.decode(Arrays.copyOf(ids, textLen), true);
                 int cut = text.length();
                 for (String s : stops) {
                     int at = text.indexOf(s);
-                    if (at >= 0) {
-                        cut = Math.min(cut, at);
+                    if (at >= 0 && at < cut) {
+                        cut = at;
+                        if (stoppedOnString) {
+                            stop = s;
+                        }
                     }
                 }
                 text = text.substring(0, cut);
             }
+            List<TopLogprobs> top = null;
+            if (k > 0) {
+                top = new ArrayList<>(length);
+                for (int t = 0; t < length; t++) {
+                    top.add(new TopLogprobs(Arrays.copyOfRange(topIds, t * k, (t + 1) * k),
+                            Arrays.copyOfRange(topLogprobs, t * k, (t + 1) * k)));
+                }
+            }
             return new Completion(promptIndex, sampleIndex, ids, text, Arrays.copyOf(logprobs, length),
-                    finish == null ? FinishReason.LENGTH : finish);
+                    finish == null ? FinishReason.LENGTH : finish, stop, top);
         }
 
         private static long mix(long z) {

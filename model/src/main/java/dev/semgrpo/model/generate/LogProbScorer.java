@@ -1,11 +1,15 @@
 package dev.semgrpo.model.generate;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.nn.CausalLM;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -77,6 +81,77 @@ public final class LogProbScorer {
             fill.set(seq, fill.get(seq) + len);
         }
         return scoreLayout(model, manager, prompts, completions, placement, fill.size(), temperature, withEntropy, true);
+    }
+
+    /**
+     * Log-probs of one sequence's own tokens under the model (temperature 1): entry t is
+     * log p(token t+1 | tokens 0..t). For an echoed prompt (vLLM's prompt log-probs).
+     *
+     * @param logprobs (length - 1)
+     * @param top per scored token its k most likely alternatives, or null when k = 0
+     */
+    public record SequenceLogprobs(float[] logprobs, List<TopLogprobs> top) {
+    }
+
+    /**
+     * {@link SequenceLogprobs} of {@code tokens}, with the {@code k} (0..20) most likely alternatives at each scored
+     * position: one forward pass and one pull of (length - 1, 1 + 2k) = log-prob, k ids, k log-probs.
+     *
+     * @throws NonFiniteLogitsException when a log-prob is not finite (the diagnostic names the layer)
+     */
+    public static SequenceLogprobs sequence(CausalLM model, int[] tokens, int k) {
+        if (k < 0 || k > Generator.MAX_TOP_LOGPROBS) {
+            throw new IllegalArgumentException("alternatives k must be in [0, " + Generator.MAX_TOP_LOGPROBS
+                    + "], found " + k);
+        }
+        if (tokens.length == 0 || tokens.length > model.maxPositions()) {
+            throw new IllegalArgumentException("a scored sequence needs 1 to max_position_embeddings="
+                    + model.maxPositions() + " tokens, found " + tokens.length);
+        }
+        for (int t = 0; t < tokens.length; t++) {
+            if (tokens[t] < 0 || tokens[t] >= model.config().vocabSize()) {
+                throw new IllegalArgumentException("token " + t + " is id " + tokens[t] + ", outside the vocabulary"
+                        + " [0, " + model.config().vocabSize() + ")");
+            }
+        }
+        int scored = tokens.length - 1;
+        if (scored <= 0) {
+            return new SequenceLogprobs(new float[0], k > 0 ? List.of() : null);
+        }
+        int vocab = model.config().vocabSize();
+        float[] pulled;
+        try (NDManager m = model.manager().newSubManager()) {
+            long[] ids = Arrays.stream(tokens).asLongStream().toArray();
+            long[] targets = Arrays.stream(tokens, 1, tokens.length).asLongStream().toArray();
+            NDArray logits = model.forward(m.create(ids, new Shape(1, ids.length)), null, null, null, false)
+                    .reshape(tokens.length, vocab).get("0:" + scored); // (L - 1, V): predicts tokens 1..L-1
+            NDArray logp = logits.logSoftmax(-1);
+            NDArray out = logp.gather(m.create(targets, new Shape(scored, 1)), 1); // (L - 1, 1)
+            if (k > 0) {
+                NDList best = logp.topK(k, -1, true, true); // values, indices: (L - 1, k)
+                out = out.concat(best.get(1).toType(DataType.FLOAT32, false), 1).concat(best.get(0), 1);
+            }
+            pulled = out.toFloatArray();
+        }
+        int stride = 1 + 2 * k;
+        float[] logprobs = new float[scored];
+        List<TopLogprobs> top = k > 0 ? new ArrayList<>() : null;
+        for (int t = 0; t < scored; t++) {
+            logprobs[t] = pulled[t * stride];
+            if (!Float.isFinite(logprobs[t])) {
+                throw NonFiniteLogitsException.diagnose(model, "scoring token " + (t + 1) + " of a sequence", tokens);
+            }
+            if (k > 0) {
+                int[] altIds = new int[k];
+                float[] altLp = new float[k];
+                for (int j = 0; j < k; j++) {
+                    altIds[j] = (int) pulled[t * stride + 1 + j];
+                    altLp[j] = pulled[t * stride + 1 + k + j];
+                }
+                top.add(new TopLogprobs(altIds, altLp));
+            }
+        }
+        return new SequenceLogprobs(logprobs, top);
     }
 
     private static void check(CausalLM model, List<int[]> prompts, List<int[]> completions, double temperature) {

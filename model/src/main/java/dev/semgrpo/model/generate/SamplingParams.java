@@ -11,7 +11,7 @@ import java.util.List;
  * @param temperature divides the logits; must be > 0 unless greedy
  * @param topK keep the k most likely tokens (0 = off)
  * @param topP keep the smallest set whose probability reaches p (1 = off)
- * @param minP drop tokens below minP x the top probability (0 = off)
+ * @param minP drop tokens below minP x the top probability (0 = off; 1 keeps only the most likely)
  * @param repetitionPenalty CTRL-style penalty on tokens already in prompt or output (1 = off)
  * @param greedy argmax instead of sampling (then n must be 1 and temperature/top-k/p are unused)
  * @param stopStrings a sample stops once its text contains one; the text is cut before it
@@ -38,8 +38,8 @@ public record SamplingParams(int n, int maxNewTokens, double temperature, int to
         if (!(topP > 0 && topP <= 1)) {
             throw new IllegalArgumentException("top_p must be in (0, 1], found " + topP);
         }
-        if (!(minP >= 0 && minP < 1)) {
-            throw new IllegalArgumentException("min_p must be in [0, 1), found " + minP);
+        if (!(minP >= 0 && minP <= 1)) {
+            throw new IllegalArgumentException("min_p must be in [0, 1], found " + minP);
         }
         if (!(repetitionPenalty > 0)) {
             throw new IllegalArgumentException("repetition_penalty must be > 0 (1 = off), found " + repetitionPenalty);

@@ -261,6 +261,37 @@ public final class CausalLM implements AutoCloseable {
         module.attach(adapter);
     }
 
+    /**
+     * Puts {@code byModule}'s adapters on the projections of those names and takes every other projection's adapter
+     * off, closing nothing: the caller owns these factors and keeps them for the next swap (a server holding several
+     * adapters in memory switches between them per batch without re-reading files). An empty map gives the base
+     * model. Adapters this model owns (from {@link dev.semgrpo.model.lora.Lora#load}) must be detached or merged
+     * first, or their factors would be left open.
+     *
+     * @throws IllegalArgumentException when a name is not a projection of this model; nothing is changed then
+     */
+    public void useAdapters(Map<String, LoraAdapter> byModule) {
+        List<Linear> all = projections();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Linear l : all) {
+            names.add(l.name());
+        }
+        for (String name : byModule.keySet()) {
+            if (!names.contains(name)) {
+                throw new IllegalArgumentException("no projection named '" + name + "' in this "
+                        + config.architecture().modelType() + " model of " + config.numLayers() + " layers");
+            }
+        }
+        for (Linear l : all) {
+            LoraAdapter a = byModule.get(l.name());
+            if (a == null) {
+                l.release();
+            } else {
+                l.attach(a);
+            }
+        }
+    }
+
     /** Whether attached adapters take part in the forward; off makes this model its own reference model. */
     public boolean adaptersEnabled() {
         return adaptersEnabled;

@@ -40,6 +40,11 @@ public final class Linear {
         this.lora = adapter;
     }
 
+    /** Takes the adapter off without closing its factors (they belong to whoever attached it). */
+    void release() {
+        lora = null;
+    }
+
     void detach() {
         if (lora != null) {
             lora.a().close();
