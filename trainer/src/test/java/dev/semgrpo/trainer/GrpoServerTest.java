@@ -125,21 +125,27 @@ class GrpoServerTest {
         createModel();
         Path run;
         String url;
-        // requests: models (1); step 1: load + 4 prompts (5); step 2: load, unload, 4 prompts (6): it dies in step 2
+        // a step takes 5-6 requests (adapter load and unload, 4 prompts): a server that stops after 9 dies mid-run
+        int failed;
         try (Server server = serve(9)) {
             url = server.baseUrl() + "/v1";
-            IOException e = assertThrows(IOException.class, () -> train(yaml(3, url, 1), null));
-            assertTrue(e.getMessage().contains("step 2") && e.getMessage().contains(url), e.getMessage());
-            assertTrue(e.getMessage().contains("--resume"), e.getMessage());
+            IOException e = assertThrows(IOException.class, () -> train(yaml(4, url, 1), null));
+            java.util.regex.Matcher step = java.util.regex.Pattern.compile("^step (\\d+): rollouts on the server "
+                    + "failed").matcher(e.getMessage());
+            assertTrue(step.find(), e.getMessage());
+            failed = Integer.parseInt(step.group(1));
+            assertTrue(failed >= 2 && failed <= 3, e.getMessage());
+            assertTrue(e.getMessage().contains(url) && e.getMessage().contains("unreachable"), e.getMessage());
+            assertTrue(e.getMessage().contains("--resume " + dir.resolve("runs/srv")), e.getMessage());
         }
         run = dir.resolve("runs/srv");
-        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-1")), "step 1's checkpoint is intact");
-        assertFalse(Files.exists(run.resolve("checkpoints/step-2")));
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-" + (failed - 1))), "the last checkpoint is intact");
+        assertFalse(Files.exists(run.resolve("checkpoints/step-" + failed)));
         try (Server again = serve(1000)) {
-            train(yaml(3, again.baseUrl() + "/v1", 1), run);
+            train(yaml(4, again.baseUrl() + "/v1", 1), run);
         }
         List<JsonNode> m = metrics(run);
-        assertEquals(List.of(1L, 2L, 3L), m.stream().map(l -> l.get("step").asLong()).toList());
-        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-3")));
+        assertEquals(List.of(1L, 2L, 3L, 4L), m.stream().map(l -> l.get("step").asLong()).toList());
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-4")));
     }
 }
