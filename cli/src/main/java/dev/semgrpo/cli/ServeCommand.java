@@ -80,6 +80,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-batch-rows", paramLabel = "N", description = "sequences decoded together. Default: 64.")
     Integer maxBatchRows;
 
+    @Option(names = "--batch-wait-ms", paramLabel = "MS", description = "how long a batch that is not full waits for"
+            + " more requests to join it (as vLLM's scheduler delay): clients whose requests arrive a moment apart"
+            + " share a batch. Default: 10.")
+    Double batchWaitMs;
+
     @Option(names = "--max-queue", paramLabel = "N", description = "requests waiting at most; more are answered 429"
             + " with Retry-After. Default: 256.")
     Integer maxQueue;
@@ -153,6 +158,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (maxBatchRows != null) {
             b.optMaxBatchRows(maxBatchRows);
+        }
+        if (batchWaitMs != null) {
+            b.optBatchWaitMs(batchWaitMs);
         }
         if (maxQueue != null) {
             b.optMaxQueue(maxQueue);

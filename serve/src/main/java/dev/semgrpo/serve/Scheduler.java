@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One engine thread and a bounded queue in front of it. Requests that arrive while a batch runs wait and join the
  * next one; a batch takes the oldest waiting job and every later one with the same {@link Job.BatchKey}, up to
- * {@code maxBatchRows} rows (the first job always goes, however many rows it has: the Generator splits it). A full
+ * {@code maxBatchRows} rows (the first job always goes, however many rows it has: the Generator splits it); a batch
+ * that is not full waits up to {@code batchWaitMs} for more to join, so clients whose requests arrive a moment apart
+ * share it instead of the first running alone. A full
  * queue is answered 429. Control work (adapter load and unload) also runs on the engine thread, between batches,
  * so the model is never changed under a running batch.
  */
@@ -34,6 +36,7 @@ final class Scheduler implements AutoCloseable {
     private final Engine engine;
     private final int maxQueue;
     private final int maxBatchRows;
+    private final long batchWaitNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>(); // guarded by lock
@@ -42,10 +45,11 @@ final class Scheduler implements AutoCloseable {
     private boolean closing; // guarded by lock
     private final Thread thread;
 
-    Scheduler(Engine engine, int maxQueue, int maxBatchRows) {
+    Scheduler(Engine engine, int maxQueue, int maxBatchRows, double batchWaitMs) {
         this.engine = engine;
         this.maxQueue = maxQueue;
         this.maxBatchRows = maxBatchRows;
+        this.batchWaitNanos = (long) (batchWaitMs * 1e6);
         this.thread = new Thread(this::loop, "semgrpo-serve-engine");
         thread.setDaemon(true);
         thread.start();
@@ -138,6 +142,7 @@ final class Scheduler implements AutoCloseable {
                     control = controls.poll();
                 } else {
                     take(batch);
+                    gather(batch);
                     running = batch.size();
                 }
             } finally {
@@ -153,10 +158,39 @@ final class Scheduler implements AutoCloseable {
 
     /** Moves the oldest job and the compatible ones after it (up to the row limit) from the queue into batch. */
     private void take(List<Pending> batch) {
-        Pending first = queue.poll();
-        batch.add(first);
-        Job.BatchKey key = first.job().key();
-        int rows = first.job().rows();
+        batch.add(queue.poll());
+        join(batch);
+    }
+
+    /**
+     * While the batch has room, waits up to the batch window for compatible jobs to arrive (lock held; the wait
+     * releases it). Stops early for a full batch, adapter work or shutdown.
+     */
+    private void gather(List<Pending> batch) {
+        long deadline = System.nanoTime() + batchWaitNanos;
+        while (rows(batch) < maxBatchRows && !closing && controls.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                changed.awaitNanos(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            join(batch);
+        }
+    }
+
+    private static int rows(List<Pending> batch) {
+        return batch.stream().mapToInt(p -> p.job().rows()).sum();
+    }
+
+    /** Moves queued jobs compatible with the batch's first, up to the row limit, into it. */
+    private void join(List<Pending> batch) {
+        Job.BatchKey key = batch.get(0).job().key();
+        int rows = rows(batch);
         for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
             Pending p = it.next();
             if (p.job().key().equals(key) && rows + p.job().rows() <= maxBatchRows) {

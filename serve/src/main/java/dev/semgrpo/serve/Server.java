@@ -60,7 +60,7 @@ public final class Server implements AutoCloseable {
         this.model = model;
         this.adapters = adapters;
         this.scheduler = new Scheduler(new Engine(model, tokenizer, adapters, options.maxBatchRows(),
-                options.logprobsMode()), options.maxQueue(), options.maxBatchRows());
+                options.logprobsMode()), options.maxQueue(), options.maxBatchRows(), options.batchWaitMs());
         Endpoints endpoints = new Endpoints(new Endpoints.Served(modelName, options.model().toAbsolutePath()
                 .normalize(), model.config().vocabSize(), System.currentTimeMillis() / 1000), tokenizer,
                 new Limits(options.maxN(), maxModelLen, options.maxTokensPerRequest()), adapters, scheduler);

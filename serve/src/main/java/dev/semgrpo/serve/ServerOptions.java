@@ -27,6 +27,7 @@ import java.util.Objects;
  * @param maxModelLen prompt + max_tokens at most; 0 = the model's max_position_embeddings
  * @param maxTokensPerRequest prompts x n x max_tokens at most per request
  * @param maxBatchRows most sequences decoded together
+ * @param batchWaitMs how long a batch that is not full waits for more requests to join it (0 = not at all)
  * @param maxQueue requests waiting for the engine at most; more are answered 429
  * @param maxLoras adapters loaded at once at most
  * @param maxLoraRank largest adapter rank accepted
@@ -38,7 +39,7 @@ import java.util.Objects;
  */
 public record ServerOptions(Path model, Path adapter, String servedModelName, Map<String, Path> loraModules,
         Path loraRoot, String host, int port, String apiKey, long maxRequestBytes, int maxN, int maxModelLen,
-        long maxTokensPerRequest, int maxBatchRows, int maxQueue, int maxLoras, int maxLoraRank,
+        long maxTokensPerRequest, int maxBatchRows, double batchWaitMs, int maxQueue, int maxLoras, int maxLoraRank,
         LogprobsMode logprobsMode, long stopAfterRequests, double stopAfterSeconds, Device device, DataType dtype) {
 
     public ServerOptions {
@@ -62,6 +63,9 @@ public record ServerOptions(Path model, Path adapter, String servedModelName, Ma
         atLeast("--max-model-len", maxModelLen, 0);
         atLeast("--max-tokens-per-request", maxTokensPerRequest, 1);
         atLeast("--max-batch-rows", maxBatchRows, 1);
+        if (!(batchWaitMs >= 0 && batchWaitMs <= 10_000)) {
+            throw new IllegalArgumentException("--batch-wait-ms must be in [0, 10000], found " + batchWaitMs);
+        }
         atLeast("--max-queue", maxQueue, 1);
         atLeast("--max-loras", maxLoras, 0);
         atLeast("--max-lora-rank", maxLoraRank, 1);
@@ -89,7 +93,7 @@ public record ServerOptions(Path model, Path adapter, String servedModelName, Ma
                 + ", loraModules=" + loraModules + ", loraRoot=" + loraRoot + ", host=" + host + ", port=" + port
                 + ", apiKey=" + (apiKey == null ? "none" : "(set)") + ", maxRequestBytes=" + maxRequestBytes
                 + ", maxN=" + maxN + ", maxModelLen=" + maxModelLen + ", maxTokensPerRequest=" + maxTokensPerRequest
-                + ", maxBatchRows=" + maxBatchRows + ", maxQueue=" + maxQueue + ", maxLoras=" + maxLoras
+                + ", maxBatchRows=" + maxBatchRows + ", batchWaitMs=" + batchWaitMs + ", maxQueue=" + maxQueue + ", maxLoras=" + maxLoras
                 + ", maxLoraRank=" + maxLoraRank + ", logprobsMode=" + logprobsMode + ", stopAfterRequests="
                 + stopAfterRequests + ", stopAfterSeconds=" + stopAfterSeconds + ", device=" + device + ", dtype="
                 + dtype + "]";
@@ -114,6 +118,7 @@ public record ServerOptions(Path model, Path adapter, String servedModelName, Ma
         private int maxModelLen;
         private long maxTokensPerRequest = 1L << 20;
         private int maxBatchRows = 64;
+        private double batchWaitMs = 10;
         private int maxQueue = 256;
         private int maxLoras = 4;
         private int maxLoraRank = 64;
@@ -206,6 +211,12 @@ public record ServerOptions(Path model, Path adapter, String servedModelName, Ma
             return this;
         }
 
+        /** Default 10 ms. */
+        public Builder optBatchWaitMs(double ms) {
+            this.batchWaitMs = ms;
+            return this;
+        }
+
         /** Default 256 waiting requests. */
         public Builder optMaxQueue(int requests) {
             this.maxQueue = requests;
@@ -259,7 +270,7 @@ public record ServerOptions(Path model, Path adapter, String servedModelName, Ma
                 throw new IllegalStateException("ServerOptions.builder(): setModel is required");
             }
             return new ServerOptions(model, adapter, servedModelName, loraModules, loraRoot, host, port, apiKey,
-                    maxRequestBytes, maxN, maxModelLen, maxTokensPerRequest, maxBatchRows, maxQueue, maxLoras,
+                    maxRequestBytes, maxN, maxModelLen, maxTokensPerRequest, maxBatchRows, batchWaitMs, maxQueue, maxLoras,
                     maxLoraRank, logprobsMode, stopAfterRequests, stopAfterSeconds, device, dtype);
         }
     }
