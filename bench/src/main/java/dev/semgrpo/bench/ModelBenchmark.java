@@ -1,7 +1,6 @@
 package dev.semgrpo.bench;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -14,8 +13,12 @@ import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.LogProbScorer;
 import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.SafetensorsWriter;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.nn.KVCache;
+import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,11 +36,7 @@ public final class ModelBenchmark {
     public static void main(String[] args) {
         Device device = args.length > 0 && args[0].startsWith("gpu") ? Device.gpu() : Device.cpu();
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-        // Qwen3-shaped: grouped-query attention at Qwen3-4B's 4:1 ratio (8 query heads over 2 KV heads), q/k norms
-        ModelConfig c = ModelConfig.builder().setArchitecture(Architecture.QWEN3).setVocabSize(259).setHiddenSize(512)
-                .setIntermediateSize(2048).setNumLayers(8).setNumHeads(8).optNumKvHeads(2).optHeadDim(64)
-                .optRmsNormEps(1e-6).setRopeTheta(1000000.0).optTieWordEmbeddings(true).optMaxPositionEmbeddings(1024)
-                .optEosTokenIds(List.of(258)).optPadTokenId(256).build();
+        ModelConfig c = benchmarkModel();
         double matmul = matmulGflops(device);
         System.out.printf(Locale.ROOT, "device %s, PyTorch %s, %d intra-op threads%n", device,
                 Torch.engine().getVersion(), Runtime.getRuntime().availableProcessors());
@@ -52,6 +51,26 @@ public final class ModelBenchmark {
             decodeByPosition(model, batch);
             generateThroughput(model, batch);
             forwardBackward(model, matmul, nonEmbedding);
+        }
+    }
+
+    /**
+     * The ~30M-parameter benchmark model every benchmark runs: Qwen3-shaped, with grouped-query attention at
+     * Qwen3-4B's 4:1 ratio (8 query heads over 2 KV heads) and q/k norms, over the byte-level tokenizer's vocabulary.
+     */
+    static ModelConfig benchmarkModel() {
+        return ModelConfig.builder().setArchitecture(Architecture.QWEN3).setVocabSize(ByteLevelTokenizer.vocabSize())
+                .setHiddenSize(512).setIntermediateSize(2048).setNumLayers(8).setNumHeads(8).optNumKvHeads(2)
+                .optHeadDim(64).optRmsNormEps(1e-6).setRopeTheta(1e6).optTieWordEmbeddings(true)
+                .optMaxPositionEmbeddings(1024).optEosTokenIds(List.of(258)).optPadTokenId(256).build();
+    }
+
+    /** Writes a random benchmark model to {@code work/model} with the byte-level tokenizer; its parameter count. */
+    static long writeBenchmarkModel(Path work) throws java.io.IOException {
+        ByteLevelTokenizer.write(work.resolve("tok"));
+        try (CausalLM m = CausalLM.randomInit(benchmarkModel(), 1, 0.02, Device.cpu(), DataType.FLOAT32)) {
+            m.save(work.resolve("model"), DType.F32, work.resolve("tok"), SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+            return m.parameterCount();
         }
     }
 

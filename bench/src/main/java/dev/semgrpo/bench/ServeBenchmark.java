@@ -5,16 +5,11 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.semgrpo.model.config.Architecture;
-import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.LogprobsMode;
 import dev.semgrpo.model.generate.SamplingParams;
-import dev.semgrpo.model.io.DType;
-import dev.semgrpo.model.io.SafetensorsWriter;
 import dev.semgrpo.model.nn.CausalLM;
-import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import dev.semgrpo.serve.Server;
 import dev.semgrpo.serve.ServerOptions;
@@ -55,18 +50,9 @@ public final class ServeBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("bench-serve");
-        ByteLevelTokenizer.write(work.resolve("tok"));
-        ModelConfig c = ModelConfig.builder().setArchitecture(Architecture.QWEN3)
-                .setVocabSize(ByteLevelTokenizer.vocabSize()).setHiddenSize(512).setIntermediateSize(2048)
-                .setNumLayers(8).setNumHeads(8).optNumKvHeads(2).optHeadDim(64).optRmsNormEps(1e-6).setRopeTheta(1e6)
-                .optTieWordEmbeddings(true).optMaxPositionEmbeddings(1024).optEosTokenIds(List.of(258))
-                .optPadTokenId(256).build();
-        try (CausalLM m = CausalLM.randomInit(c, 1, 0.02, Device.cpu(), DataType.FLOAT32)) {
-            m.save(work.resolve("model"), DType.F32, work.resolve("tok"), SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
-            System.out.printf(Locale.ROOT, "model: qwen3 hidden 512, 8 layers, %,d parameters; %d prompts of 32 "
-                    + "tokens x n=%d x up to %d new tokens, T=0.8, top-p 0.9%n", m.parameterCount(), PROMPTS, GROUP,
-                    NEW_TOKENS);
-        }
+        long parameters = ModelBenchmark.writeBenchmarkModel(work);
+        System.out.printf(Locale.ROOT, "model: qwen3 hidden 512, 8 layers, %,d parameters; %d prompts of 32 tokens x "
+                + "n=%d x up to %d new tokens, T=0.8, top-p 0.9%n", parameters, PROMPTS, GROUP, NEW_TOKENS);
         List<int[]> prompts = new ArrayList<>();
         SplittableRandom rng = new SplittableRandom(7);
         for (int i = 0; i < PROMPTS; i++) {

@@ -1,14 +1,7 @@
 package dev.semgrpo.bench;
 
 import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.semgrpo.model.config.Architecture;
-import dev.semgrpo.model.config.ModelConfig;
-import dev.semgrpo.model.io.DType;
-import dev.semgrpo.model.io.SafetensorsWriter;
-import dev.semgrpo.model.nn.CausalLM;
-import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
 import dev.semgrpo.trainer.GrpoTrainer;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import java.nio.file.Files;
@@ -28,17 +21,7 @@ public final class TrainerBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("bench-trainer");
-        ByteLevelTokenizer.write(work.resolve("tok"));
-        ModelConfig c = ModelConfig.builder().setArchitecture(Architecture.QWEN3)
-                .setVocabSize(ByteLevelTokenizer.vocabSize()).setHiddenSize(512).setIntermediateSize(2048)
-                .setNumLayers(8).setNumHeads(8).optNumKvHeads(2).optHeadDim(64).optRmsNormEps(1e-6).setRopeTheta(1e6)
-                .optTieWordEmbeddings(true).optMaxPositionEmbeddings(1024).optEosTokenIds(List.of(258))
-                .optPadTokenId(256).build();
-        long params;
-        try (CausalLM m = CausalLM.randomInit(c, 1, 0.02, Device.cpu(), DataType.FLOAT32)) {
-            m.save(work.resolve("model"), DType.F32, work.resolve("tok"), SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
-            params = m.parameterCount();
-        }
+        long params = ModelBenchmark.writeBenchmarkModel(work);
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             lines.add("{\"prompt\": \"Translate into Tibetan, sentence " + i + ": the river runs past the school\","

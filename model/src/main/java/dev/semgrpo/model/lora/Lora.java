@@ -197,53 +197,32 @@ public final class Lora {
     }
 
     /**
-     * Attaches the adapter stored in {@code dir} to {@code model}; shapes are checked tensor by tensor. On any error
-     * the model is left without adapters.
+     * Attaches the adapter stored in {@code dir} to {@code model}, its factors trainable (FP32, with gradients) and
+     * its dropout as configured. Read and checked by {@link LoraWeights#read} first (every targeted projection's
+     * factors in the right shapes, no stray tensors), so on any error the model is left as it was.
      */
     public static LoraConfig load(CausalLM model, Path dir) throws IOException {
-        LoraConfig config = readConfig(dir);
-        attach(model, config, 0);
-        try {
-            fill(model, config, dir);
-        } catch (IOException | RuntimeException e) {
-            model.detachAdapters();
-            throw e;
-        }
-        return config;
-    }
-
-    private static void fill(CausalLM model, LoraConfig config, Path dir) throws IOException {
-        List<String> problems = new ArrayList<>();
-        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
-            for (Linear l : model.projections()) {
-                if (l.lora() == null) {
-                    continue;
-                }
-                NDArray[] ab = new NDArray[2];
-                String[] names = {PREFIX + l.name() + ".lora_A.weight", PREFIX + l.name() + ".lora_B.weight"};
-                long[][] shapes = {{config.r(), l.inFeatures()}, {l.outFeatures(), config.r()}};
-                for (int k = 0; k < 2; k++) {
-                    if (!f.tensors().containsKey(names[k])) {
-                        problems.add("missing tensor '" + names[k] + "', expected shape " + Arrays.toString(shapes[k]));
-                        continue;
-                    }
-                    TensorInfo info = f.info(names[k]);
-                    if (!Arrays.equals(info.shape(), shapes[k])) {
-                        problems.add("tensor '" + names[k] + "' has shape " + info.shapeString() + ", expected "
-                                + Arrays.toString(shapes[k]) + " (r=" + config.r() + ")");
-                        continue;
-                    }
-                    ab[k] = f.load(model.manager(), names[k], DataType.FLOAT32);
-                    ab[k].setRequiresGradient(true);
-                }
-                if (ab[0] != null && ab[1] != null) {
-                    l.lora().set(ab[0], ab[1]);
-                }
+        for (Linear l : model.projections()) {
+            if (l.lora() != null) {
+                throw new IllegalStateException(l.name() + " already has an adapter; merge or detach it first");
             }
         }
-        if (!problems.isEmpty()) {
-            throw new SafetensorsException(dir.resolve(WEIGHTS) + ": " + problems.size()
-                    + " adapter problem(s)\n  " + String.join("\n  ", problems));
+        try (LoraWeights w = LoraWeights.read(model, dir)) {
+            LoraConfig config = w.config();
+            for (Linear l : model.projections()) {
+                LoraAdapter read = w.adapters().get(l.name());
+                if (read == null) {
+                    continue;
+                }
+                NDArray a = read.a().duplicate();
+                NDArray b = read.b().duplicate();
+                a.attach(model.manager());
+                b.attach(model.manager());
+                a.setRequiresGradient(true);
+                b.setRequiresGradient(true);
+                model.attachAdapter(l, new LoraAdapter(a, b, config.scale(), (float) config.dropout()));
+            }
+            return config;
         }
     }
 }
