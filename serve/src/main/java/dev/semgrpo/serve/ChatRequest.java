@@ -60,12 +60,7 @@ record ChatRequest(String model, List<Map<String, Object>> messages, Sampling sa
             Unimplemented.empty("guided_grammar"));
 
     static ChatRequest parse(JsonNode body) {
-        JsonFields f = new JsonFields(body, PATH);
-        f.checkNames(FIELDS, UNIMPLEMENTED);
-        if (f.bool("stream", false)) {
-            throw ApiError.badRequest("stream", "stream=true is not supported by semgrpo serve; send stream=false"
-                    + " (or leave it out) for one JSON answer");
-        }
+        JsonFields f = JsonFields.generationRequest(body, PATH, FIELDS, UNIMPLEMENTED);
         String model = f.requiredString("model");
         List<Map<String, Object>> messages = messages(f.get("messages"));
         Sampling sampling = Sampling.read(f);

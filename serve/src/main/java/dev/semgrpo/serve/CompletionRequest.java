@@ -52,12 +52,7 @@ record CompletionRequest(String model, List<PromptInput> prompts, Sampling sampl
     }
 
     static CompletionRequest parse(JsonNode body) {
-        JsonFields f = new JsonFields(body, PATH);
-        f.checkNames(FIELDS, UNIMPLEMENTED);
-        if (f.bool("stream", false)) {
-            throw ApiError.badRequest("stream", "stream=true is not supported by semgrpo serve; send stream=false"
-                    + " (or leave it out) for one JSON answer");
-        }
+        JsonFields f = JsonFields.generationRequest(body, PATH, FIELDS, UNIMPLEMENTED);
         String model = f.requiredString("model");
         List<PromptInput> prompts = prompts(f.get("prompt"));
         Sampling sampling = Sampling.read(f);

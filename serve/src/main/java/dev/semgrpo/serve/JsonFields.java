@@ -38,6 +38,21 @@ final class JsonFields {
      * Rejects any field that is neither {@code known} nor one of the {@code unimplemented} OpenAI fields; checks each
      * unimplemented field present holds its default.
      */
+    /**
+     * The fields of a completion or chat request: names checked as {@link #checkNames} does, and streaming refused
+     * (one JSON answer per request).
+     */
+    static JsonFields generationRequest(JsonNode body, String path, Set<String> known,
+            List<Unimplemented> unimplemented) {
+        JsonFields f = new JsonFields(body, path);
+        f.checkNames(known, unimplemented);
+        if (f.bool("stream", false)) {
+            throw ApiError.badRequest("stream", "stream=true is not supported by semgrpo serve; send stream=false"
+                    + " (or leave it out) for one JSON answer");
+        }
+        return f;
+    }
+
     void checkNames(Set<String> known, List<Unimplemented> unimplemented) {
         Map<String, Unimplemented> byName = new java.util.HashMap<>();
         for (Unimplemented u : unimplemented) {
