@@ -12,12 +12,11 @@ import picocli.CommandLine.Option;
 /** Which model, where and in what precision it runs. */
 final class ModelOptions {
     @Option(names = "--model", required = true, description = "HF model directory (config.json, safetensors,"
-            + " tokenizer.json); for eval --backend openai, the served model or adapter name")
+            + " tokenizer.json)")
     Path model;
 
     @Option(names = "--device", defaultValue = "cpu",
-            description = "cpu, gpu or gpu:N (needs the CUDA native flavour, see README); with eval --backend openai,"
-                    + " where the similarity encoder runs. Default: ${DEFAULT-VALUE}.")
+            description = "cpu, gpu or gpu:N (needs the CUDA native flavour, see README). Default: ${DEFAULT-VALUE}.")
     String device;
 
     @Option(names = "--dtype", defaultValue = "float32",
