@@ -58,6 +58,10 @@ final class ServerRollouts implements AutoCloseable {
             server.unloadAdapter(name);
             server.loadAdapter(name, dir);
         }
+        if (loaded == null && step > 1) {
+            // the first step of this process: a killed run may have left the previous step's adapter loaded
+            loaded = prefix + "-step-" + (step - 1);
+        }
         release();
         loaded = name;
         loadedStep = step;

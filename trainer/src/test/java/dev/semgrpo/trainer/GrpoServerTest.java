@@ -147,5 +147,8 @@ class GrpoServerTest {
         List<JsonNode> m = metrics(run);
         assertEquals(List.of(1L, 2L, 3L, 4L), m.stream().map(l -> l.get("step").asLong()).toList());
         assertTrue(Files.isDirectory(run.resolve("checkpoints/step-4")));
+        try (var left = Files.list(run.resolve("rollout-adapters"))) {
+            assertEquals(List.of(), left.toList(), "the killed run's adapter folders are gone too");
+        }
     }
 }
