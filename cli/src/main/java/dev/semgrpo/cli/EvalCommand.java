@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
         description = {"Evaluate a model on tasks (configs/tasks/*.yaml). Writes <out>/<task>/examples.jsonl (input, "
                 + "output, references, per-metric scores) and <out>/<task>/summary.json; finished tasks are skipped "
                 + "when run again (--overwrite redoes them). With --backend openai, generation and multiple-choice "
-                + "scoring run on a server (vLLM, semgrpo serve) while prompts are rendered and tokenized here (--tokenizer); "
-                + "--model is then the served model or adapter name, --device where the similarity encoder runs, and "
+                + "scoring run on a server (vLLM, semgrpo serve) while prompts are rendered and tokenized here "
+                + "(--tokenizer); --model is then the served model or adapter name, --device where the similarity encoder runs, and "
                 + "perplexity tasks need --backend local."},
         footer = {"", "Examples:",
                 "  semgrpo eval --model models/Qwen3-4B --tasks flores-zh-bo,cmrc2018-dev,ood-nll --out runs/eval-base",

@@ -93,7 +93,8 @@ public record ServerOptions(Path model, Path adapter, String servedModelName, Ma
                 + ", loraModules=" + loraModules + ", loraRoot=" + loraRoot + ", host=" + host + ", port=" + port
                 + ", apiKey=" + (apiKey == null ? "none" : "(set)") + ", maxRequestBytes=" + maxRequestBytes
                 + ", maxN=" + maxN + ", maxModelLen=" + maxModelLen + ", maxTokensPerRequest=" + maxTokensPerRequest
-                + ", maxBatchRows=" + maxBatchRows + ", batchWaitMs=" + batchWaitMs + ", maxQueue=" + maxQueue + ", maxLoras=" + maxLoras
+                + ", maxBatchRows=" + maxBatchRows + ", batchWaitMs=" + batchWaitMs + ", maxQueue=" + maxQueue
+                + ", maxLoras=" + maxLoras
                 + ", maxLoraRank=" + maxLoraRank + ", logprobsMode=" + logprobsMode + ", stopAfterRequests="
                 + stopAfterRequests + ", stopAfterSeconds=" + stopAfterSeconds + ", device=" + device + ", dtype="
                 + dtype + "]";
@@ -270,8 +271,8 @@ public record ServerOptions(Path model, Path adapter, String servedModelName, Ma
                 throw new IllegalStateException("ServerOptions.builder(): setModel is required");
             }
             return new ServerOptions(model, adapter, servedModelName, loraModules, loraRoot, host, port, apiKey,
-                    maxRequestBytes, maxN, maxModelLen, maxTokensPerRequest, maxBatchRows, batchWaitMs, maxQueue, maxLoras,
-                    maxLoraRank, logprobsMode, stopAfterRequests, stopAfterSeconds, device, dtype);
+                    maxRequestBytes, maxN, maxModelLen, maxTokensPerRequest, maxBatchRows, batchWaitMs, maxQueue,
+                    maxLoras, maxLoraRank, logprobsMode, stopAfterRequests, stopAfterSeconds, device, dtype);
         }
     }
 }

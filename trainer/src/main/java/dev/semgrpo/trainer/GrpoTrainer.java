@@ -360,8 +360,8 @@ public final class GrpoTrainer extends Trainer {
                                 c.subList(from, to), g.temperature(), it == 0);
                         NDArray mask = sc.mask().mul(keepNd.get(from + ":" + to));
                         PolicyLoss.Result r = PolicyLoss.compute(sc.logprobs(), old[b], ref[b],
-                                advNd.get(from + ":" + to), mask, isWeights[b], g.epsilon(), g.epsilonHigh(), g.beta(), g.kl(),
-                                g.lossType(), g.maxCompletionLength(), batchTokens);
+                                advNd.get(from + ":" + to), mask, isWeights[b], g.epsilon(), g.epsilonHigh(),
+                                g.beta(), g.kl(), g.lossType(), g.maxCompletionLength(), batchTokens);
                         NDArray loss = Scalars.mul(r.loss(), g.lossType().share(to - from, rows, n));
                         gc.backward(loss);
                         // the host reads per micro-batch: the loss, the five statistics, the counted tokens
