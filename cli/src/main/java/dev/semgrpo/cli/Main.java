@@ -1,10 +1,14 @@
 package dev.semgrpo.cli;
 
+import dev.semgrpo.model.io.Provenance;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,6 +37,9 @@ public final class Main {
 
     /** Runs the command line and returns the exit code; errors are printed as one clear message, no trace. */
     public static int run(String... args) {
+        List<String> command = new ArrayList<>(List.of("semgrpo"));
+        command.addAll(Arrays.asList(args));
+        Provenance.recordCommand(command); // what provenance.json records
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("error: " + message(ex));

@@ -67,6 +67,8 @@ final class TrainCommand {
             };
             Path run = grpo() ? GrpoTrainer.train(s, loaded.rewards(), resume, l) : SftTrainer.train(s, resume, l);
             System.out.println("run directory: " + run);
+            System.out.println("final " + (s.model().lora() != null ? "adapter (PEFT)" : "model (transformers)") + ": "
+                    + Trainer.finalDir(run));
             return 0;
         }
     }
@@ -77,7 +79,9 @@ final class TrainCommand {
             footer = {"", "Examples:",
                     "  semgrpo train sft --config configs/tiny-debug-sft.yaml",
                     "  semgrpo train sft --config configs/paper/qwen3-4b-cold-start-sft.yaml --set model.device=gpu",
-                    "  semgrpo train sft --resume runs/cold-start --set run.max_steps=400"})
+                    "  semgrpo train sft --resume runs/cold-start --set run.max_steps=400",
+                    "", "A run ends with its weights in RUN_DIR/final (PEFT adapter or transformers model) and prints"
+                    + " that path; RUN_DIR/checkpoints/latest names the newest checkpoint."})
     static final class Sft extends Base {
         boolean grpo() {
             return false;
@@ -89,7 +93,9 @@ final class TrainCommand {
             footer = {"", "Examples:",
                     "  semgrpo train grpo --config configs/tiny-debug-grpo.yaml",
                     "  semgrpo train grpo --config configs/paper/qwen3-4b-grpo.yaml --set grpo.beta=0.04",
-                    "  semgrpo train grpo --resume runs/grpo"})
+                    "  semgrpo train grpo --resume runs/grpo",
+                    "", "A run ends with its weights in RUN_DIR/final (PEFT adapter or transformers model) and prints"
+                    + " that path; RUN_DIR/checkpoints/latest names the newest checkpoint."})
     static final class Grpo extends Base {
         boolean grpo() {
             return true;

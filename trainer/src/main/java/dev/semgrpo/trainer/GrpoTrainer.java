@@ -69,13 +69,14 @@ public final class GrpoTrainer extends Trainer {
      *
      * @param rewards the reward config (a pipeline's own encoder and calibration file already in it: {@link
      *     RewardConfig#withEncoderPath}, {@link RewardConfig#withCalibration}); the run records it in
-     *     config.resolved.yaml
+     *     config.resolved.yaml with each {@code tau: auto} replaced by its calibrated number ({@link
+     *     RewardStack#withCalibratedTaus})
      * @param resume an existing run directory to continue, or null
      */
     public static Path train(Settings s, RewardConfig rewards, Path resume, Listener listener) throws IOException {
         try (RewardStack stack = RewardStack.build(rewards, Path.of("").toAbsolutePath());
                 OpenAiBackend server = s.rollout().remote() ? connect(s.rollout(), System::getenv) : null) {
-            return run(s, ConfigLoader.resolved(s, rewards), resume, listener,
+            return run(s, ConfigLoader.resolved(s, stack.withCalibratedTaus(rewards)), resume, listener,
                     (policy, data, rd) -> new GrpoTrainer(s, policy, stack, data, rd, server));
         }
     }
@@ -113,6 +114,16 @@ public final class GrpoTrainer extends Trainer {
     @Override
     protected List<String> plotted() {
         return List.of("reward", "kl", "completions/mean_length", "frac_reward_zero_std");
+    }
+
+    @Override
+    protected long stepsPerEpoch() {
+        return Math.max(1, (data.size() + g.promptsPerStep() - 1) / g.promptsPerStep());
+    }
+
+    @Override
+    protected int trainBatchSize() {
+        return g.batch();
     }
 
     private record Rollout(List<Completion> completions, RewardOutput rewards, double generateSecs,

@@ -23,6 +23,8 @@ import java.util.List;
  * use it.
  */
 public final class SftTrainer extends Trainer {
+    /** Examples of a step's batch written to samples.jsonl every run.sample_every steps. */
+    static final int SAMPLES_PER_STEP = 2;
     private final Settings.Sft sft;
 
     private SftTrainer(Settings s, Policy policy, PromptDataset data, RunDirectory run) {
@@ -39,6 +41,16 @@ public final class SftTrainer extends Trainer {
     @Override
     protected List<String> plotted() {
         return List.of("loss", "learning_rate", "grad_norm");
+    }
+
+    @Override
+    protected long stepsPerEpoch() {
+        return Math.max(1, (data.size() + sft.batchSize() - 1) / sft.batchSize());
+    }
+
+    @Override
+    protected int trainBatchSize() {
+        return sft.batchSize();
     }
 
     @Override
@@ -90,8 +102,62 @@ public final class SftTrainer extends Trainer {
         double lr = s.lr(step - 1, totalSteps);
         float norm = opt.step((float) lr, s.optim().maxGradNorm());
         boolean finite = Double.isFinite(lossSum) && Float.isFinite(norm);
+        if (step % s.run().sampleEvery() == 0) {
+            writeSamples(step, cursor - prompts.size(), comps);
+        }
         return new StepResult(new StepMetrics.Sft(lr, lossSum, norm, tokens, promptTokens, cut,
                 (System.nanoTime() - t0) / 1e9), cursor, finite);
+    }
+
+    /**
+     * samples.jsonl rows for the first {@link #SAMPLES_PER_STEP} examples of the step's batch, after the update:
+     * {@code prompt}, {@code reference}, {@code argmax} (the model's most likely token at each position of the
+     * reference under teacher forcing, decoded: one forward pass each, far cheaper than generating) and
+     * {@code argmax_accuracy} (the share of the reference's tokens it got right).
+     *
+     * @param first the data cursor of the batch's first example
+     * @param comps the batch's completion ids as trained (cut to sft.max_length)
+     */
+    private void writeSamples(long step, long first, List<int[]> comps) throws IOException {
+        for (int i = 0; i < Math.min(SAMPLES_PER_STEP, comps.size()); i++) {
+            PromptDataset.Example e = data.at(first + i);
+            int[] c = comps.get(i);
+            int[] argmax = teacherForcedArgmax(e.promptIds(), c);
+            int right = 0;
+            for (int t = 0; t < c.length; t++) {
+                right += argmax[t] == c[t] ? 1 : 0;
+            }
+            var o = ConfigLoader.YAML.createObjectNode();
+            o.put("step", step);
+            o.put("index", e.index());
+            o.put("prompt", e.promptText());
+            o.put("reference", e.reference());
+            o.put("argmax", policy.tokenizer().decode(argmax, false));
+            o.put("argmax_accuracy", c.length == 0 ? 0.0 : (double) right / c.length);
+            run.sample(o);
+        }
+    }
+
+    /** The most likely token at each completion position given the prompt and the reference before it. */
+    private int[] teacherForcedArgmax(int[] prompt, int[] completion) {
+        if (completion.length == 0) {
+            return new int[0];
+        }
+        long[] ids = new long[prompt.length + completion.length - 1];
+        for (int t = 0; t < ids.length; t++) {
+            ids[t] = t < prompt.length ? prompt[t] : completion[t - prompt.length];
+        }
+        try (NDManager m = policy.model().manager().newSubManager()) {
+            NDArray logits = policy.model().forward(m.create(ids, new ai.djl.ndarray.types.Shape(1, ids.length)),
+                    null, null, null, false); // (1, T, V)
+            NDArray last = logits.get(new ai.djl.ndarray.index.NDIndex("0, " + (prompt.length - 1) + ":, :"));
+            long[] best = last.argMax(-1).toLongArray(); // (completion,) one pull
+            int[] out = new int[best.length];
+            for (int t = 0; t < best.length; t++) {
+                out[t] = (int) best[t];
+            }
+            return out;
+        }
     }
 
     /** Mean per-token NLL of the references under {@code policy} (evaluation; no gradient). */

@@ -58,16 +58,25 @@ public abstract class Trainer {
     /** Metrics plotted at the end. */
     protected abstract List<String> plotted();
 
+    /** Steps in one pass over the data (rounded up). */
+    protected abstract long stepsPerEpoch();
+
+    /** Sequences per optimizer step (SFT: rows; GRPO: completions), as trainer_state.json's train_batch_size. */
+    protected abstract int trainBatchSize();
+
     /** Releases what the trainer holds outside its run directory (a server's adapter), when training ends. */
     protected void finish() throws IOException {
     }
 
     /**
-     * Opens model, data and run directory ({@code resolved} is its config.resolved.yaml), trains, plots. The run directory is {@code resume}d from its last
-     * complete checkpoint; without one (a run killed before its first checkpoint, or whose set-up failed) it is moved
-     * aside and the run starts again, with or without {@code resume} (see {@link RunDirectory#create}).
+     * Opens model, data and run directory ({@code resolved} is its config.resolved.yaml), trains, plots, and ends
+     * with the last checkpoint's weights in {@code final/} ({@link RunDirectory#writeFinal}), its trainer_state.json in
+     * the run directory and the end time in provenance.json ({@link RunDirectory#finish}). The run directory is
+     * {@code resume}d from its last complete checkpoint; without one (a run killed before its first checkpoint, or
+     * whose set-up failed) it is moved aside and the run starts again, with or without {@code resume} (see {@link
+     * RunDirectory#create}).
      *
-     * @return the run directory
+     * @return the run directory (its final weights are {@link #finalDir})
      */
     protected static Path run(Settings s, ObjectNode resolved, Path resume, Listener listener, Factory factory)
             throws IOException {
@@ -82,7 +91,7 @@ public abstract class Trainer {
             PromptDataset data = PromptDataset.load(s.data(), policy.tokenizer(), s.run().seed());
             // a folder without a complete checkpoint (killed before the first, or its set-up failed) starts again
             try (RunDirectory rd = last != null ? RunDirectory.resume(dir, state.step())
-                    : RunDirectory.create(dir, resolved, s.run().seed(), System.err)) {
+                    : RunDirectory.create(dir, resolved, s.run().seed(), s.model().device(), System.err)) {
                 Trainer t = factory.create(policy, data, rd);
                 try {
                     if (last != null) {
@@ -95,9 +104,18 @@ public abstract class Trainer {
                     t.opt.close();
                 }
                 Plots.write(rd.dir(), t.plotted());
+                List<Path> done = RunDirectory.checkpoints(dir);
+                Path lastCheckpoint = done.get(done.size() - 1); // the loop always checkpoints its last step
+                rd.writeFinal(lastCheckpoint);
+                rd.finish(lastCheckpoint);
             }
         }
         return dir;
+    }
+
+    /** The final weights of the run in {@code runDir}: PEFT adapter or HF model files ({@link RunDirectory#FINAL}). */
+    public static Path finalDir(Path runDir) {
+        return runDir.resolve(RunDirectory.FINAL);
     }
 
     private void loop(TrainerState state, Listener listener) throws IOException {
@@ -157,7 +175,9 @@ public abstract class Trainer {
             policy.save(tmp);
             CrashPoint.CHECKPOINT_FILES.reach(st.step(), tmp.resolve("optimizer.safetensors"));
             opt.save(tmp.resolve("optimizer.safetensors"));
-            st.save(tmp);
+            st.save(tmp, new TrainerState.Hf(totalSteps, (double) st.cursor() / data.size(),
+                    (totalSteps + stepsPerEpoch() - 1) / stepsPerEpoch(), s.run().logEvery(), s.run().saveEvery(),
+                    trainBatchSize(), logHistory(st.step())));
             return run.commitCheckpoint(tmp, st.step(), s.run().keepLast());
         } catch (RuntimeException e) {
             run.abandonCheckpoint(tmp, e);
@@ -172,6 +192,17 @@ public abstract class Trainer {
                     + " command to start again)" : lastGood + " (free space, then resume with --resume " + run.dir()
                     + ")"), e);
         }
+    }
+
+    /** The metrics.jsonl lines up to {@code step} (all flushed: each line is flushed as it is written). */
+    private List<com.fasterxml.jackson.databind.JsonNode> logHistory(long step) throws IOException {
+        List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
+        for (dev.semgrpo.model.io.Jsonl.Line l : dev.semgrpo.model.io.Jsonl.read(run.dir().resolve("metrics.jsonl"))) {
+            if (l.node().path("step").asLong() <= step) {
+                out.add(l.node());
+            }
+        }
+        return out;
     }
 
     protected static double mean(float[] v) {

@@ -267,7 +267,7 @@ class JudgeFolderTest {
             JudgeConfig cfg = PairwiseJudgeTest.config(server.baseUrl(), "");
             assertTrue(Instant.parse(p.path("created").asText()).isAfter(Instant.now().minusSeconds(3600)));
             assertTrue(p.path("semgrpo_version").asText().matches("\\d+\\.\\d+\\.\\d+.*"), p.toString());
-            assertTrue(p.path("git_sha").asText().matches("[0-9a-f]{40}|unknown"), p.toString());
+            assertTrue(p.path("semgrpo_commit").asText().matches("[0-9a-f]{40}|unknown"), p.toString());
             assertFalse(p.path("java").asText().isEmpty());
             assertEquals("judge", p.path("command").asText());
             assertEquals(TASK, p.path("task").asText());

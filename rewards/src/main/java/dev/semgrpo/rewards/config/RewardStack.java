@@ -60,6 +60,27 @@ public final class RewardStack implements AutoCloseable {
     }
 
     /**
+     * {@code cfg} (the config this stack was built from) with every {@code tau: auto} replaced by the tau this stack
+     * calibrated, and its {@code tau_floor} (which applies only to auto) dropped; {@code calibration} and
+     * {@code percentile} stay as the record of where the number came from (a number tau ignores them). What a run
+     * records, so that it repeats or resumes with the same tau without the calibration file.
+     */
+    public RewardConfig withCalibratedTaus(RewardConfig cfg) {
+        List<RewardConfig.Reward> out = new ArrayList<>();
+        for (RewardConfig.Reward r : cfg.rewards()) {
+            SemanticReward.TauCalibration cal = calibrations.get(r.name() != null ? r.name() : typeName(r));
+            if (r instanceof RewardConfig.Semantic s && cal != null) {
+                out.add(new RewardConfig.Semantic(s.name(), s.weight(),
+                        com.fasterxml.jackson.databind.node.DoubleNode.valueOf(cal.tau()), s.calibration(),
+                        s.percentile(), null));
+            } else {
+                out.add(r);
+            }
+        }
+        return new RewardConfig(cfg.encoder(), out);
+    }
+
+    /**
      * Builds the stack.
      *
      * @param baseDir relative paths in the config resolve against it (the config file's folder; a config from

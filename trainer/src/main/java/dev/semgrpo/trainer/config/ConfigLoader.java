@@ -89,12 +89,12 @@ public final class ConfigLoader {
     }
 
     /**
-     * What a run records as its {@code config.resolved.yaml}: the config, with the rewards the run used (inline, so
-     * that the run directory alone resumes it).
+     * What a run records as its {@code config.resolved.yaml}: every effective value ({@link Settings#toConfig}), with
+     * the rewards the run used inline (so that the run directory alone repeats or resumes it).
      */
     public static ObjectNode resolved(Settings s, RewardConfig rewards) {
-        TrainConfig c = rewards == null ? s.config() : s.config().withRewards(YamlConfig.toTree(rewards));
-        return YamlConfig.toTree(c);
+        TrainConfig c = s.toConfig();
+        return YamlConfig.toTree(rewards == null ? c : c.withRewards(YamlConfig.toTree(rewards)));
     }
 
     /** Writes a config tree as YAML (callers write through a temporary file). */

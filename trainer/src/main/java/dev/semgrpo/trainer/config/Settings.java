@@ -272,6 +272,48 @@ public record Settings(Run run, Model model, Data data, Optim optim, Grpo grpo, 
         return new Settings(run, model, data, optim, grpo, rollout, sft, c);
     }
 
+    /**
+     * Every effective value as a config (defaults filled in, paths absolute, the batch given by its own key rather
+     * than by gradient_accumulation_steps): what a run records in config.resolved.yaml, so that the run directory
+     * alone repeats or resumes it. {@code Settings.of(toConfig(), dir, grpo)} equals these settings except for
+     * {@link #config()}; the rewards are not part of the settings (see {@link ConfigLoader#resolved}).
+     */
+    public TrainConfig toConfig() {
+        TrainConfig.Run r = new TrainConfig.Run(run.name(), run.outputDir().toString(), run.seed(), run.maxSteps(),
+                run.epochs(), run.saveEvery(), run.keepLast(), run.logEvery(), run.sampleEvery(),
+                run.maxNonfiniteSteps());
+        LoraConfig l = model.lora();
+        TrainConfig.Model m = new TrainConfig.Model(model.path().toString(), model.device(), "float32",
+                l == null ? null : new TrainConfig.Lora(l.r(), l.alpha(), l.dropout(), List.copyOf(l.targetModules()),
+                        l.useRslora()), model.init());
+        TrainConfig.Data d = new TrainConfig.Data(data.path().toString(), data.promptField(), data.referenceField(),
+                data.chat(), data.maxPromptLength(), data.limit(), data.shuffle(), data.chatTemplateKwargs());
+        TrainConfig.Optim o = new TrainConfig.Optim(optim.lr(), List.of(exact(optim.beta1()), exact(optim.beta2())),
+                exact(optim.weightDecay()), exact(optim.eps()), optim.schedule().name().toLowerCase(Locale.ROOT),
+                optim.warmupSteps() == null ? optim.warmupRatio() : null,
+                optim.warmupSteps() == null ? null : optim.warmupSteps().doubleValue(), exact(optim.maxGradNorm()),
+                optim.microBatch(), null);
+        TrainConfig.Grpo g = grpo == null ? null : new TrainConfig.Grpo(grpo.numGenerations(),
+                grpo.promptsPerStep(), grpo.numIterations(), grpo.scaleRewards().name().toLowerCase(Locale.ROOT),
+                grpo.advantageEps(), grpo.lossType().configName(), grpo.epsilon(), grpo.epsilonHigh(), grpo.beta(),
+                grpo.kl().name().toLowerCase(Locale.ROOT), grpo.maskTruncated(), grpo.temperature(), grpo.topP(),
+                grpo.topK(), grpo.maxCompletionLength(), grpo.dynamicSampling(), grpo.maxResample(),
+                grpo.generationBatchSize());
+        TrainConfig.Rollout ro = rollout == null ? null : new TrainConfig.Rollout(
+                rollout.backend().name().toLowerCase(Locale.ROOT),
+                rollout.baseUrl() == null ? null : rollout.baseUrl().toString(), rollout.apiKeyEnv(), rollout.model(),
+                rollout.adapterDir() == null ? null : rollout.adapterDir().toString(),
+                rollout.timeout().toMillis() / 1000.0, rollout.maxConcurrency(), rollout.maxRetries(),
+                rollout.isCorrection(), rollout.isCap());
+        TrainConfig.Sft f = sft == null ? null : new TrainConfig.Sft(sft.batchSize(), sft.maxLength(), sft.packing());
+        return new TrainConfig(r, m, d, o, g, ro, config.rewards(), f);
+    }
+
+    /** A float setting as the shortest decimal that reads back as the same float (0.999, not 0.9990000128746033). */
+    private static double exact(float v) {
+        return Double.parseDouble(Float.toString(v));
+    }
+
     /** The rollout section: absent is local; openai needs base_url and model, and a LoRA policy. */
     private static Rollout rollout(TrainConfig.Rollout r, Path baseDir, Model model) {
         if (r == null) {

@@ -33,8 +33,15 @@ public sealed interface GrpoLoss permits GrpoLoss.Grpo, GrpoLoss.Bnpo, GrpoLoss.
      */
     float share(int microRows, int rows, int micros);
 
+    /** The config value that selects this loss ({@code grpo.loss_type}). */
+    String configName();
+
     /** Sequence-level mean. */
     record Grpo() implements GrpoLoss {
+        public String configName() {
+            return "grpo";
+        }
+
         public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
             return perToken.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1f)).mean();
         }
@@ -47,6 +54,10 @@ public sealed interface GrpoLoss permits GrpoLoss.Grpo, GrpoLoss.Bnpo, GrpoLoss.
 
     /** Token-level mean over the micro-batch. */
     record Bnpo() implements GrpoLoss {
+        public String configName() {
+            return "bnpo";
+        }
+
         public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
             return perToken.mul(mask).sum().div(mask.sum().maximum(1f));
         }
@@ -59,6 +70,10 @@ public sealed interface GrpoLoss permits GrpoLoss.Grpo, GrpoLoss.Bnpo, GrpoLoss.
 
     /** Sum / (B x max completion length). */
     record DrGrpo() implements GrpoLoss {
+        public String configName() {
+            return "dr_grpo";
+        }
+
         public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
             return Scalars.div(perToken.mul(mask).sum(), (float) perToken.getShape().get(0) * maxLen);
         }
@@ -71,6 +86,10 @@ public sealed interface GrpoLoss permits GrpoLoss.Grpo, GrpoLoss.Bnpo, GrpoLoss.
 
     /** Sum / completion tokens of the whole generation batch. */
     record Dapo() implements GrpoLoss {
+        public String configName() {
+            return "dapo";
+        }
+
         public NDArray aggregate(NDArray perToken, NDArray mask, int maxLen, long batchTokens) {
             return Scalars.div(perToken.mul(mask).sum(), Math.max(1, batchTokens));
         }

@@ -19,7 +19,9 @@ public enum CrashPoint {
     /** The checkpoint is sealed in its temporary folder, not yet renamed into place. */
     CHECKPOINT_SEALED("checkpoint-sealed"),
     /** The checkpoint is in place; older ones are not yet pruned. */
-    CHECKPOINT_RENAMED("checkpoint-renamed");
+    CHECKPOINT_RENAMED("checkpoint-renamed"),
+    /** The last checkpoint's weights are in the temporary final folder, not yet renamed to final/. */
+    FINAL_FILES("final-files");
 
     /** The system property that arms a crash point. */
     public static final String PROPERTY = "semgrpo.test.crash";

@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * {@code runs/<name>/}: config.resolved.yaml, provenance.json, metrics.jsonl, samples.jsonl, TensorBoard event files
  * ({@code events.out.tfevents.*}: every numeric metric per step, one file per start or resume),
  * checkpoints/step-N/ (written to a temporary folder, sealed with {@link #CHECKPOINT_MARKER} and renamed into place,
- * the last K kept), plots/ (METRIC.png and METRIC.csv).
+ * the last K kept), checkpoints/latest (the newest one's name), final/ (the last weights, {@link #writeFinal}),
+ * trainer_state.json (when the run ends), plots/ (METRIC.png and METRIC.csv).
  *
  * <p>One process writes a run at a time ({@link DirectoryLock} on {@code .lock}, released when the process ends).
  * A run survives a kill at any moment: a checkpoint counts only when its marker is there and every file it lists
@@ -40,6 +41,14 @@ import java.util.stream.Stream;
 public final class RunDirectory implements AutoCloseable {
     /** Written last into a checkpoint: its step and every file with its size (sorted, so runs compare bytewise). */
     public static final String CHECKPOINT_MARKER = "checkpoint.json";
+    /** The run's final weights, as PEFT or transformers load them ({@link #writeFinal}). */
+    public static final String FINAL = "final";
+    /** {@code checkpoints/latest}: the newest complete checkpoint's folder name and a newline, as DeepSpeed's. */
+    public static final String LATEST = "latest";
+    /** The run's provenance ({@link #provenance}). */
+    public static final String PROVENANCE = "provenance.json";
+    /** Where a run stands, as transformers' Trainer writes it: in each checkpoint, and in the run when it ends. */
+    public static final String TRAINER_STATE = "trainer_state.json";
     private static final String TMP_PREFIX = ".tmp-";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -54,6 +63,8 @@ public final class RunDirectory implements AutoCloseable {
         this.lock = lock;
         Files.createDirectories(dir.resolve("checkpoints"));
         removeLeftovers(dir.resolve("checkpoints"));
+        removeLeftovers(dir);
+        writeLatest();
         this.metrics = Files.newBufferedWriter(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         this.samples = Files.newBufferedWriter(dir.resolve("samples.jsonl"), StandardCharsets.UTF_8,
@@ -65,10 +76,11 @@ public final class RunDirectory implements AutoCloseable {
      * A new run. A folder that holds a complete checkpoint is an error (resume it); one without (a run killed before
      * its first checkpoint, or whose set-up failed) is moved aside to {@code <name>.interrupted-<time>} first.
      *
+     * @param device the model's device setting (cpu, gpu, gpu:N), recorded in provenance.json
      * @param notes where the move aside is reported
      */
-    public static RunDirectory create(Path dir, JsonNode resolvedConfig, long seed, java.io.PrintStream notes)
-            throws IOException {
+    public static RunDirectory create(Path dir, JsonNode resolvedConfig, long seed, String device,
+            java.io.PrintStream notes) throws IOException {
         List<Path> cps = checkpoints(dir);
         if (!cps.isEmpty()) {
             throw new IllegalArgumentException(dir + " already holds a run with checkpoint "
@@ -93,8 +105,7 @@ public final class RunDirectory implements AutoCloseable {
         DirectoryLock lock = DirectoryLock.acquire(dir, "run");
         try {
             AtomicFiles.write(dir.resolve("config.resolved.yaml"), tmp -> ConfigLoader.write(tmp, resolvedConfig));
-            AtomicFiles.write(dir.resolve("provenance.json"),
-                    tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), provenance(seed)));
+            writeJson(dir.resolve(PROVENANCE), provenance(seed, device));
             return new RunDirectory(dir, 0, lock);
         } catch (IOException | RuntimeException e) {
             lock.close();
@@ -125,6 +136,7 @@ public final class RunDirectory implements AutoCloseable {
         try {
             truncateAfter(dir.resolve("metrics.jsonl"), checkpointStep);
             truncateAfter(dir.resolve("samples.jsonl"), checkpointStep);
+            recordResume(dir, checkpointStep);
             // a new event file whose SessionLog START makes TensorBoard drop the earlier files' points past the
             // checkpoint
             return new RunDirectory(dir, checkpointStep + 1, lock);
@@ -245,6 +257,7 @@ public final class RunDirectory implements AutoCloseable {
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         CrashPoint.CHECKPOINT_RENAMED.reach(step, target);
+        writeLatest(); // before pruning: 'latest' always names a complete checkpoint that exists
         List<Path> all = checkpoints(dir);
         for (int i = 0; i < all.size() - keep; i++) {
             discard(all.get(i));
@@ -331,10 +344,14 @@ public final class RunDirectory implements AutoCloseable {
         return aside;
     }
 
-    /** Removes temporary checkpoint folders a kill left behind (never a complete {@code step-N}). */
+    /**
+     * Removes temporary folders a kill left behind ({@code .tmp-*}: checkpoints, an old or a new final/), never a
+     * complete {@code step-N} or {@code final/}.
+     */
     private static void removeLeftovers(Path checkpoints) throws IOException {
         try (Stream<Path> s = Files.list(checkpoints)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(TMP_PREFIX)).toList()) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(TMP_PREFIX) && Files.isDirectory(p))
+                    .toList()) {
                 AtomicFiles.deleteTree(p);
             }
         }
@@ -350,13 +367,140 @@ public final class RunDirectory implements AutoCloseable {
         AtomicFiles.deleteTree(doomed);
     }
 
-    private static ObjectNode provenance(long seed) {
+    /**
+     * provenance.json of a new run: {@link Provenance#common()} (semgrpo's version, the commit and dirty flag of its
+     * build, JVM, OS), the DJL and PyTorch versions, {@code seed}, {@code device} (the model's device setting),
+     * {@code command} (the command line), {@code hardware} ({@link Provenance#hardware()}), {@code started}, and
+     * {@code finished}: null until the run ends ({@link #finish}). A resume appends its own start and command to
+     * {@code resumes} and sets {@code finished} to null again until it ends.
+     */
+    private static ObjectNode provenance(long seed, String device) {
         ObjectNode o = Provenance.common();
         o.put("djl", ai.djl.engine.Engine.getDjlVersion());
         o.put("torch", Torch.engine().getVersion());
-        o.put("cpus", Runtime.getRuntime().availableProcessors());
         o.put("seed", seed);
+        o.put("device", device);
+        Provenance.command().forEach(o.putArray("command")::add);
+        o.set("hardware", Provenance.hardware());
+        o.put("started", o.get("created").asText());
+        o.putNull("finished");
+        o.putArray("resumes");
         return o;
+    }
+
+    private static void recordResume(Path dir, long step) throws IOException {
+        Path file = dir.resolve(PROVENANCE);
+        if (!Files.isRegularFile(file)) {
+            return; // a run written before provenance.json existed
+        }
+        ObjectNode o = (ObjectNode) JSON.readTree(file.toFile());
+        ObjectNode r = (o.get("resumes") instanceof com.fasterxml.jackson.databind.node.ArrayNode a ? a
+                : o.putArray("resumes")).addObject();
+        r.put("started", java.time.Instant.now().toString());
+        r.put("from_step", step);
+        Provenance.command().forEach(r.putArray("command")::add);
+        r.put("semgrpo_version", Provenance.version());
+        r.put("semgrpo_commit", Provenance.build().commit());
+        r.put("semgrpo_build_dirty", Provenance.build().dirty());
+        o.putNull("finished");
+        writeJson(file, o);
+    }
+
+    /**
+     * Marks the run finished: the time goes to provenance.json's {@code finished}, and the last checkpoint's
+     * trainer_state.json is copied to the run directory (as transformers' {@code Trainer.save_state()} does).
+     */
+    public void finish(Path lastCheckpoint) throws IOException {
+        Path state = lastCheckpoint.resolve(TRAINER_STATE);
+        if (Files.isRegularFile(state)) {
+            AtomicFiles.write(dir.resolve(TRAINER_STATE), tmp -> Files.copy(state, tmp,
+                    StandardCopyOption.REPLACE_EXISTING));
+        }
+        Path file = dir.resolve(PROVENANCE);
+        if (Files.isRegularFile(file)) {
+            ObjectNode o = (ObjectNode) JSON.readTree(file.toFile());
+            o.put("finished", java.time.Instant.now().toString());
+            writeJson(file, o);
+        }
+    }
+
+    /**
+     * Writes {@code final/}: the weights of {@code checkpoint} (its {@code adapter/}, PEFT format, or {@code model/},
+     * HF format with the tokenizer files), the files a user loads with PEFT or transformers. The files are linked (or,
+     * where links do not work, copied) into a temporary folder that is renamed into place; an earlier {@code final/}
+     * (a finished run resumed for more steps) is renamed aside first and deleted after, so {@code final/} is never
+     * partial: a kill leaves the old one, none, or the new one, and the next open removes the leftovers.
+     *
+     * @return the final folder
+     */
+    public Path writeFinal(Path checkpoint) throws IOException {
+        Path weights = Files.isDirectory(checkpoint.resolve("adapter")) ? checkpoint.resolve("adapter")
+                : checkpoint.resolve("model");
+        if (!Files.isDirectory(weights)) {
+            throw new IOException(checkpoint + " holds neither adapter/ nor model/; final/ was not written");
+        }
+        Path target = dir.resolve(FINAL);
+        Path tmp = dir.resolve(TMP_PREFIX + FINAL);
+        if (Files.exists(tmp)) {
+            AtomicFiles.deleteTree(tmp);
+        }
+        try {
+            Files.createDirectories(tmp);
+            try (Stream<Path> s = Files.walk(weights)) {
+                for (Path f : s.filter(Files::isRegularFile).toList()) {
+                    Path to = tmp.resolve(weights.relativize(f).toString());
+                    Files.createDirectories(to.getParent());
+                    try {
+                        Files.createLink(to, f); // checkpoint files are never changed in place, only deleted
+                    } catch (IOException | UnsupportedOperationException e) {
+                        Files.copy(f, to);
+                    }
+                }
+            }
+            CrashPoint.FINAL_FILES.reach(stepOf(checkpoint), tmp);
+            if (Files.exists(target)) {
+                discard(target);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            abandonCheckpoint(tmp, e);
+            throw e;
+        }
+        return target;
+    }
+
+    /** {@code checkpoints/latest}: the newest complete checkpoint's name, written atomically; removed when none. */
+    private void writeLatest() throws IOException {
+        List<Path> cps = checkpoints(dir);
+        Path file = dir.resolve("checkpoints").resolve(LATEST);
+        if (cps.isEmpty()) {
+            Files.deleteIfExists(file);
+            return;
+        }
+        String name = cps.get(cps.size() - 1).getFileName() + "\n";
+        if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(name)) {
+            return;
+        }
+        AtomicFiles.write(file, tmp -> Files.writeString(tmp, name, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The checkpoint {@code checkpoints/latest} names, when it names a complete one; else (no pointer, or one
+     * changed by hand) empty.
+     */
+    public static java.util.Optional<Path> latest(Path runDir) throws IOException {
+        Path file = runDir.resolve("checkpoints").resolve(LATEST);
+        if (!Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        String name = Files.readString(file, StandardCharsets.UTF_8).strip();
+        Path cp = runDir.resolve("checkpoints").resolve(name);
+        return name.matches("step-[0-9]{1,18}") && complete(cp) ? java.util.Optional.of(cp)
+                : java.util.Optional.empty();
+    }
+
+    private static void writeJson(Path file, JsonNode o) throws IOException {
+        AtomicFiles.write(file, tmp -> JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), o));
     }
 
     @Override

@@ -86,8 +86,31 @@ class RunDirectoryTest {
             assertEquals(List.of("step-2", "step-3"), checkpointNames());
         }
         reopen(3).close();
-        assertArrayEquals(new String[] {"step-2", "step-3"},
+        assertArrayEquals(new String[] {"latest", "step-2", "step-3"},
                 Arrays.stream(dir.resolve("checkpoints").toFile().list()).sorted().toArray(), "no .tmp folder left");
+    }
+
+    @Test
+    void latestNamesTheNewestCompleteCheckpointThroughRotationAndIsRepairedWhenTheRunReopens() throws IOException {
+        Path latest = dir.resolve("checkpoints").resolve(RunDirectory.LATEST);
+        try (RunDirectory rd = reopen(0)) {
+            assertFalse(Files.exists(latest), "no checkpoint, no pointer");
+            for (long step = 1; step <= 3; step++) {
+                Path t = rd.beginCheckpoint(step);
+                Files.writeString(t.resolve("w"), "w" + step);
+                rd.commitCheckpoint(t, step, 1);
+                assertEquals("step-" + step + "\n", Files.readString(latest), "after step " + step);
+                assertEquals(List.of("step-" + step), checkpointNames());
+            }
+        }
+        Files.writeString(latest, "step-9\n"); // changed by hand: names no checkpoint
+        assertTrue(RunDirectory.latest(dir).isEmpty());
+        reopen(3).close();
+        assertEquals("step-3\n", Files.readString(latest));
+        assertEquals(dir.resolve("checkpoints/step-3"), RunDirectory.latest(dir).orElseThrow());
+        Files.writeString(dir.resolve("checkpoints/step-3/w"), "cut"); // the newest is no longer complete
+        reopen(0).close();
+        assertFalse(Files.exists(latest), "no complete checkpoint: no pointer");
     }
 
     @Test
