@@ -10,6 +10,7 @@ import dev.semgrpo.eval.task.Progress;
 import dev.semgrpo.model.io.DirectoryLock;
 import dev.semgrpo.model.io.Jsonl;
 import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
+import dev.semgrpo.trainer.GrpoTrainer;
 import dev.semgrpo.trainer.Trainer;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
@@ -184,6 +185,10 @@ class PipelineTest {
                 .path("calibration").asText(), resolved.toString());
         assertEquals(grpo.get("adapter").asText(), typed.outputs("grpo", StageOutputs.Trained.class).adapter()
                 .toString());
+        // with the tau it calibrated, a number, and the final adapter beside the checkpoints
+        assertEquals(cal.tau().get("semantic").tau(), resolved.at("/rewards/rewards/0/tau").asDouble(-9), 0,
+                resolved.toString());
+        assertTrue(Files.isRegularFile(out.resolve("grpo/final/adapter_model.safetensors")));
         // a marker that does not hold what its stage writes is named, with the way out
         Files.writeString(out.resolve("calibrate").resolve(Pipeline.MARKER), "{\"finished\": \"x\", \"records\": "
                 + "\"many\"}");
@@ -199,6 +204,15 @@ class PipelineTest {
         assertTrue(Files.isRegularFile(aside.resolve("report.html")));
         third.run("report");
         assertTrue(third.complete("report"));
+
+        // GRPO's run directory resumes alone, as `semgrpo train grpo --resume out/grpo --set run.max_steps=5` does
+        Path grpoRun = out.resolve("grpo");
+        ConfigLoader.Loaded alone = ConfigLoader.load(grpoRun.resolve("config.resolved.yaml"),
+                List.of("run.max_steps=5"), true);
+        GrpoTrainer.train(alone.settings(), alone.rewards(), grpoRun, null);
+        assertEquals("step-5\n", Files.readString(grpoRun.resolve("checkpoints/latest")));
+        assertEquals(5, Jsonl.JSON.readTree(grpoRun.resolve("trainer_state.json").toFile()).get("global_step")
+                .asLong());
     }
 
     @Test
