@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
                 + "perplexity tasks need --backend local."},
         footer = {"", "Examples:",
                 "  semgrpo eval --model models/Qwen3-4B --tasks flores-zh-bo,cmrc2018-dev,ood-nll --out runs/eval-base",
-                "  semgrpo eval --model models/Qwen3-4B --adapter runs/grpo/final/adapter \\",
+                "  semgrpo eval --model models/Qwen3-4B --adapter runs/qwen3-4b-grpo/final \\",
                 "      --tasks flores-zh-bo,cmrc2018-dev,ood-nll --out runs/eval-grpo   # KL vs the base: adapter off",
                 "  semgrpo eval --model runs/sft/merged --reference-model models/Qwen3-4B --tasks ood-nll --out runs/e",
                 "  semgrpo eval --model models/Qwen3-4B --tasks flores-zh-bo --shard 2/4 --out runs/eval-base.shard-2",
