@@ -320,6 +320,9 @@ public final class Pipeline {
         } else {
             SftTrainer.train(s, resume, listener);
         }
+        // later stages read the last checkpoint's weights: final/ holds the same files (linked or copied) for users,
+        // but stage.json records the checkpoint, as markers written before final/ existed do, so their resume and
+        // every later stage's inputs stay as they were
         List<Path> cps = RunDirectory.checkpoints(runDir);
         Path last = cps.get(cps.size() - 1);
         boolean adapter = Files.isDirectory(last.resolve("adapter"));
