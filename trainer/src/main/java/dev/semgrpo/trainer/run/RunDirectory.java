@@ -345,14 +345,21 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     /**
-     * Removes temporary folders a kill left behind ({@code .tmp-*}: checkpoints, an old or a new final/), never a
-     * complete {@code step-N} or {@code final/}.
+     * Removes what a kill left behind in {@code folder}: temporary folders ({@code .tmp-*}: checkpoints, an old or a
+     * new final/) and the temporary files of the small files the run rewrites in place ({@code .latest.tmp-*},
+     * {@code .provenance.json.tmp-*}, {@code .trainer_state.json.tmp-*}); never a complete {@code step-N},
+     * {@code final/} or any other file.
      */
-    private static void removeLeftovers(Path checkpoints) throws IOException {
-        try (Stream<Path> s = Files.list(checkpoints)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(TMP_PREFIX) && Files.isDirectory(p))
-                    .toList()) {
-                AtomicFiles.deleteTree(p);
+    private static void removeLeftovers(Path folder) throws IOException {
+        try (Stream<Path> s = Files.list(folder)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(TMP_PREFIX) && Files.isDirectory(p)) {
+                    AtomicFiles.deleteTree(p);
+                } else if (name.matches("\\.(" + LATEST + "|provenance\\.json|trainer_state\\.json)\\.tmp-.+")
+                        && Files.isRegularFile(p)) {
+                    Files.delete(p);
+                }
             }
         }
     }

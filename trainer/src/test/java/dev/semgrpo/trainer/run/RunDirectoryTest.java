@@ -85,7 +85,14 @@ class RunDirectoryTest {
             }
             assertEquals(List.of("step-2", "step-3"), checkpointNames());
         }
+        Files.writeString(dir.resolve("checkpoints/.latest.tmp-0a1b2c"), "step-"); // a kill mid-write
+        Files.writeString(dir.resolve(".provenance.json.tmp-0a1b2c"), "{");
+        Files.createDirectories(dir.resolve(".tmp-final"));
+        Files.writeString(dir.resolve(".keep.tmp-0a1b2c"), "not the run's: kept");
         reopen(3).close();
+        assertArrayEquals(new String[] {".keep.tmp-0a1b2c", ".lock", "checkpoints", "config.resolved.yaml",
+            "metrics.jsonl", "samples.jsonl"}, Arrays.stream(dir.toFile().list()).filter(n -> !n.startsWith("events"))
+                .sorted().toArray(), "the run's own leftovers are removed, nothing else");
         assertArrayEquals(new String[] {"latest", "step-2", "step-3"},
                 Arrays.stream(dir.resolve("checkpoints").toFile().list()).sorted().toArray(), "no .tmp folder left");
     }
