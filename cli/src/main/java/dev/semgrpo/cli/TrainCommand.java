@@ -79,7 +79,7 @@ final class TrainCommand {
             footer = {"", "Examples:",
                     "  semgrpo train sft --config configs/tiny-debug-sft.yaml",
                     "  semgrpo train sft --config configs/paper/qwen3-4b-cold-start-sft.yaml --set model.device=gpu",
-                    "  semgrpo train sft --resume runs/cold-start --set run.max_steps=400",
+                    "  semgrpo train sft --resume runs/qwen3-4b-cold-start --set run.max_steps=400",
                     "", "A run ends with its weights in RUN_DIR/final (PEFT adapter or transformers model) and prints"
                     + " that path; RUN_DIR/checkpoints/latest names the newest checkpoint."})
     static final class Sft extends Base {
@@ -93,7 +93,7 @@ final class TrainCommand {
             footer = {"", "Examples:",
                     "  semgrpo train grpo --config configs/tiny-debug-grpo.yaml",
                     "  semgrpo train grpo --config configs/paper/qwen3-4b-grpo.yaml --set grpo.beta=0.04",
-                    "  semgrpo train grpo --resume runs/grpo",
+                    "  semgrpo train grpo --resume runs/qwen3-4b-grpo",
                     "", "A run ends with its weights in RUN_DIR/final (PEFT adapter or transformers model) and prints"
                     + " that path; RUN_DIR/checkpoints/latest names the newest checkpoint."})
     static final class Grpo extends Base {
