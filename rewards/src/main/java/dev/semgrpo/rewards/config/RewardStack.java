@@ -113,7 +113,7 @@ public final class RewardStack implements AutoCloseable {
                     taus.put(name, tau);
                     f = new SemanticReward(name, encoder, tau, prefix, e.cacheSize() == null ? 100_000 : e.cacheSize());
                 } else if (r instanceof RewardConfig.Custom c) {
-                    f = NamedReward.of(r.name(), ClassRewards.load(r.name() != null ? r.name() : c.className(),
+                    f = NamedReward.of(r.name(), ClassRewards.load(r.name(),
                             c.className(), c.args(), classLoader()));
                 } else if (r instanceof RewardConfig.Http h) {
                     f = new HttpReward(name, h.options(), env);

@@ -28,7 +28,7 @@ public final class ClassRewards {
     /**
      * Loads and builds the class.
      *
-     * @param reward the reward's name in the config, for errors
+     * @param reward the reward's name in the config, for errors (null when it has none)
      * @param className a fully qualified class name
      * @param args the config's {@code args}, or null when it has none
      * @param loader where to look for the class
@@ -36,7 +36,8 @@ public final class ClassRewards {
      *     RewardFunction, has no suitable constructor, its constructor threw, or its name() is blank
      */
     public static RewardFunction load(String reward, String className, Map<String, Object> args, ClassLoader loader) {
-        String what = "reward '" + reward + "' (type: class): class '" + className + "'";
+        String what = (reward == null ? "a reward of type class" : "reward '" + reward + "' (type: class)")
+                + ": class '" + className + "'";
         Class<?> c;
         try {
             c = Class.forName(className, true, loader);
