@@ -1,7 +1,9 @@
 package dev.semgrpo.rewards.custom;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -39,9 +41,13 @@ import java.util.function.Function;
  * {@code docs/rewards.md}.
  */
 public final class HttpReward implements RewardFunction {
-    /** Replies may write NaN and Infinity (Python's json.dumps does), so that they are named rather than unparsable. */
+    /**
+     * Replies are read strictly (duplicate keys and trailing content rejected), except that they may write NaN and
+     * Infinity (Python's json.dumps does), so that those are named rather than unparsable.
+     */
     private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     private static final int EXCERPT = 200;
     private static final Set<String> REPLY_KEYS = Set.of("rewards", "components");
 

@@ -153,6 +153,9 @@ class HttpRewardTest {
         assertEquals("\"components.bleu\" has 1 values for 3 completions; send one number per completion, in the"
                 + " order of \"completions\"", malformed("{\"rewards\": [1, 2, 3], \"components\": {\"bleu\": [1]}}"));
         assertEquals("\"rewards\" must be a list of 3 numbers, found 3", malformed("{\"rewards\": 3}"));
+        assertTrue(malformed("{\"rewards\": [1, 2, 3], \"rewards\": [1, 2, 3]}").contains("Duplicate field 'rewards'"),
+                "duplicate keys are rejected");
+        assertTrue(malformed("{\"rewards\": [1, 2, 3]} {}").startsWith("the reply is not JSON"), "trailing content");
     }
 
     @Test
