@@ -32,8 +32,9 @@ class CustomRewardRunTest {
         Files.write(dir.resolve("trl.jsonl"), lines);
         String yaml = TinyRuns.grpoYaml("custom", 1, 0, "")
                 .replace("data:\n  path: data.jsonl\n  chat: false\n", "data:\n  path: trl.jsonl\n")
-                .replace("    - type: chrf\n", "    - type: class\n      class: dev.semgrpo.trainer.TargetLengthReward\n"
-                        + "      args: {scale: 2.0}\n    - type: chrf\n      weight: 0.5\n");
+                .replace("    - type: chrf\n", "    - type: class\n"
+                        + "      class: dev.semgrpo.trainer.TargetLengthReward\n      args: {scale: 2.0}\n"
+                        + "    - type: chrf\n      weight: 0.5\n");
         TargetLengthReward.SEEN_IDS.clear();
         ConfigLoader.Loaded c = TinyRuns.load(dir, yaml, List.of(), true);
         Path run = GrpoTrainer.train(c.settings(), c.rewards(), null, null);

@@ -197,7 +197,8 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
         private static dev.semgrpo.rewards.custom.HttpReward.Options options(String url, Double timeoutS,
                 Integer maxRetries, String apiKeyEnv, Integer batchSize) {
             if (url == null || url.isBlank()) {
-                throw new IllegalArgumentException("a reward of type http needs 'url', e.g. http://127.0.0.1:8000/score");
+                throw new IllegalArgumentException("a reward of type http needs 'url', e.g."
+                        + " http://127.0.0.1:8000/score");
             }
             java.net.URI uri;
             try {

@@ -20,7 +20,8 @@ public final class ClassRewards {
     /** How a jar gets onto the classpath, for errors. */
     public static final String CLASSPATH_HINT = "put the jar that holds it (and the jars it needs) on the classpath:"
             + " scripts/semgrpo --cp /path/to/my-rewards.jar train grpo ... (or export SEMGRPO_CLASSPATH="
-            + "/path/to/my-rewards.jar; with java itself: java -cp semgrpo.jar:my-rewards.jar dev.semgrpo.cli.Main ...)";
+            + "/path/to/my-rewards.jar; with java itself: java -cp semgrpo.jar:my-rewards.jar dev.semgrpo.cli.Main"
+            + " ...)";
 
     private ClassRewards() {
     }
@@ -81,7 +82,8 @@ public final class ClassRewards {
                             + c.getSimpleName() + "(java.util.Map<String, Object> args)"
                             + (args != null ? ", or remove 'args'" : ""));
                 }
-                Map<String, Object> a = Collections.unmodifiableMap(new LinkedHashMap<>(args == null ? Map.of() : args));
+                Map<String, Object> a = Collections.unmodifiableMap(new LinkedHashMap<>(args == null ? Map.of()
+                        : args));
                 instance = withMap.newInstance(a);
             } else {
                 instance = noArg.newInstance();

@@ -193,7 +193,8 @@ public final class HttpReward implements RewardFunction {
         for (int attempt = 0; attempt < attempts; attempt++) {
             long retryAfterMs = 0;
             try {
-                HttpResponse<String> resp = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                HttpResponse<String> resp = http.send(request,
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 int status = resp.statusCode();
                 if (status >= 200 && status < 300) {
                     return resp.body();
@@ -310,7 +311,8 @@ public final class HttpReward implements RewardFunction {
     }
 
     private IllegalStateException failure(String what) {
-        return new IllegalStateException("reward '" + name + "' (POST " + options.url() + "): " + redactor.redact(what));
+        return new IllegalStateException("reward '" + name + "' (POST " + options.url() + "): "
+                + redactor.redact(what));
     }
 
     private static Optional<Long> retryAfter(HttpResponse<?> resp) {

@@ -76,8 +76,9 @@ class HttpRewardTest {
                 assertFalse(r.body().contains(KEY), "the key goes in the header only");
             }
             JsonNode first = JSON.readTree(s.requests().get(0).body());
-            assertEquals(JSON.readTree("{\"prompts\": [\"p0\", \"p1\"], \"completions\": [\"c\", \"cc\"], \"references\":"
-                    + " [[\"r0\"], [\"r1\"]], \"extra\": {\"id\": [\"x0\", \"x1\"], \"label\": [0, 1]}}"), first);
+            assertEquals(JSON.readTree("{\"prompts\": [\"p0\", \"p1\"], \"completions\": [\"c\", \"cc\"],"
+                    + " \"references\": [[\"r0\"], [\"r1\"]], \"extra\": {\"id\": [\"x0\", \"x1\"],"
+                    + " \"label\": [0, 1]}}"), first);
         }
     }
 

@@ -106,7 +106,8 @@ public enum DataLayout {
         for (Iterator<String> it = record.fieldNames(); it.hasNext();) {
             keys.add(it.next());
         }
-        String missing = prompt ? "has \"" + promptField + "\" but neither \"" + referenceField + "\" nor \"completion\""
+        String missing = prompt
+                ? "has \"" + promptField + "\" but neither \"" + referenceField + "\" nor \"completion\""
                 : "has no \"" + promptField + "\" or \"messages\"";
         throw new IllegalArgumentException(missing + " (its fields: " + String.join(", ", keys) + "), so it has none"
                 + " of the accepted layouts");

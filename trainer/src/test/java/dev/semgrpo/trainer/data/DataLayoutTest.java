@@ -59,9 +59,10 @@ class DataLayoutTest {
                     + a + "\"" + id);
             f.get(DataLayout.MESSAGES_REFERENCE).append("{\"messages\": [" + user(p) + "], \"reference\": \"" + a + "\""
                     + id);
-            f.get(DataLayout.PROMPT_COMPLETION).append("{\"prompt\": \"" + p + "\", \"completion\": \"" + a + "\"" + id);
-            f.get(DataLayout.CONVERSATIONAL_PROMPT_COMPLETION).append("{\"prompt\": [" + user(p) + "], \"completion\": ["
-                    + assistant(a) + "]" + id);
+            f.get(DataLayout.PROMPT_COMPLETION).append("{\"prompt\": \"" + p + "\", \"completion\": \"" + a + "\""
+                    + id);
+            f.get(DataLayout.CONVERSATIONAL_PROMPT_COMPLETION).append("{\"prompt\": [" + user(p) + "],"
+                    + " \"completion\": [" + assistant(a) + "]" + id);
             f.get(DataLayout.MESSAGES).append("{\"messages\": [" + user(p) + ", " + assistant(a) + "]" + id);
         }
         Map<DataLayout, String> out = new LinkedHashMap<>();
@@ -111,8 +112,8 @@ class DataLayoutTest {
         assertArrayEquals(plain.at(0).completionIds(), pc.at(0).completionIds());
         PromptDataset chat = load("c.jsonl", files().get(DataLayout.PROMPT_REFERENCE));
         assertNotEquals(chat.at(0).promptText(), plain.at(0).promptText(), "data.chat renders string prompts");
-        PromptDataset custom = load("qa.jsonl", "{\"question\": \"Say hello\", \"answer\": \"hello hello\", \"n\": 3}\n",
-                true, "question", "answer");
+        PromptDataset custom = load("qa.jsonl",
+                "{\"question\": \"Say hello\", \"answer\": \"hello hello\", \"n\": 3}\n", true, "question", "answer");
         assertEquals(DataLayout.PROMPT_REFERENCE, custom.layout());
         assertArrayEquals(chat.at(0).promptIds(), custom.at(0).promptIds());
         assertEquals("hello hello", custom.at(0).reference());
@@ -144,7 +145,8 @@ class DataLayoutTest {
     @Test
     void aRecordWithAnotherLayoutThanTheFirstNamesItsLine() {
         String m = error("{\"prompt\": \"a\", \"completion\": \"b\"}\n{\"prompt\": \"a\", \"completion\": \"b\"}\n"
-                + "{\"prompt\": \"a\", \"reference\": \"b\"}\n{\"prompt\": [" + user("a") + "], \"completion\": \"b\"}\n");
+                + "{\"prompt\": \"a\", \"reference\": \"b\"}\n"
+                + "{\"prompt\": [" + user("a") + "], \"completion\": \"b\"}\n");
         assertTrue(m.startsWith("2 bad record(s)"), m);
         assertTrue(m.contains(dir.resolve("bad.jsonl") + ":3: has the layout prompt/reference, but the file's first"
                 + " record (line 1) has prompt-completion (TRL standard)"), m);
