@@ -200,7 +200,9 @@ class PromptParityTest {
                 + "'assistant' %}{{- '<|im_start|>bot\\n' + m.content + '<|im_end|>\\n' }}{%- else %}{{- "
                 + "'<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{%- endif %}{%- endfor %}"
                 + "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}");
-        Files.writeString(dir.resolve("train.jsonl"), "{\"prompt\": \"hi\", \"reference\": \"ok\"}\n"
+        // one layout per file (messages/reference); the first record renders as the string prompt "hi" would
+        Files.writeString(dir.resolve("train.jsonl"), "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}],"
+                + " \"reference\": \"ok\"}\n"
                 + "{\"messages\": [{\"role\": \"user\", \"content\": 3}], \"reference\": \"ok\"}\n");
         try (TextTokenizer tok = TextTokenizer.load(tokDir)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -9,7 +9,8 @@ import java.util.Map;
  * @param prompt the prompt it answers (may be empty)
  * @param completion the generated text (may be empty)
  * @param references reference answers (may be empty: rewards that need one give 0)
- * @param metadata extra fields of the data record
+ * @param metadata extra fields of the data record (those its layout does not read, e.g. an id or a label): a
+ *     String for a text field, the JSON value (a Jackson {@code JsonNode}) otherwise
  */
 public record RewardSample(String prompt, String completion, List<String> references, Map<String, Object> metadata) {
     public RewardSample {

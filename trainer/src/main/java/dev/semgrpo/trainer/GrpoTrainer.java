@@ -276,7 +276,7 @@ public final class GrpoTrainer extends Trainer {
             for (Completion c : groups.get(k)) {
                 flat.add(c);
                 samples.add(new RewardSample(batch.get(k).promptText(), c.text(), List.of(batch.get(k).reference()),
-                        Map.of()));
+                        batch.get(k).extras()));
             }
         }
         long t1 = System.nanoTime();

@@ -202,15 +202,21 @@ public final class PromptRenderer {
      * least one user message with content (a prompt that would render empty is an error, not an empty prompt).
      */
     public static List<Map<String, Object>> messages(JsonNode list) {
+        return messages(list, "messages");
+    }
+
+    /** {@link #messages(JsonNode)} of the field {@code field} (e.g. a conversational {@code prompt}), for errors. */
+    public static List<Map<String, Object>> messages(JsonNode list, String field) {
+        String name = "\"" + field + "\"";
         if (!list.isArray() || list.isEmpty()) {
-            throw new IllegalArgumentException("\"messages\" must be a non-empty list of {\"role\", \"content\"}"
+            throw new IllegalArgumentException(name + " must be a non-empty list of {\"role\", \"content\"}"
                     + " objects, found " + Jsonl.brief(list));
         }
         List<Map<String, Object>> msgs = new ArrayList<>();
         boolean user = false;
         for (int i = 0; i < list.size(); i++) {
             JsonNode m = list.get(i);
-            String at = "\"messages\"[" + i + "]";
+            String at = name + "[" + i + "]";
             if (!m.isObject() || m.size() != 2 || !m.path("role").isTextual() || !m.path("content").isTextual()) {
                 throw new IllegalArgumentException(at + " must be an object with exactly a string \"role\" and a"
                         + " string \"content\", found " + Jsonl.brief(m));
@@ -223,7 +229,7 @@ public final class PromptRenderer {
             msgs.add(message(role, m.get("content").asText()));
         }
         if (!user) {
-            throw new IllegalArgumentException("\"messages\" needs a user message with non-blank content, found "
+            throw new IllegalArgumentException(name + " needs a user message with non-blank content, found "
                     + Jsonl.brief(list));
         }
         return msgs;

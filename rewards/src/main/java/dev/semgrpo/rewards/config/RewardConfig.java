@@ -1,5 +1,6 @@
 package dev.semgrpo.rewards.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import dev.semgrpo.rewards.text.Bleu.Smoothing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A reward configuration (YAML): the sentence encoder and a weighted list of reward functions. Keys are snake_case;
@@ -54,8 +56,10 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
             @JsonSubTypes.Type(value = Chrf.class, name = "chrf"),
             @JsonSubTypes.Type(value = Bleu.class, name = "bleu"),
             @JsonSubTypes.Type(value = Length.class, name = "length"),
-            @JsonSubTypes.Type(value = Repetition.class, name = "repetition")})
-    public sealed interface Reward permits Semantic, Language, Chrf, Bleu, Length, Repetition {
+            @JsonSubTypes.Type(value = Repetition.class, name = "repetition"),
+            @JsonSubTypes.Type(value = Custom.class, name = "class"),
+            @JsonSubTypes.Type(value = Http.class, name = "http")})
+    public sealed interface Reward permits Semantic, Language, Chrf, Bleu, Length, Repetition, Custom, Http {
         /** Name in logs (defaults to the type). */
         String name();
 
@@ -141,8 +145,88 @@ public record RewardConfig(Encoder encoder, List<Reward> rewards) {
     public record Repetition(String name, Double weight, Integer n, String unit) implements Reward {
     }
 
+    /**
+     * A reward function written as a Java class ({@code type: class}), as TRL users write reward functions: a public
+     * class on the classpath implementing {@code dev.semgrpo.rewards.RewardFunction} ({@link
+     * dev.semgrpo.rewards.custom.ClassRewards}).
+     *
+     * @param name name in logs (default: the function's own {@code name()})
+     * @param className its fully qualified name (key {@code class}), e.g. com.example.MyReward
+     * @param args passed to its public constructor taking a {@code java.util.Map}; without args, its public
+     *     no-argument constructor is used
+     */
+    public record Custom(String name, Double weight, @JsonProperty("class") String className,
+            Map<String, Object> args) implements Reward {
+        public Custom {
+            if (className == null || !JAVA_NAME.matcher(className).matches()) {
+                throw new IllegalArgumentException("a reward of type class needs 'class': the fully qualified name of"
+                        + " a class implementing dev.semgrpo.rewards.RewardFunction, e.g. com.example.MyReward, found "
+                        + (className == null ? "none" : "'" + className + "'"));
+            }
+            if (args != null) {
+                args = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(args));
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern JAVA_NAME = java.util.regex.Pattern.compile(
+            "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*(?:[.$]\\p{javaJavaIdentifierStart}"
+                    + "\\p{javaJavaIdentifierPart}*)*");
+
+    /**
+     * A remote scorer ({@code type: http}, {@link dev.semgrpo.rewards.custom.HttpReward}): batches are POSTed as JSON
+     * and the reply gives one reward per completion; the protocol is in docs/rewards.md.
+     *
+     * @param url the endpoint (http or https)
+     * @param timeoutS seconds per request (default 60)
+     * @param maxRetries retries of transport errors, 429 and 5xx, with exponential backoff (default 3)
+     * @param apiKeyEnv environment variable whose value is sent as {@code Authorization: Bearer <key>} (default none)
+     * @param batchSize completions per request (default 64)
+     */
+    public record Http(String name, Double weight, String url, Double timeoutS, Integer maxRetries, String apiKeyEnv,
+            Integer batchSize) implements Reward {
+        public Http {
+            options(url, timeoutS, maxRetries, apiKeyEnv, batchSize);
+        }
+
+        /** The checked client options, with the defaults applied. */
+        public dev.semgrpo.rewards.custom.HttpReward.Options options() {
+            return options(url, timeoutS, maxRetries, apiKeyEnv, batchSize);
+        }
+
+        private static dev.semgrpo.rewards.custom.HttpReward.Options options(String url, Double timeoutS,
+                Integer maxRetries, String apiKeyEnv, Integer batchSize) {
+            if (url == null || url.isBlank()) {
+                throw new IllegalArgumentException("a reward of type http needs 'url', e.g."
+                        + " http://127.0.0.1:8000/score");
+            }
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(url);
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException("http reward 'url' is not a URL: " + e.getMessage());
+            }
+            if (timeoutS != null && !(timeoutS > 0 && timeoutS <= 86_400)) {
+                throw new IllegalArgumentException("http reward 'timeout_s' must be in (0, 86400], found " + timeoutS);
+            }
+            if (apiKeyEnv != null && apiKeyEnv.isBlank()) {
+                throw new IllegalArgumentException("http reward 'api_key_env' must name an environment variable,"
+                        + " found an empty string; remove it for a server without authentication");
+            }
+            var d = dev.semgrpo.rewards.custom.HttpReward.Options.of(uri);
+            try {
+                return new dev.semgrpo.rewards.custom.HttpReward.Options(uri, timeoutS == null ? d.timeout()
+                        : java.time.Duration.ofMillis(Math.round(timeoutS * 1000)), maxRetries == null ? d.maxRetries()
+                        : maxRetries, batchSize == null ? d.batchSize() : batchSize, apiKeyEnv, d.firstBackoff(),
+                        d.maxBackoff());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("http reward " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** The reward types, for errors that name an unknown one. */
-    public static final String TYPES = "semantic, language, chrf, bleu, length or repetition";
+    public static final String TYPES = "semantic, language, chrf, bleu, length, repetition, class or http";
     /** A reward config file, for {@link YamlConfig}. */
     public static final YamlConfig.Kind KIND = new YamlConfig.Kind("reward config", "a mapping with encoder and rewards",
             TYPES, "reward type");

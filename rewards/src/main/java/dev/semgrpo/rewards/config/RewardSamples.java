@@ -37,7 +37,7 @@ public final class RewardSamples {
         Map<String, Object> meta = new LinkedHashMap<>();
         n.fields().forEachRemaining(e -> {
             if (!List.of("completion", "reference", "references", "prompt").contains(e.getKey())) {
-                meta.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
+                meta.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue());
             }
         });
         return new RewardSample(n.path("prompt").asText(""), c.asText(), refs, meta);

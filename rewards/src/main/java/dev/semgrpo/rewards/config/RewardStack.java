@@ -13,6 +13,9 @@ import dev.semgrpo.rewards.RewardSample;
 import dev.semgrpo.rewards.Scripts;
 import dev.semgrpo.rewards.SemanticReward;
 import dev.semgrpo.rewards.TextOverlapReward;
+import dev.semgrpo.rewards.custom.ClassRewards;
+import dev.semgrpo.rewards.custom.HttpReward;
+import dev.semgrpo.rewards.custom.NamedReward;
 import dev.semgrpo.rewards.encoder.PooledSentenceEncoder;
 import dev.semgrpo.rewards.encoder.Pooling;
 import dev.semgrpo.rewards.encoder.SentenceEncoders;
@@ -89,6 +92,14 @@ public final class RewardStack implements AutoCloseable {
      *     RewardConfig#withCalibration}).
      */
     public static RewardStack build(RewardConfig cfg, Path baseDir) throws IOException {
+        return build(cfg, baseDir, System::getenv);
+    }
+
+    /**
+     * Builds the stack with {@code env} as the environment (an http reward's {@code api_key_env} is read through it).
+     */
+    public static RewardStack build(RewardConfig cfg, Path baseDir, java.util.function.Function<String, String> env)
+            throws IOException {
         PooledSentenceEncoder encoder = null;
         boolean semantic = cfg.rewards().stream().anyMatch(r -> r instanceof RewardConfig.Semantic);
         RewardConfig.Encoder e = cfg.encoder();
@@ -122,6 +133,11 @@ public final class RewardStack implements AutoCloseable {
                     }
                     taus.put(name, tau);
                     f = new SemanticReward(name, encoder, tau, prefix, e.cacheSize() == null ? 100_000 : e.cacheSize());
+                } else if (r instanceof RewardConfig.Custom c) {
+                    f = NamedReward.of(r.name(), ClassRewards.load(r.name(),
+                            c.className(), c.args(), classLoader()));
+                } else if (r instanceof RewardConfig.Http h) {
+                    f = new HttpReward(name, h.options(), env);
                 } else {
                     f = simple(r, name);
                 }
@@ -198,7 +214,13 @@ public final class RewardStack implements AutoCloseable {
     }
 
     private static String typeName(RewardConfig.Reward r) {
-        return r.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        return r instanceof RewardConfig.Custom ? "class" : r.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+    }
+
+    /** Where {@code type: class} rewards are looked for: the thread's context class loader, else this module's. */
+    private static ClassLoader classLoader() {
+        ClassLoader l = Thread.currentThread().getContextClassLoader();
+        return l != null ? l : RewardStack.class.getClassLoader();
     }
 
     static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String key) {
