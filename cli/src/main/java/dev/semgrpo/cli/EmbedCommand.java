@@ -18,8 +18,10 @@ import picocli.CommandLine.Option;
         description = "Embed a text field of every JSONL record with a sentence encoder.",
         footer = {"", "Examples:",
                 "  semgrpo embed --model runs/encoder --data texts.jsonl --out emb.jsonl",
-                "  semgrpo embed --model e5-dir --data q.jsonl --field question --prompt-name query --out q.jsonl",
-                "", "Output fields: index, embedding."})
+                "  semgrpo embed --model e5-dir --data q.jsonl --field question \\",
+                "      --prompt-name query --out q.jsonl",
+                "",
+                "Output fields: index, embedding."})
 final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "sentence-transformers / HF encoder directory")
     Path model;

@@ -23,17 +23,27 @@ import picocli.CommandLine.Option;
 /** Reward-encoder tools. */
 @Command(name = "embedder", mixinStandardHelpOptions = true,
         description = "Train or import the sentence encoder behind the semantic reward.",
-        subcommands = {EmbedderCommand.Train.class, EmbedderCommand.ImportOnnx.class})
+        subcommands = {EmbedderCommand.Train.class, EmbedderCommand.ImportOnnx.class},
+        footer = {"", "Examples:",
+                "  semgrpo embedder train --base runs/encoder --pairs pairs.jsonl \\",
+                "      --out runs/encoder-v2",
+                "  semgrpo embedder import-onnx --onnx model.onnx --tokenizer tokenizer.json \\",
+                "      --heads 12 --normalize --out runs/minilm",
+                "",
+                "Run 'semgrpo embedder <command> --help' for its options and examples."})
 final class EmbedderCommand {
     /** Contrastive fine-tuning on parallel pairs. */
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Adapt an encoder to a new language on parallel pairs (MultipleNegativesRanking loss with"
                     + " in-batch negatives); reports held-out top-1 pair retrieval before and after.",
             footer = {"", "Examples:",
-                    "  semgrpo embedder train --base xlmr-encoder --pairs zh-bo.jsonl --out runs/encoder",
-                    "  semgrpo embedder train --base runs/encoder --pairs pairs.jsonl --eval held.jsonl --epochs 3 \\",
-                    "      --lr 2e-5 --batch 32 --symmetric --device gpu --out runs/encoder-v2",
-                    "", "Pairs: JSONL with \"anchor\"/\"positive\" (or \"source\"/\"target\")."})
+                    "  semgrpo embedder train --base xlmr-encoder --pairs zh-bo.jsonl \\",
+                    "      --out runs/encoder",
+                    "  semgrpo embedder train --base runs/encoder --pairs pairs.jsonl \\",
+                    "      --eval held.jsonl --epochs 3 --lr 2e-5 --batch 32 --symmetric \\",
+                    "      --device gpu --out runs/encoder-v2",
+                    "",
+                    "Pairs: JSONL with \"anchor\"/\"positive\" (or \"source\"/\"target\")."})
     static final class Train implements Callable<Integer> {
         @Option(names = "--base", required = true, description = "encoder directory to start from")
         Path base;
@@ -133,8 +143,8 @@ final class EmbedderCommand {
             description = "Read the weights of a BERT/XLM-R ONNX export and write a sentence-transformers directory"
                     + " the native encoder loads (and embedder train can fine-tune).",
             footer = {"", "Examples:",
-                    "  semgrpo embedder import-onnx --onnx model.onnx --tokenizer tokenizer.json --heads 12 \\",
-                    "      --normalize --out runs/minilm"})
+                    "  semgrpo embedder import-onnx --onnx model.onnx --tokenizer tokenizer.json \\",
+                    "      --heads 12 --normalize --out runs/minilm"})
     static final class ImportOnnx implements Callable<Integer> {
         @Option(names = "--onnx", required = true, description = "model.onnx (weights inside the file)")
         Path onnx;

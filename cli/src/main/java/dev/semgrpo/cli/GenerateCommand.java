@@ -29,10 +29,14 @@ import picocli.CommandLine.Option;
         description = "Sample n completions per prompt. Input lines hold \"prompt\" (text) or \"messages\""
                 + " (chat, rendered with the model's chat template); output has one line per sample.",
         footer = {"", "Examples:",
-                "  semgrpo generate --model runs/tiny --prompts prompts.jsonl --out samples.jsonl --n 8 \\",
-                "      --temperature 0.8 --top-p 0.9 --max-new-tokens 128 --seed 1",
-                "  semgrpo generate --model Qwen3-4B --prompts chat.jsonl --out greedy.jsonl --greedy --chat --device gpu",
-                "", "Output fields: prompt_index, sample_index, prompt, completion, token_ids, logprobs, finish_reason."})
+                "  semgrpo generate --model runs/tiny --prompts prompts.jsonl \\",
+                "      --out samples.jsonl --n 8 --temperature 0.8 --top-p 0.9 \\",
+                "      --max-new-tokens 128 --seed 1",
+                "  semgrpo generate --model models/Qwen3-4B --prompts chat.jsonl \\",
+                "      --out greedy.jsonl --greedy --chat --device gpu",
+                "",
+                "Output fields: prompt_index, sample_index, prompt, completion, token_ids,",
+                "logprobs, finish_reason."})
 final class GenerateCommand implements Callable<Integer> {
     private static final ObjectMapper STRICT_JSON = StrictJackson.json();
 

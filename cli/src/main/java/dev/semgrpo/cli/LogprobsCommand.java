@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
         description = "Score completions: per-token log-probs and entropies of \"completion\" given \"prompt\".",
         footer = {"", "Examples:",
                 "  semgrpo logprobs --model runs/tiny --data pairs.jsonl --out scores.jsonl",
-                "", "Output fields: index, token_ids, token_logprobs, token_entropies, sum_logprob, mean_logprob."})
+                "",
+                "Output fields: index, token_ids, token_logprobs, token_entropies,",
+                "sum_logprob, mean_logprob."})
 final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "JSONL with \"prompt\" and \"completion\" per line")
     Path data;

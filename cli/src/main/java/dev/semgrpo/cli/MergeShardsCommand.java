@@ -17,9 +17,10 @@ import picocli.CommandLine.Parameters;
                 + "seconds (the sum of the shards' wall times). Refuses folders of different runs, tasks or data, a "
                 + "missing or repeated shard, and an unfinished task, naming the folders; writes nothing then."},
         footer = {"", "Examples:",
-                "  semgrpo merge-shards --out runs/eval-base runs/eval-base.shard-0 runs/eval-base.shard-1 \\",
-                "      runs/eval-base.shard-2 runs/eval-base.shard-3",
-                "  semgrpo report --base runs/eval-base --compare grpo=runs/eval-grpo --out report/"})
+                "  semgrpo merge-shards --out runs/eval-base runs/eval-base.shard-0 \\",
+                "      runs/eval-base.shard-1 runs/eval-base.shard-2 runs/eval-base.shard-3",
+                "  semgrpo report --base runs/eval-base --compare grpo=runs/eval-grpo \\",
+                "      --out report/"})
 final class MergeShardsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "the merged evaluation folder (must be new or empty)")
     Path out;

@@ -26,9 +26,11 @@ import picocli.CommandLine.Option;
                 + " compares with references (semantic, chrf, bleu), a record without one is not scored: its line says"
                 + " \"skipped\": \"no reference\".",
         footer = {"", "Examples:",
-                "  semgrpo reward --config configs/rewards/paper.yaml --data samples.jsonl --out rewards.jsonl \\",
-                "      --encoder runs/encoder --calibration runs/cold-start/calibration.jsonl",
-                "  semgrpo reward --config configs/rewards/ablation-chrf.yaml --data samples.jsonl --out r.jsonl"})
+                "  semgrpo reward --config configs/rewards/paper.yaml --data samples.jsonl \\",
+                "      --out rewards.jsonl --encoder runs/encoder \\",
+                "      --calibration runs/cold-start/calibration.jsonl",
+                "  semgrpo reward --config configs/rewards/ablation-chrf.yaml \\",
+                "      --data samples.jsonl --out r.jsonl"})
 final class RewardCommand implements Callable<Integer> {
     static final String NO_REFERENCE = "no reference";
 

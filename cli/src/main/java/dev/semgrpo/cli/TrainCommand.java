@@ -18,7 +18,13 @@ import picocli.CommandLine.Option;
 
 /** Training runs. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Run SFT or GRPO from a YAML config.",
-        subcommands = {TrainCommand.Sft.class, TrainCommand.Grpo.class})
+        subcommands = {TrainCommand.Sft.class, TrainCommand.Grpo.class},
+        footer = {"", "Examples:",
+                "  semgrpo train sft --config configs/tiny-debug-sft.yaml",
+                "  semgrpo train grpo --config configs/tiny-debug-grpo.yaml",
+                "  semgrpo train grpo --resume runs/tiny-debug-grpo --set run.max_steps=60",
+                "",
+                "Run 'semgrpo train <sft|grpo> --help' for its options and examples."})
 final class TrainCommand {
     /** Options both stages share. */
     abstract static class Base implements Callable<Integer> {
@@ -76,7 +82,8 @@ final class TrainCommand {
                     + " baseline.",
             footer = {"", "Examples:",
                     "  semgrpo train sft --config configs/tiny-debug-sft.yaml",
-                    "  semgrpo train sft --config configs/paper/qwen3-4b-cold-start-sft.yaml --set model.device=gpu",
+                    "  semgrpo train sft --config configs/paper/qwen3-4b-cold-start-sft.yaml \\",
+                    "      --set model.device=gpu",
                     "  semgrpo train sft --resume runs/cold-start --set run.max_steps=400"})
     static final class Sft extends Base {
         boolean grpo() {
@@ -88,7 +95,8 @@ final class TrainCommand {
             description = "GRPO with the configured rewards (the paper: 1.5 semantic + 1.0 language).",
             footer = {"", "Examples:",
                     "  semgrpo train grpo --config configs/tiny-debug-grpo.yaml",
-                    "  semgrpo train grpo --config configs/paper/qwen3-4b-grpo.yaml --set grpo.beta=0.04",
+                    "  semgrpo train grpo --config configs/paper/qwen3-4b-grpo.yaml \\",
+                    "      --set grpo.beta=0.04",
                     "  semgrpo train grpo --resume runs/grpo"})
     static final class Grpo extends Base {
         boolean grpo() {
