@@ -1,5 +1,6 @@
 package dev.semgrpo.cli;
 
+import dev.semgrpo.model.Torch;
 import dev.semgrpo.trainer.GrpoTrainer;
 import dev.semgrpo.trainer.SftTrainer;
 import dev.semgrpo.trainer.Trainer;
@@ -62,6 +63,8 @@ final class TrainCommand {
             }
             ConfigLoader.Loaded loaded = ConfigLoader.load(file, sets, grpo());
             Settings s = loaded.settings();
+            // a GPU the loaded PyTorch cannot use is named before the memory plan measures it as 0 bytes
+            Torch.requireAvailable(Torch.device(s.model().device(), "model.device"));
             Preflight.training(s, loaded.rewards(), grpo()).check(MemoryBudget.of(s.model().device(), gpuMemory),
                     !skipMemoryCheck);
             ProgressBar bar = new ProgressBar(grpo() ? "grpo" : "sft", 1, "steps");

@@ -3,6 +3,8 @@ package dev.semgrpo.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.pytorch.jni.LibUtils;
 import ai.djl.training.GradientCollector;
 
 /**
@@ -34,9 +36,45 @@ public final class Torch {
         throw new IllegalArgumentException(setting + " must be cpu, gpu or gpu:N, found '" + name + "'");
     }
 
-    /** A PyTorch manager on {@code device}. */
+    /** A device as semgrpo's settings spell it: {@code cpu} or {@code gpu:N}. */
+    public static String name(Device device) {
+        return device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu";
+    }
+
+    /**
+     * A PyTorch manager on {@code device}.
+     *
+     * @throws IllegalStateException for a GPU that the loaded PyTorch cannot use, with the build and variables that
+     *     give CUDA (instead of PyTorch's dispatcher dump at the first tensor)
+     */
     public static NDManager manager(Device device) {
+        requireAvailable(device);
         return NDManager.newBaseManager(device, ENGINE);
+    }
+
+    /**
+     * Checks that the loaded PyTorch can run on {@code device}: always for the CPU; for {@code gpu:N} a CUDA build of
+     * PyTorch that sees more than N devices.
+     */
+    public static void requireAvailable(Device device) {
+        if (!device.isGpu()) {
+            return;
+        }
+        Engine engine = engine();
+        boolean cuda = JniUtils.getFeatures().contains("CUDA");
+        if (!cuda) {
+            throw new IllegalStateException("device " + name(device) + ": the loaded PyTorch is a CPU build (flavour "
+                    + Doctor.flavor(LibUtils.getLibtorchPath()) + "), which has no CUDA. To run on a GPU, "
+                    + Doctor.cudaFix() + " (README, section CUDA); 'semgrpo doctor' checks the set-up. Or run on the"
+                    + " CPU: --device cpu (model.device: cpu in a config)");
+        }
+        int count = engine.getGpuCount();
+        if (device.getDeviceId() >= count) {
+            throw new IllegalStateException("device " + name(device) + ": PyTorch sees " + count + " CUDA device"
+                    + (count == 1 ? "" : "s") + (count > 0 ? " (gpu:0 to gpu:" + (count - 1) + ")" : "")
+                    + "; choose one of them, or check CUDA_VISIBLE_DEVICES and the NVIDIA driver ('semgrpo doctor'"
+                    + " lists what PyTorch sees)");
+        }
     }
 
     /** A PyTorch manager on the CPU. */

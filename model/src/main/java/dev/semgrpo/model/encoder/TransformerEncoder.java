@@ -13,6 +13,7 @@ import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.ModelDirectory;
 import dev.semgrpo.model.io.Problems;
 import dev.semgrpo.model.io.SafetensorsException;
 import dev.semgrpo.model.io.SafetensorsWriter;
@@ -82,6 +83,7 @@ public final class TransformerEncoder implements AutoCloseable {
 
     /** Loads config.json + safetensors of {@code dir}; all missing or mis-shaped tensors are reported together. */
     public static TransformerEncoder load(Path dir, Device device, DataType dtype) throws IOException {
+        ModelDirectory.require(dir);
         EncoderConfig config = EncoderConfig.load(dir.resolve("config.json"));
         NDManager manager = Torch.manager(device);
         try (Checkpoint ckpt = Checkpoint.open(dir)) {

@@ -12,6 +12,7 @@ import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.ModelDirectory;
 import dev.semgrpo.model.io.Problems;
 import dev.semgrpo.model.io.SafetensorsException;
 import dev.semgrpo.model.io.SafetensorsWriter;
@@ -95,6 +96,7 @@ public final class CausalLM implements AutoCloseable {
      */
     public static CausalLM load(Path dir, Device device, DataType dtype) throws IOException {
         checkDtype(dtype);
+        ModelDirectory.require(dir);
         ModelConfig config = ModelConfig.load(dir.resolve("config.json"));
         ObjectNode raw = ModelConfig.readJson(dir.resolve("config.json"));
         NDManager manager = Torch.manager(device);

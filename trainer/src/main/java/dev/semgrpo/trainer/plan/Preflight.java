@@ -1,6 +1,7 @@
 package dev.semgrpo.trainer.plan;
 
 import dev.semgrpo.model.config.ModelConfig;
+import dev.semgrpo.model.io.ModelDirectory;
 import dev.semgrpo.rewards.config.RewardConfig;
 import dev.semgrpo.trainer.Policy;
 import dev.semgrpo.trainer.config.Settings;
@@ -116,7 +117,8 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
         String stage = grpo ? "grpo" : "sft";
         if (!Files.isRegularFile(s.model().path().resolve("config.json")) && s.model().init() == null) {
             missing.add("model.path " + s.model().path() + ": no model directory (config.json missing), and no"
-                    + " model.init to create one");
+                    + " model.init to create one" + ModelDirectory.hubIdLike(s.model().path())
+                            .map(id -> "; " + ModelDirectory.downloadHint(id)).orElse(""));
         }
         if (!Files.isRegularFile(s.data().path())) {
             missing.add("data.path " + s.data().path() + ": no such file");
