@@ -2,7 +2,9 @@ package dev.semgrpo.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
 import ai.djl.training.GradientCollector;
@@ -13,6 +15,9 @@ import ai.djl.training.GradientCollector;
  */
 public final class Torch {
     public static final String ENGINE = "PyTorch";
+
+    /** Every element of an array, for {@link #copyInto}. */
+    private static final NDIndex ALL = new NDIndex("...");
 
     private Torch() {
     }
@@ -80,6 +85,26 @@ public final class Torch {
     /** A PyTorch manager on the CPU. */
     public static NDManager manager() {
         return manager(Device.cpu());
+    }
+
+    /**
+     * Copies {@code source} into {@code target} in place (same shape; converted to the target's dtype), also into a
+     * parameter that requires gradients, which stays a leaf. DJL's {@code NDArray.set(Buffer)} and {@code copyTo}
+     * enter PyTorch's deprecated {@code AutoNonVariableTypeMode}, which prints a deprecation warning on stderr; an
+     * index assignment over the whole array does the same copy without it.
+     */
+    public static void copyInto(NDArray target, NDArray source) {
+        if (!target.getShape().equals(source.getShape())) {
+            throw new IllegalArgumentException("cannot copy an array of shape " + source.getShape() + " into one of "
+                    + target.getShape());
+        }
+        if (source.getDataType() == target.getDataType()) {
+            target.set(ALL, source);
+        } else {
+            try (NDArray converted = source.toType(target.getDataType(), true)) {
+                target.set(ALL, converted);
+            }
+        }
     }
 
     /** A gradient collector of the PyTorch engine (one may be open per JVM). */

@@ -184,7 +184,7 @@ public final class Policy implements AutoCloseable {
         try (Checkpoint ck = Checkpoint.open(dir.resolve("model"))) {
             for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
                 try (NDArray loaded = ck.load(model.manager(), e.getKey(), DataType.FLOAT32)) {
-                    e.getValue().set(loaded.toByteBuffer());
+                    Torch.copyInto(e.getValue(), loaded);
                 }
             }
         }
