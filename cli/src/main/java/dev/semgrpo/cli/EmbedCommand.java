@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.rewards.encoder.PooledSentenceEncoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,8 +71,9 @@ final class EmbedCommand implements Callable<Integer> {
             }
             out.write(records);
             long[] t = enc.truncation();
-            System.out.printf("wrote %d embeddings of dimension %d to %s; %d of %d texts truncated to %d tokens%n",
-                    records.size(), enc.dimension(), out, t[0], t[1], enc.spec().maxSeqLength());
+            System.out.printf("wrote %s of dimension %d to %s; %d of %s truncated to %d tokens%n",
+                    Plural.of(records.size(), "embedding"), enc.dimension(), out, t[0], Plural.of(t[1], "text"),
+                    enc.spec().maxSeqLength());
         }
         return 0;
     }

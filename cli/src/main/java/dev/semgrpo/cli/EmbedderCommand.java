@@ -3,6 +3,7 @@ package dev.semgrpo.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.YamlConfig;
 import dev.semgrpo.model.encoder.EncoderConfig;
 import dev.semgrpo.rewards.encoder.NativeSentenceEncoder;
@@ -129,9 +130,10 @@ final class EmbedderCommand {
                     Jsonl.JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("training_report.json")
                             .toFile(), report);
                 });
-                System.out.printf("held-out top-1 pair retrieval: %.3f -> %.3f (%d eval pairs)%n", r.top1Before(),
-                        r.top1After(), r.evalPairs());
-                System.out.printf("%d steps in %.1fs, final loss %.4f; wrote %s%n", r.steps(), r.seconds(), last[0],
+                System.out.printf("held-out top-1 pair retrieval: %.3f -> %.3f (%s)%n", r.top1Before(),
+                        r.top1After(), Plural.of(r.evalPairs(), "eval pair"));
+                System.out.printf("%s in %.1fs, final loss %.4f; wrote %s%n", Plural.of(r.steps(), "step"), r.seconds(),
+                        last[0],
                         out);
             }
             return 0;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.StrictJackson;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
@@ -136,8 +137,8 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             }
             out.write(records);
-            System.out.printf("wrote %d samples for %d prompts to %s (%d tokens, %.1f tokens/s)%n", records.size(),
-                    lines.size(), out, tokens, tokens / Math.max(secs, 1e-9));
+            System.out.printf("wrote %s for %s to %s (%s, %.1f tokens/s)%n", Plural.of(records.size(), "sample"),
+                    Plural.of(lines.size(), "prompt"), out, Plural.of(tokens, "token"), tokens / Math.max(secs, 1e-9));
         }
         return 0;
     }

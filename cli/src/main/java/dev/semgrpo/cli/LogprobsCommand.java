@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.generate.LogProbScorer;
 import dev.semgrpo.model.generate.NonFiniteLogitsException;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ final class LogprobsCommand implements Callable<Integer> {
                 bar.update(end);
             }
             out.write(records);
-            System.out.printf("wrote %d scored rows to %s%n", records.size(), out);
+            System.out.printf("wrote %s to %s%n", Plural.of(records.size(), "scored row"), out);
         }
         return 0;
     }

@@ -1,6 +1,7 @@
 package dev.semgrpo.cli;
 
 import dev.semgrpo.eval.shard.ShardMerge;
+import dev.semgrpo.model.io.Plural;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -39,7 +40,7 @@ final class MergeShardsCommand implements Callable<Integer> {
                     + t.summary().metrics().stream().map(m -> String.format(Locale.ROOT, "  %s=%.4f", m.name(),
                             m.value())).reduce("", String::concat));
         }
-        System.out.println("merged " + shards.size() + " shards into " + out + "; build a report with `semgrpo report"
+        System.out.println("merged " + Plural.of(shards.size(), "shard") + " into " + out + "; build a report with `semgrpo report"
                 + " --base <eval folder> --compare name=" + out + " --out <report folder>`");
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.semgrpo.cli;
 
+import ai.djl.Device;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.trainer.GrpoTrainer;
 import dev.semgrpo.trainer.SftTrainer;
@@ -63,10 +64,14 @@ final class TrainCommand {
             }
             ConfigLoader.Loaded loaded = ConfigLoader.load(file, sets, grpo());
             Settings s = loaded.settings();
-            // a GPU the loaded PyTorch cannot use is named before the memory plan measures it as 0 bytes
-            Torch.requireAvailable(Torch.device(s.model().device(), "model.device"));
+            Device device = Torch.device(s.model().device(), "model.device");
+            if (gpuMemory == null) {
+                // a GPU the loaded PyTorch cannot use is named before the memory plan measures it as 0 bytes
+                Torch.requireAvailable(device);
+            }
             Preflight.training(s, loaded.rewards(), grpo()).check(MemoryBudget.of(s.model().device(), gpuMemory),
                     !skipMemoryCheck);
+            Torch.requireAvailable(device);
             ProgressBar bar = new ProgressBar(grpo() ? "grpo" : "sft", 1, "steps");
             Trainer.Listener l = (step, total, m) -> {
                 bar.total(total);

@@ -66,7 +66,7 @@ class PipelinePreflightTest {
         assertTrue(f.missing().stream().anyMatch(m -> m.contains("train.jsonl")), f.missing().toString());
         assertTrue(f.missing().stream().anyMatch(m -> m.contains("encoder-pairs.jsonl")), f.missing().toString());
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> f.check(h100, true));
-        assertTrue(missing.getMessage().contains("input(s) are missing; nothing has run"), missing.getMessage());
+        assertTrue(missing.getMessage().contains(" missing; nothing has run"), missing.getMessage());
     }
 
     @Test
@@ -143,7 +143,7 @@ class PipelinePreflightTest {
         p.validate();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.run(null));
         String m = e.getMessage();
-        assertTrue(m.startsWith("3 input(s) are missing; nothing has run:"), m);
+        assertTrue(m.startsWith("3 inputs are missing; nothing has run:"), m);
         assertTrue(m.contains("stage cold_start: base_model " + dir.resolve("no-such-model")
                 + ": no model directory (config.json missing)"), m);
         assertTrue(m.contains("stage cold_start: data.path (" + dir.resolve("sft.yaml") + ") "

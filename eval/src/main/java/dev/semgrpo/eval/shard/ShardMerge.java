@@ -10,6 +10,7 @@ import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.eval.results.TaskSummary;
 import dev.semgrpo.eval.task.TaskOutcome;
 import dev.semgrpo.model.io.AtomicFiles;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.Problems;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -126,7 +127,7 @@ public final class ShardMerge {
 
     private static void fail(Problems problems) {
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(problems.describe("problem(s) merging shard folders",
+            throw new IllegalArgumentException(problems.describe("problem merging shard folders", "problems merging shard folders",
                     "merge the N folders of one `semgrpo eval --shard i/N` run, each finished; nothing was written"));
         }
     }
@@ -211,7 +212,8 @@ public final class ShardMerge {
             }
         }
         if (!missing.isEmpty()) {
-            problems.add("shard(s) " + missing + " missing: got " + folders.size() + " folder(s) ("
+            problems.add(Plural.noun(missing.size(), "shard ", "shards ") + missing + " missing: got "
+                    + Plural.of(folders.size(), "folder") + " ("
                     + String.join(", ", folders.stream().map(f -> f.dir() + " = " + f.info().shard()).toList())
                     + ") of " + n + "; pass the --out folder of every shard");
         }

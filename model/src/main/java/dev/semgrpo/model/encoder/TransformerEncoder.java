@@ -14,6 +14,7 @@ import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
 import dev.semgrpo.model.io.ModelDirectory;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.Problems;
 import dev.semgrpo.model.io.SafetensorsException;
 import dev.semgrpo.model.io.SafetensorsWriter;
@@ -122,7 +123,7 @@ public final class TransformerEncoder implements AutoCloseable {
                 source.put(e.getKey(), name);
             }
             if (!problems.isEmpty()) {
-                throw new SafetensorsException(dir + ": " + problems.describe("weight problem(s)",
+                throw new SafetensorsException(dir + ": " + problems.describe("weight problem", "weight problems",
                         "check config.json against the checkpoint"));
             }
             Map<String, NDArray> params = new LinkedHashMap<>();
@@ -171,7 +172,7 @@ public final class TransformerEncoder implements AutoCloseable {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(problems.size() + " weight problem(s): " + String.join("; ", problems));
+            throw new IllegalArgumentException(Plural.of(problems.size(), "weight problem") + ": " + String.join("; ", problems));
         }
         NDManager manager = Torch.manager(device);
         Map<String, NDArray> params = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package dev.semgrpo.trainer.plan;
 
 import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.io.ModelDirectory;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.rewards.config.RewardConfig;
 import dev.semgrpo.trainer.Policy;
 import dev.semgrpo.trainer.config.Settings;
@@ -37,7 +38,7 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
      */
     public void check(MemoryBudget budget, boolean memory) {
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException(list(missing.size() + " input(s) are missing; nothing has run",
+            throw new IllegalArgumentException(list(Plural.of(missing.size(), "input") + " " + Plural.isAre(missing.size()) + " missing; nothing has run",
                     missing) + "\nPut them in place or point the config at them, then run again.");
         }
         if (!memory) {
@@ -51,7 +52,7 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
             }
         }
         if (!refused.isEmpty()) {
-            throw new IllegalArgumentException(list(refused.size() + " stage(s) would not fit in memory by the"
+            throw new IllegalArgumentException(list(Plural.of(refused.size(), "stage") + " would not fit in memory by the"
                     + " estimate; nothing has run", refused) + "\n`semgrpo plan --config FILE` prints every term;"
                     + " --gpu-memory SIZE plans for another GPU, --skip-memory-check runs anyway.");
         }
@@ -91,7 +92,7 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
             sb.append("\nnot estimated: ").append(n).append('\n');
         }
         if (!missing.isEmpty()) {
-            sb.append('\n').append(list(missing.size() + " missing input(s)", missing)).append('\n');
+            sb.append('\n').append(list(Plural.of(missing.size(), "missing input"), missing)).append('\n');
         }
         return sb.toString();
     }
