@@ -128,7 +128,7 @@ public final class EvalResults {
                     + String.join("\n  ", errors.subList(0, Math.min(20, errors.size()))));
         }
         if (examples.size() != summary.examples()) {
-            throw new IOException(taskDir.resolve(EXAMPLES) + ": " + examples.size() + " records, but "
+            throw new IOException(taskDir.resolve(EXAMPLES) + ": " + Plural.of(examples.size(), "record") + ", but "
                     + summaryFile + " says " + summary.examples() + "; the run was interrupted or the files were "
                     + "edited: run the task again");
         }

@@ -249,7 +249,7 @@ public final class ShardMerge {
             ShardInfo b = p.info();
             if (!a.fingerprint().equals(b.fingerprint()) || a.examplesTotal() != b.examplesTotal()) {
                 problems.add(where + p.taskDir() + " evaluated another task definition or data than "
-                        + first.taskDir() + " (" + b.examplesTotal() + " examples, " + b.fingerprint() + " vs "
+                        + first.taskDir() + " (" + Plural.of(b.examplesTotal(), "example") + ", " + b.fingerprint() + " vs "
                         + a.examplesTotal() + ", " + a.fingerprint() + "); run every shard with the same task file "
                         + "and data");
             }
@@ -257,8 +257,8 @@ public final class ShardMerge {
         for (Part p : parts) {
             if (p.results().examples().size() != p.info().examples()) {
                 problems.add(where + p.taskDir().resolve(EvalResults.EXAMPLES) + " has "
-                        + p.results().examples().size() + " records, its " + ShardInfo.FILE + " lists blocks of "
-                        + p.info().examples() + " examples; evaluate the task again with --overwrite");
+                        + Plural.of(p.results().examples().size(), "record") + ", its " + ShardInfo.FILE
+                        + " lists blocks of " + Plural.of(p.info().examples(), "example") + "; evaluate the task again with --overwrite");
             }
         }
         if (problems.count() > before) {
