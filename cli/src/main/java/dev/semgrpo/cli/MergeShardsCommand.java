@@ -40,7 +40,8 @@ final class MergeShardsCommand implements Callable<Integer> {
                     + t.summary().metrics().stream().map(m -> String.format(Locale.ROOT, "  %s=%.4f", m.name(),
                             m.value())).reduce("", String::concat));
         }
-        System.out.println("merged " + Plural.of(shards.size(), "shard") + " into " + out + "; build a report with `semgrpo report"
+        System.out.println("merged " + Plural.of(shards.size(), "shard") + " into " + out
+                + "; build a report with `semgrpo report"
                 + " --base <eval folder> --compare name=" + out + " --out <report folder>`");
         return 0;
     }

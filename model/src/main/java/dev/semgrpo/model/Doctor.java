@@ -178,7 +178,8 @@ public final class Doctor {
             checks.add(ignored);
         }
         if (!gpus.isEmpty() && !cuda) {
-            checks.add(Check.fail("cuda", Plural.of(gpus.size(), "CUDA device") + " visible but the loaded PyTorch (flavour "
+            checks.add(Check.fail("cuda", Plural.of(gpus.size(), "CUDA device")
+                    + " visible but the loaded PyTorch (flavour "
                     + flavor + ") is a CPU build", cudaFix()));
         }
         List<Device> targets = new ArrayList<>();

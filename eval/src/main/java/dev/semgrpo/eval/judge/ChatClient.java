@@ -127,8 +127,8 @@ public final class ChatClient {
             }
         }
         throw new ChatException(lastStatus < 0 ? ChatException.Kind.TRANSPORT : ChatException.Kind.HTTP_STATUS,
-                lastStatus, "gave up after " + Plural.of(attempts, "attempt") + " (max_retries=" + config.maxRetries() + "): "
-                + last);
+                lastStatus, "gave up after " + Plural.of(attempts, "attempt") + " (max_retries="
+                + config.maxRetries() + "): " + last);
     }
 
     /**

@@ -213,7 +213,8 @@ public final class JudgeFolder {
                     + "the examples, more than --max-invalid-fraction %s allows. No result was written: the verdicts "
                     + "so far (%s) are kept in %s, and running the same command again asks only for the "
                     + "rest (%s); or pass --max-invalid-fraction %s to accept a result without them",
-                    name, run.failures(3), 100 * share, fraction(maxInvalidFraction), Plural.of(judged.size(), "verdict"),
+                    name, run.failures(3), 100 * share, fraction(maxInvalidFraction),
+                    Plural.of(judged.size(), "verdict"),
                     dir.resolve(PARTIAL), hint(run), fraction(Math.ceil(share * 1000) / 1000))));
         }
         Files.createDirectories(dir);
@@ -223,7 +224,8 @@ public final class JudgeFolder {
                 summary.metrics(), summary.seconds(), redactor.redact(summary.config()));
         EvalResults.write(out, safe, judged, false);
         Files.deleteIfExists(dir.resolve(PARTIAL));
-        String reused = run.reused() == 0 ? "" : " (" + Plural.of(run.reused(), "verdict") + " kept from an earlier run)";
+        String reused = run.reused() == 0 ? "" : " (" + Plural.of(run.reused(), "verdict")
+                + " kept from an earlier run)";
         if (run.invalid().isEmpty()) {
             return "wrote " + dir + reused;
         }

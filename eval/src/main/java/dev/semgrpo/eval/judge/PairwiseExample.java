@@ -62,7 +62,8 @@ public record PairwiseExample(String id, String question, List<String> reference
         List<String> onlyB = b.stream().map(ExampleRecord::id).filter(id -> !seen.contains(id)).toList();
         if (!onlyA.isEmpty() || !onlyB.isEmpty()) {
             throw new IllegalArgumentException("the two results do not cover the same examples: "
-                    + Plural.of(onlyA.size(), "id") + " only in A " + onlyA.subList(0, Math.min(5, onlyA.size())) + ", " + onlyB.size()
+                    + Plural.of(onlyA.size(), "id") + " only in A " + onlyA.subList(0, Math.min(5, onlyA.size()))
+                    + ", " + onlyB.size()
                     + " only in B " + onlyB.subList(0, Math.min(5, onlyB.size())) + "; evaluate both models on the "
                     + "same task data and limit");
         }

@@ -380,7 +380,8 @@ public final class Report {
         if (!onlyBase.isEmpty() || !onlyModel.isEmpty()) {
             throw new IllegalArgumentException("task '" + task + "': example ids differ between the base run ("
                     + base + ", " + Plural.of(baseEx.size(), "example") + ") and run " + model + " (" + run + ", "
-                    + Plural.of(examples.size(), "example") + "): " + onlyBase.size() + " only in base " + sample(onlyBase)
+                    + Plural.of(examples.size(), "example") + "): " + onlyBase.size() + " only in base "
+                    + sample(onlyBase)
                     + ", " + onlyModel.size() + " only in " + model + " " + sample(onlyModel) + "; evaluate both "
                     + "runs on the same data (same task file, split and limit)");
         }

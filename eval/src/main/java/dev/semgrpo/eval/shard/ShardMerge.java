@@ -127,7 +127,8 @@ public final class ShardMerge {
 
     private static void fail(Problems problems) {
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(problems.describe("problem merging shard folders", "problems merging shard folders",
+            throw new IllegalArgumentException(problems.describe("problem merging shard folders",
+                    "problems merging shard folders",
                     "merge the N folders of one `semgrpo eval --shard i/N` run, each finished; nothing was written"));
         }
     }
@@ -249,7 +250,8 @@ public final class ShardMerge {
             ShardInfo b = p.info();
             if (!a.fingerprint().equals(b.fingerprint()) || a.examplesTotal() != b.examplesTotal()) {
                 problems.add(where + p.taskDir() + " evaluated another task definition or data than "
-                        + first.taskDir() + " (" + Plural.of(b.examplesTotal(), "example") + ", " + b.fingerprint() + " vs "
+                        + first.taskDir() + " (" + Plural.of(b.examplesTotal(), "example") + ", " + b.fingerprint()
+                        + " vs "
                         + a.examplesTotal() + ", " + a.fingerprint() + "); run every shard with the same task file "
                         + "and data");
             }
@@ -258,7 +260,8 @@ public final class ShardMerge {
             if (p.results().examples().size() != p.info().examples()) {
                 problems.add(where + p.taskDir().resolve(EvalResults.EXAMPLES) + " has "
                         + Plural.of(p.results().examples().size(), "record") + ", its " + ShardInfo.FILE
-                        + " lists blocks of " + Plural.of(p.info().examples(), "example") + "; evaluate the task again with --overwrite");
+                        + " lists blocks of " + Plural.of(p.info().examples(), "example")
+                        + "; evaluate the task again with --overwrite");
             }
         }
         if (problems.count() > before) {

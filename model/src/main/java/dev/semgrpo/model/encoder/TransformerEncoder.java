@@ -172,7 +172,8 @@ public final class TransformerEncoder implements AutoCloseable {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(Plural.of(problems.size(), "weight problem") + ": " + String.join("; ", problems));
+            throw new IllegalArgumentException(Plural.of(problems.size(), "weight problem") + ": "
+                    + String.join("; ", problems));
         }
         NDManager manager = Torch.manager(device);
         Map<String, NDArray> params = new LinkedHashMap<>();

@@ -91,7 +91,8 @@ public final class LoraWeights implements AutoCloseable {
             }
             if (!problems.isEmpty()) {
                 throw new SafetensorsException(dir.resolve(Lora.WEIGHTS) + ": "
-                        + Plural.of(problems.size(), "adapter problem") + ", it does not fit the base model\n  " + String.join("\n  ",
+                        + Plural.of(problems.size(), "adapter problem") + ", it does not fit the base model\n  "
+                        + String.join("\n  ",
                                 problems.subList(0, Math.min(MAX_LISTED, problems.size())))
                         + (problems.size() > MAX_LISTED ? "\n  (and " + (problems.size() - MAX_LISTED) + " more)" : ""));
             }

@@ -106,7 +106,8 @@ public final class CausalLM implements AutoCloseable {
             int present = layersIn(ckpt.names());
             if (config.numLayers() > present) {
                 problems.add("num_hidden_layers=" + config.numLayers() + " but the checkpoint holds "
-                        + Plural.of(present, "layer") + (present == 0 ? "" : " (model.layers.0 to model.layers." + (present - 1) + ")")
+                        + Plural.of(present, "layer") + (present == 0 ? "" : " (model.layers.0 to model.layers."
+                        + (present - 1) + ")")
                         + "; set num_hidden_layers to " + present + " or use the checkpoint made for this config");
             }
             // the layers the checkpoint can hold: a config claiming a million layers is one problem, not millions

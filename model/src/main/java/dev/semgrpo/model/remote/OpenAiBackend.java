@@ -525,7 +525,8 @@ public final class OpenAiBackend implements GenerationBackend {
             }
         }
         throw new RemoteException(lastStatus, "the server stayed " + (lastStatus < 0 ? "unreachable" : "busy")
-                + " through " + Plural.of(attempts, "attempt") + ": " + last + "; check that it runs at " + api + " (and is "
+                + " through " + Plural.of(attempts, "attempt") + ": " + last + "; check that it runs at " + api
+                + " (and is "
                 + "not overloaded), then run the same command again");
     }
 

@@ -38,7 +38,8 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
      */
     public void check(MemoryBudget budget, boolean memory) {
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException(list(Plural.of(missing.size(), "input") + " " + Plural.isAre(missing.size()) + " missing; nothing has run",
+            throw new IllegalArgumentException(list(Plural.of(missing.size(), "input") + " "
+                    + Plural.isAre(missing.size()) + " missing; nothing has run",
                     missing) + "\nPut them in place or point the config at them, then run again.");
         }
         if (!memory) {
@@ -52,7 +53,8 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
             }
         }
         if (!refused.isEmpty()) {
-            throw new IllegalArgumentException(list(Plural.of(refused.size(), "stage") + " would not fit in memory by the"
+            throw new IllegalArgumentException(list(Plural.of(refused.size(), "stage")
+                    + " would not fit in memory by the"
                     + " estimate; nothing has run", refused) + "\n`semgrpo plan --config FILE` prints every term;"
                     + " --gpu-memory SIZE plans for another GPU, --skip-memory-check runs anyway.");
         }
