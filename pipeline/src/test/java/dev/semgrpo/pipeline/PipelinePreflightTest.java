@@ -45,6 +45,20 @@ class PipelinePreflightTest {
     }
 
     @Test
+    void aHuggingFaceIdAsTheBaseModelIsListedWithTheDownloadCommand() throws IOException {
+        PipelineConfig c = PipelineConfig.load(PAPER);
+        Path hub = dir.resolve("Qwen/Qwen3-4B");
+        PipelineConfig moved = new PipelineConfig(c.name(), dir.resolve("runs").toString(), c.seed(),
+                hub.toString(), c.device(), c.chatTemplateKwargs(), c.pretrain(), c.encoder(), c.coldStart(),
+                c.calibration(), c.grpo(), c.strongSft(), c.eval(), c.report());
+        Preflight f = new Pipeline(PAPER, moved, hooks()).preflight(null);
+        assertTrue(f.missing().stream().anyMatch(m -> m.contains(hub + ": no model directory (config.json missing);"
+                + " if Qwen/Qwen3-4B is a Hugging Face model id: semgrpo reads models from local folders, so download"
+                + " it first with 'huggingface-cli download Qwen/Qwen3-4B --local-dir models/Qwen3-4B'")),
+                f.missing().toString());
+    }
+
+    @Test
     void everyPaperStageFitsOne80GbGpu() throws IOException {
         Preflight f = paper().preflight(null);
         List<String> stages = f.plans().stream().map(StagePlan::stage).toList();
