@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
                 + "cold-start SFT, GRPO with the semantic + language reward, strong SFT, evaluate all four models "
                 + "and write the alignment-tax report (configs/demo/pipeline.yaml). Complete stages are reused; "
                 + "--fresh starts over (the old output is kept aside)."},
-        footer = {"", "Examples:", "  semgrpo demo", "  semgrpo demo --fresh",
+        footer = {"", "Examples:",
+                "  semgrpo demo",
+                "  semgrpo demo --fresh",
                 "  semgrpo pipeline --config configs/demo/pipeline.yaml --list"})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--config", description = "pipeline config. Default: configs/demo/pipeline.yaml of the "

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.rewards.encoder.PooledSentenceEncoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +19,10 @@ import picocli.CommandLine.Option;
         description = "Embed a text field of every JSONL record with a sentence encoder.",
         footer = {"", "Examples:",
                 "  semgrpo embed --model runs/encoder --data texts.jsonl --out emb.jsonl",
-                "  semgrpo embed --model e5-dir --data q.jsonl --field question --prompt-name query --out q.jsonl",
-                "", "Output fields: index, embedding."})
+                "  semgrpo embed --model e5-dir --data q.jsonl --field question \\",
+                "      --prompt-name query --out q.jsonl",
+                "",
+                "Output fields: index, embedding."})
 final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "sentence-transformers / HF encoder directory")
     Path model;
@@ -68,8 +71,9 @@ final class EmbedCommand implements Callable<Integer> {
             }
             out.write(records);
             long[] t = enc.truncation();
-            System.out.printf("wrote %d embeddings of dimension %d to %s; %d of %d texts truncated to %d tokens%n",
-                    records.size(), enc.dimension(), out, t[0], t[1], enc.spec().maxSeqLength());
+            System.out.printf("wrote %s of dimension %d to %s; %d of %s truncated to %d tokens%n",
+                    Plural.of(records.size(), "embedding"), enc.dimension(), out, t[0], Plural.of(t[1], "text"),
+                    enc.spec().maxSeqLength());
         }
         return 0;
     }

@@ -3,6 +3,7 @@ package dev.semgrpo.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.YamlConfig;
 import dev.semgrpo.model.encoder.EncoderConfig;
 import dev.semgrpo.rewards.encoder.NativeSentenceEncoder;
@@ -23,17 +24,27 @@ import picocli.CommandLine.Option;
 /** Reward-encoder tools. */
 @Command(name = "embedder", mixinStandardHelpOptions = true,
         description = "Train or import the sentence encoder behind the semantic reward.",
-        subcommands = {EmbedderCommand.Train.class, EmbedderCommand.ImportOnnx.class})
+        subcommands = {EmbedderCommand.Train.class, EmbedderCommand.ImportOnnx.class},
+        footer = {"", "Examples:",
+                "  semgrpo embedder train --base runs/encoder --pairs pairs.jsonl \\",
+                "      --out runs/encoder-v2",
+                "  semgrpo embedder import-onnx --onnx model.onnx --tokenizer tokenizer.json \\",
+                "      --heads 12 --normalize --out runs/minilm",
+                "",
+                "Run 'semgrpo embedder <command> --help' for its options and examples."})
 final class EmbedderCommand {
     /** Contrastive fine-tuning on parallel pairs. */
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Adapt an encoder to a new language on parallel pairs (MultipleNegativesRanking loss with"
                     + " in-batch negatives); reports held-out top-1 pair retrieval before and after.",
             footer = {"", "Examples:",
-                    "  semgrpo embedder train --base xlmr-encoder --pairs zh-bo.jsonl --out runs/encoder",
-                    "  semgrpo embedder train --base runs/encoder --pairs pairs.jsonl --eval held.jsonl --epochs 3 \\",
-                    "      --lr 2e-5 --batch 32 --symmetric --device gpu --out runs/encoder-v2",
-                    "", "Pairs: JSONL with \"anchor\"/\"positive\" (or \"source\"/\"target\")."})
+                    "  semgrpo embedder train --base xlmr-encoder --pairs zh-bo.jsonl \\",
+                    "      --out runs/encoder",
+                    "  semgrpo embedder train --base runs/encoder --pairs pairs.jsonl \\",
+                    "      --eval held.jsonl --epochs 3 --lr 2e-5 --batch 32 --symmetric \\",
+                    "      --device gpu --out runs/encoder-v2",
+                    "",
+                    "Pairs: JSONL with \"anchor\"/\"positive\" (or \"source\"/\"target\")."})
     static final class Train implements Callable<Integer> {
         @Option(names = "--base", required = true, description = "encoder directory to start from")
         Path base;
@@ -119,9 +130,10 @@ final class EmbedderCommand {
                     Jsonl.JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("training_report.json")
                             .toFile(), report);
                 });
-                System.out.printf("held-out top-1 pair retrieval: %.3f -> %.3f (%d eval pairs)%n", r.top1Before(),
-                        r.top1After(), r.evalPairs());
-                System.out.printf("%d steps in %.1fs, final loss %.4f; wrote %s%n", r.steps(), r.seconds(), last[0],
+                System.out.printf("held-out top-1 pair retrieval: %.3f -> %.3f (%s)%n", r.top1Before(),
+                        r.top1After(), Plural.of(r.evalPairs(), "eval pair"));
+                System.out.printf("%s in %.1fs, final loss %.4f; wrote %s%n", Plural.of(r.steps(), "step"), r.seconds(),
+                        last[0],
                         out);
             }
             return 0;
@@ -133,8 +145,8 @@ final class EmbedderCommand {
             description = "Read the weights of a BERT/XLM-R ONNX export and write a sentence-transformers directory"
                     + " the native encoder loads (and embedder train can fine-tune).",
             footer = {"", "Examples:",
-                    "  semgrpo embedder import-onnx --onnx model.onnx --tokenizer tokenizer.json --heads 12 \\",
-                    "      --normalize --out runs/minilm"})
+                    "  semgrpo embedder import-onnx --onnx model.onnx --tokenizer tokenizer.json \\",
+                    "      --heads 12 --normalize --out runs/minilm"})
     static final class ImportOnnx implements Callable<Integer> {
         @Option(names = "--onnx", required = true, description = "model.onnx (weights inside the file)")
         Path onnx;

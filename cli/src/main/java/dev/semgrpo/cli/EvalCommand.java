@@ -33,16 +33,23 @@ import picocli.CommandLine.Option;
                 + "(--tokenizer); --model is then the served model or adapter name, --device where the similarity encoder runs, and "
                 + "perplexity tasks need --backend local."},
         footer = {"", "Examples:",
-                "  semgrpo eval --model models/Qwen3-4B --tasks flores-zh-bo,cmrc2018-dev,ood-nll --out runs/eval-base",
+                "  semgrpo eval --model models/Qwen3-4B \\",
+                "      --tasks flores-zh-bo,cmrc2018-dev,ood-nll --out runs/eval-base",
+                "  # KL(base || tuned) is measured with the adapter switched off:",
                 "  semgrpo eval --model models/Qwen3-4B --adapter runs/qwen3-4b-grpo/final \\",
-                "      --tasks flores-zh-bo,cmrc2018-dev,ood-nll --out runs/eval-grpo   # KL vs the base: adapter off",
-                "  semgrpo eval --model runs/qwen3-4b-cold-start/merged --reference-model models/Qwen3-4B \\",
+                "      --tasks flores-zh-bo,cmrc2018-dev,ood-nll --out runs/eval-grpo",
+                "  # a merged model against its base, for the KL of ood-nll:",
+                "  semgrpo eval --model runs/qwen3-4b-cold-start/merged \\",
+                "      --reference-model models/Qwen3-4B \\",
                 "      --tasks ood-nll --out runs/eval-cold-start-merged",
-                "  semgrpo eval --model models/Qwen3-4B --tasks flores-zh-bo --shard 2/4 --out runs/eval-base.shard-2",
-                "      # one job of four; then: semgrpo merge-shards --out runs/eval-base runs/eval-base.shard-*",
-                "  semgrpo eval --backend openai --base-url http://gpu-node:8000/v1 --model qwen3-4b-grpo \\",
-                "      --tokenizer models/Qwen3-4B --api-key-env VLLM_API_KEY --tasks flores-zh-bo,arc-easy \\",
-                "      --out runs/eval-grpo   # perplexity tasks (ood-nll) need --backend local"})
+                "  # one job of four (--shard 0/4 to 3/4); 'semgrpo merge-shards' joins them:",
+                "  semgrpo eval --model models/Qwen3-4B --tasks flores-zh-bo --shard 2/4 \\",
+                "      --out runs/eval-base.shard-2",
+                "  # on a server; perplexity tasks (ood-nll) need --backend local:",
+                "  semgrpo eval --backend openai --base-url http://gpu-node:8000/v1 \\",
+                "      --model qwen3-4b-grpo --tokenizer models/Qwen3-4B \\",
+                "      --api-key-env VLLM_API_KEY --tasks flores-zh-bo,arc-easy \\",
+                "      --out runs/eval-grpo"})
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;

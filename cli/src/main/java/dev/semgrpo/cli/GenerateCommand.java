@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.Generator;
 import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.StrictJackson;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
@@ -29,10 +30,14 @@ import picocli.CommandLine.Option;
         description = "Sample n completions per prompt. Input lines hold \"prompt\" (text) or \"messages\""
                 + " (chat, rendered with the model's chat template); output has one line per sample.",
         footer = {"", "Examples:",
-                "  semgrpo generate --model runs/tiny --prompts prompts.jsonl --out samples.jsonl --n 8 \\",
-                "      --temperature 0.8 --top-p 0.9 --max-new-tokens 128 --seed 1",
-                "  semgrpo generate --model Qwen3-4B --prompts chat.jsonl --out greedy.jsonl --greedy --chat --device gpu",
-                "", "Output fields: prompt_index, sample_index, prompt, completion, token_ids, logprobs, finish_reason."})
+                "  semgrpo generate --model runs/tiny --prompts prompts.jsonl \\",
+                "      --out samples.jsonl --n 8 --temperature 0.8 --top-p 0.9 \\",
+                "      --max-new-tokens 128 --seed 1",
+                "  semgrpo generate --model models/Qwen3-4B --prompts chat.jsonl \\",
+                "      --out greedy.jsonl --greedy --chat --device gpu",
+                "",
+                "Output fields: prompt_index, sample_index, prompt, completion, token_ids,",
+                "logprobs, finish_reason."})
 final class GenerateCommand implements Callable<Integer> {
     private static final ObjectMapper STRICT_JSON = StrictJackson.json();
 
@@ -132,8 +137,8 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             }
             out.write(records);
-            System.out.printf("wrote %d samples for %d prompts to %s (%d tokens, %.1f tokens/s)%n", records.size(),
-                    lines.size(), out, tokens, tokens / Math.max(secs, 1e-9));
+            System.out.printf("wrote %s for %s to %s (%s, %.1f tokens/s)%n", Plural.of(records.size(), "sample"),
+                    Plural.of(lines.size(), "prompt"), out, Plural.of(tokens, "token"), tokens / Math.max(secs, 1e-9));
         }
         return 0;
     }

@@ -15,10 +15,12 @@ import picocli.CommandLine.Option;
 @Command(name = "init-model", mixinStandardHelpOptions = true,
         description = "Write a random-init HF-format causal LM directory (config.json, model.safetensors, tokenizer files).",
         footer = {"", "Examples:",
-                "  semgrpo init-model --arch qwen3 --hidden 64 --layers 2 --heads 4 --kv-heads 2 \\",
-                "      --vocab-from data/tokenizers/byte-level/tokenizer.json --seed 1 --out runs/tiny-qwen3",
-                "  semgrpo init-model --arch llama --hidden 512 --layers 8 --heads 8 --kv-heads 8 \\",
-                "      --intermediate 1536 --vocab-from my-tokenizer/tokenizer.json --seed 7 --out runs/llama-30m"})
+                "  semgrpo init-model --arch qwen3 --hidden 64 --layers 2 --heads 4 \\",
+                "      --kv-heads 2 --vocab-from data/tokenizers/byte-level/tokenizer.json \\",
+                "      --seed 1 --out runs/tiny-qwen3",
+                "  semgrpo init-model --arch llama --hidden 512 --layers 8 --heads 8 \\",
+                "      --kv-heads 8 --intermediate 1536 \\",
+                "      --vocab-from my-tokenizer/tokenizer.json --seed 7 --out runs/llama-30m"})
 final class InitModelCommand implements Callable<Integer> {
     @Option(names = "--arch", required = true, description = "qwen3, qwen2 or llama")
     String arch;

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
                 "  export JUDGE_API_KEY=...   # the variable named by api_key_env; never logged",
                 "  semgrpo judge --config configs/judge/default.yaml --task tibetan-headline \\",
-                "      --a grpo=runs/eval-grpo --b base=runs/eval-base --out runs/judge-grpo-vs-base"})
+                "      --a grpo=runs/eval-grpo --b base=runs/eval-base \\",
+                "      --out runs/judge-grpo-vs-base"})
 final class JudgeCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "judge YAML (endpoint, model, api_key_env, prompts)")
     Path config;

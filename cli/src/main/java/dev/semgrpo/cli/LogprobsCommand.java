@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.generate.LogProbScorer;
 import dev.semgrpo.model.generate.NonFiniteLogitsException;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.nio.file.Path;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Option;
         description = "Score completions: per-token log-probs and entropies of \"completion\" given \"prompt\".",
         footer = {"", "Examples:",
                 "  semgrpo logprobs --model runs/tiny --data pairs.jsonl --out scores.jsonl",
-                "", "Output fields: index, token_ids, token_logprobs, token_entropies, sum_logprob, mean_logprob."})
+                "",
+                "Output fields: index, token_ids, token_logprobs, token_entropies,",
+                "sum_logprob, mean_logprob."})
 final class LogprobsCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "JSONL with \"prompt\" and \"completion\" per line")
     Path data;
@@ -96,7 +99,7 @@ final class LogprobsCommand implements Callable<Integer> {
                 bar.update(end);
             }
             out.write(records);
-            System.out.printf("wrote %d scored rows to %s%n", records.size(), out);
+            System.out.printf("wrote %s to %s%n", Plural.of(records.size(), "scored row"), out);
         }
         return 0;
     }

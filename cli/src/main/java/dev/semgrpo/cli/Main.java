@@ -9,6 +9,7 @@ import java.nio.file.NotDirectoryException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,10 +24,14 @@ import picocli.CommandLine.Command;
         footer = {"", "Examples:",
                 "  semgrpo demo",
                 "  semgrpo doctor",
-                "  semgrpo init-model --arch qwen3 --hidden 64 --layers 2 --heads 4 --kv-heads 2 \\",
-                "      --vocab-from data/tokenizers/byte-level/tokenizer.json --seed 1 --out runs/tiny",
-                "  semgrpo generate --model runs/tiny --prompts prompts.jsonl --out samples.jsonl --n 8",
-                "  semgrpo serve --model runs/tiny --port 8000"})
+                "  semgrpo init-model --arch qwen3 --hidden 64 --layers 2 --heads 4 \\",
+                "      --kv-heads 2 --vocab-from data/tokenizers/byte-level/tokenizer.json \\",
+                "      --seed 1 --out runs/tiny",
+                "  semgrpo generate --model runs/tiny --prompts prompts.jsonl \\",
+                "      --out samples.jsonl --n 8",
+                "  semgrpo serve --model runs/tiny --port 8000",
+                "",
+                "Run 'semgrpo <command> --help' for a command's options and examples."})
 public final class Main {
     private Main() {
     }
@@ -40,7 +45,17 @@ public final class Main {
         List<String> command = new ArrayList<>(List.of("semgrpo"));
         command.addAll(Arrays.asList(args));
         Provenance.recordCommand(command); // what provenance.json records
+        return commandLine(System.getenv()).execute(args);
+    }
+
+    /**
+     * The {@code semgrpo} command line with its subcommands, help laid out for the environment's {@code COLUMNS} (or
+     * the terminal), unknown options reported with the closest known ones, and errors as one clear message.
+     */
+    static CommandLine commandLine(Map<String, String> env) {
         CommandLine cl = new CommandLine(new Main());
+        HelpLayout.apply(cl, env);
+        cl.setParameterExceptionHandler(new UnknownOptions());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("error: " + message(ex));
             if (System.getenv("SEMGRPO_DEBUG") != null) {
@@ -48,7 +63,7 @@ public final class Main {
             }
             return 1;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     /** The error's message; file-system errors whose message is only a path get the reason added. */

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         description = "Merge a LoRA adapter (PEFT format) into its base model and write a HF model directory.",
         footer = {"", "Examples:",
                 "  semgrpo merge-adapter --model models/Qwen3-4B \\",
-                "      --adapter runs/qwen3-4b-cold-start/final --out runs/qwen3-4b-cold-start/merged"})
+                "      --adapter runs/qwen3-4b-cold-start/final \\",
+                "      --out runs/qwen3-4b-cold-start/merged"})
 final class MergeAdapterCommand implements Callable<Integer> {
     @Option(names = "--adapter", required = true, description = "PEFT adapter directory")
     Path adapter;

@@ -1,6 +1,7 @@
 package dev.semgrpo.cli;
 
 import dev.semgrpo.eval.shard.ShardMerge;
+import dev.semgrpo.model.io.Plural;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -17,9 +18,10 @@ import picocli.CommandLine.Parameters;
                 + "seconds (the sum of the shards' wall times). Refuses folders of different runs, tasks or data, a "
                 + "missing or repeated shard, and an unfinished task, naming the folders; writes nothing then."},
         footer = {"", "Examples:",
-                "  semgrpo merge-shards --out runs/eval-base runs/eval-base.shard-0 runs/eval-base.shard-1 \\",
-                "      runs/eval-base.shard-2 runs/eval-base.shard-3",
-                "  semgrpo report --base runs/eval-base --compare grpo=runs/eval-grpo --out report/"})
+                "  semgrpo merge-shards --out runs/eval-base runs/eval-base.shard-0 \\",
+                "      runs/eval-base.shard-1 runs/eval-base.shard-2 runs/eval-base.shard-3",
+                "  semgrpo report --base runs/eval-base --compare grpo=runs/eval-grpo \\",
+                "      --out report/"})
 final class MergeShardsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "the merged evaluation folder (must be new or empty)")
     Path out;
@@ -38,7 +40,8 @@ final class MergeShardsCommand implements Callable<Integer> {
                     + t.summary().metrics().stream().map(m -> String.format(Locale.ROOT, "  %s=%.4f", m.name(),
                             m.value())).reduce("", String::concat));
         }
-        System.out.println("merged " + shards.size() + " shards into " + out + "; build a report with `semgrpo report"
+        System.out.println("merged " + Plural.of(shards.size(), "shard") + " into " + out
+                + "; build a report with `semgrpo report"
                 + " --base <eval folder> --compare name=" + out + " --out <report folder>`");
         return 0;
     }

@@ -19,8 +19,10 @@ import picocli.CommandLine.Option;
                 + "skipped, an interrupted training stage resumes from its last checkpoint."},
         footer = {"", "Examples:",
                 "  semgrpo pipeline --config configs/paper/qwen3-4b-tibetan.yaml",
-                "  semgrpo pipeline --config configs/paper/qwen3-4b-tibetan.yaml --stage eval_grpo",
-                "  semgrpo pipeline --config configs/paper/qwen3-4b-tibetan.yaml --redo report",
+                "  semgrpo pipeline --config configs/paper/qwen3-4b-tibetan.yaml \\",
+                "      --stage eval_grpo",
+                "  semgrpo pipeline --config configs/paper/qwen3-4b-tibetan.yaml \\",
+                "      --redo report",
                 "  semgrpo pipeline --config configs/paper/qwen3-4b-tibetan.yaml --list"})
 final class PipelineCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "pipeline YAML")

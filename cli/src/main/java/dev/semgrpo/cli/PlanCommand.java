@@ -21,8 +21,10 @@ import picocli.CommandLine.Option;
                 + "missing input. Nothing is loaded or run. Exit code 1 when an input is missing or a stage does not "
                 + "fit. docs/training.md (\"Memory plan\") gives the formulas."},
         footer = {"", "Examples:",
-                "  semgrpo plan --config configs/paper/qwen3-4b-tibetan.yaml --gpu-memory 80GB",
-                "  semgrpo plan --config configs/paper/qwen3-4b-grpo.yaml --set optim.micro_batch=2"})
+                "  semgrpo plan --config configs/paper/qwen3-4b-tibetan.yaml \\",
+                "      --gpu-memory 80GB",
+                "  semgrpo plan --config configs/paper/qwen3-4b-grpo.yaml \\",
+                "      --set optim.micro_batch=2"})
 final class PlanCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "a training YAML (run, model, ...) or a pipeline YAML")
     Path config;

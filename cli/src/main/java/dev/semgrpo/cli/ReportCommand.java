@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
                 + "and plots/*.png, each with its plotted data as plots/*.csv. Reads only the per-example files; no "
                 + "model is loaded."},
         footer = {"", "Examples:",
-                "  semgrpo report --base runs/eval-base --compare sft=runs/eval-sft,grpo=runs/eval-grpo --out report",
+                "  semgrpo report --base runs/eval-base \\",
+                "      --compare sft=runs/eval-sft,grpo=runs/eval-grpo --out report",
                 "  semgrpo report --base runs/eval-base --compare grpo=runs/eval-grpo \\",
                 "      --judge runs/judge-grpo-vs-base --resamples 2000 --seed 7 --out report"})
 final class ReportCommand implements Callable<Integer> {

@@ -2,6 +2,7 @@ package dev.semgrpo.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.rewards.CombinedReward;
 import dev.semgrpo.rewards.RewardFunction;
 import dev.semgrpo.rewards.RewardOutput;
@@ -26,9 +27,11 @@ import picocli.CommandLine.Option;
                 + " compares with references (semantic, chrf, bleu), a record without one is not scored: its line says"
                 + " \"skipped\": \"no reference\".",
         footer = {"", "Examples:",
-                "  semgrpo reward --config configs/rewards/paper.yaml --data samples.jsonl --out rewards.jsonl \\",
-                "      --encoder runs/encoder --calibration runs/cold-start/calibration.jsonl",
-                "  semgrpo reward --config configs/rewards/ablation-chrf.yaml --data samples.jsonl --out r.jsonl"})
+                "  semgrpo reward --config configs/rewards/paper.yaml --data samples.jsonl \\",
+                "      --out rewards.jsonl --encoder runs/encoder \\",
+                "      --calibration runs/cold-start/calibration.jsonl",
+                "  semgrpo reward --config configs/rewards/ablation-chrf.yaml \\",
+                "      --data samples.jsonl --out r.jsonl"})
 final class RewardCommand implements Callable<Integer> {
     static final String NO_REFERENCE = "no reference";
 
@@ -110,10 +113,11 @@ final class RewardCommand implements Callable<Integer> {
                 }
             }
             out.write(List.of(records));
-            System.out.printf("wrote %d records to %s%n", records.length, out);
+            System.out.printf("wrote %s to %s%n", Plural.of(records.length, "record"), out);
             if (!unscored.isEmpty()) {
-                System.out.printf("  %d of %d records have no reference, so %s cannot score them; their output"
-                        + " lines say \"skipped\": \"%s\" (%s)%n", unscored.size(), samples.size(), needing,
+                System.out.printf("  %d of %s %s no reference, so %s cannot score them; their output"
+                        + " lines say \"skipped\": \"%s\" (%s)%n", unscored.size(), Plural.of(samples.size(), "record"),
+                        unscored.size() == 1 ? "has" : "have", needing,
                         NO_REFERENCE, String.join(", ", unscored.subList(0, Math.min(5, unscored.size())))
                                 + (unscored.size() > 5 ? " and " + (unscored.size() - 5) + " more" : ""));
             }
@@ -122,7 +126,7 @@ final class RewardCommand implements Callable<Integer> {
                     unscored.isEmpty() ? "" : " (over the " + n + " scored records)"));
             if (stack.encoder() != null) {
                 long[] t = stack.encoder().truncation();
-                System.out.printf("  encoder: %d of %d texts truncated to %d tokens%n", t[0], t[1],
+                System.out.printf("  encoder: %d of %s truncated to %d tokens%n", t[0], Plural.of(t[1], "text"),
                         stack.encoder().spec().maxSeqLength());
             }
         }

@@ -21,11 +21,14 @@ import picocli.CommandLine.Option;
                 + " requests are answered 503, the running batch finishes) or a --stop-after limit.",
         footer = {"", "Examples:",
                 "  semgrpo serve --model runs/tiny --port 8000",
-                "  SEMGRPO_API_KEY=secret semgrpo serve --model Qwen3-4B --device gpu --served-model-name policy \\",
-                "      --lora-root runs/grpo/checkpoints --max-lora-rank 64 --logprobs-mode processed_logprobs",
+                "  SEMGRPO_API_KEY=secret semgrpo serve --model models/Qwen3-4B --device gpu \\",
+                "      --served-model-name policy --lora-root runs/grpo/checkpoints \\",
+                "      --max-lora-rank 64 --logprobs-mode processed_logprobs",
                 "  curl -s localhost:8000/v1/completions -H 'Content-Type: application/json' \\",
-                "      -d '{\"model\": \"tiny\", \"prompt\": \"Hello\", \"max_tokens\": 16, \"temperature\": 0}'",
-                "", "The wire contract is notes/wire.md; vLLM's option names are used where vLLM has the option."})
+                "      -d '{\"model\": \"tiny\", \"prompt\": \"Hello\", \"max_tokens\": 16}'",
+                "",
+                "The wire contract is docs/serve.md; vLLM's option names are used where",
+                "vLLM has the option."})
 final class ServeCommand implements Callable<Integer> {
     /** Where the API key is read when --api-key is not given. */
     static final String API_KEY_VARIABLE = "SEMGRPO_API_KEY";

@@ -1,5 +1,7 @@
 package dev.semgrpo.cli;
 
+import ai.djl.Device;
+import dev.semgrpo.model.Torch;
 import dev.semgrpo.trainer.GrpoTrainer;
 import dev.semgrpo.trainer.SftTrainer;
 import dev.semgrpo.trainer.Trainer;
@@ -18,7 +20,13 @@ import picocli.CommandLine.Option;
 
 /** Training runs. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Run SFT or GRPO from a YAML config.",
-        subcommands = {TrainCommand.Sft.class, TrainCommand.Grpo.class})
+        subcommands = {TrainCommand.Sft.class, TrainCommand.Grpo.class},
+        footer = {"", "Examples:",
+                "  semgrpo train sft --config configs/tiny-debug-sft.yaml",
+                "  semgrpo train grpo --config configs/tiny-debug-grpo.yaml",
+                "  semgrpo train grpo --resume runs/tiny-debug-grpo --set run.max_steps=60",
+                "",
+                "Run 'semgrpo train <sft|grpo> --help' for its options and examples."})
 final class TrainCommand {
     /** Options both stages share. */
     abstract static class Base implements Callable<Integer> {
@@ -56,8 +64,14 @@ final class TrainCommand {
             }
             ConfigLoader.Loaded loaded = ConfigLoader.load(file, sets, grpo());
             Settings s = loaded.settings();
+            Device device = Torch.device(s.model().device(), "model.device");
+            if (gpuMemory == null) {
+                // a GPU the loaded PyTorch cannot use is named before the memory plan measures it as 0 bytes
+                Torch.requireAvailable(device);
+            }
             Preflight.training(s, loaded.rewards(), grpo()).check(MemoryBudget.of(s.model().device(), gpuMemory),
                     !skipMemoryCheck);
+            Torch.requireAvailable(device);
             ProgressBar bar = new ProgressBar(grpo() ? "grpo" : "sft", 1, "steps");
             Trainer.Listener l = (step, total, m) -> {
                 bar.total(total);
@@ -78,10 +92,12 @@ final class TrainCommand {
                     + " baseline.",
             footer = {"", "Examples:",
                     "  semgrpo train sft --config configs/tiny-debug-sft.yaml",
-                    "  semgrpo train sft --config configs/paper/qwen3-4b-cold-start-sft.yaml --set model.device=gpu",
+                    "  semgrpo train sft --config configs/paper/qwen3-4b-cold-start-sft.yaml \\",
+                    "      --set model.device=gpu",
                     "  semgrpo train sft --resume runs/qwen3-4b-cold-start --set run.max_steps=400",
-                    "", "A run ends with its weights in RUN_DIR/final (PEFT adapter or transformers model) and prints"
-                    + " that path; RUN_DIR/checkpoints/latest names the newest checkpoint."})
+                    "", "A run ends with its weights in RUN_DIR/final (PEFT adapter or transformers",
+                    "model) and prints that path; RUN_DIR/checkpoints/latest names the newest",
+                    "checkpoint."})
     static final class Sft extends Base {
         boolean grpo() {
             return false;
@@ -92,10 +108,12 @@ final class TrainCommand {
             description = "GRPO with the configured rewards (the paper: 1.5 semantic + 1.0 language).",
             footer = {"", "Examples:",
                     "  semgrpo train grpo --config configs/tiny-debug-grpo.yaml",
-                    "  semgrpo train grpo --config configs/paper/qwen3-4b-grpo.yaml --set grpo.beta=0.04",
+                    "  semgrpo train grpo --config configs/paper/qwen3-4b-grpo.yaml \\",
+                    "      --set grpo.beta=0.04",
                     "  semgrpo train grpo --resume runs/qwen3-4b-grpo",
-                    "", "A run ends with its weights in RUN_DIR/final (PEFT adapter or transformers model) and prints"
-                    + " that path; RUN_DIR/checkpoints/latest names the newest checkpoint."})
+                    "", "A run ends with its weights in RUN_DIR/final (PEFT adapter or transformers",
+                    "model) and prints that path; RUN_DIR/checkpoints/latest names the newest",
+                    "checkpoint."})
     static final class Grpo extends Base {
         boolean grpo() {
             return true;

@@ -76,6 +76,8 @@ class EvalCliTest {
         Path tuned = dir.resolve("eval-tuned");
         assertEquals(0, Main.run("eval", "--model", model.toString(), "--tasks", taskList, "--tasks-dir",
                 tasks.toString(), "--encoder", encoder.toString(), "--out", base.toString()));
+        assertTrue(Files.readString(base.resolve("eval.json")).contains("\"device\" : \"cpu\""),
+                "the device as --device spells it: " + Files.readString(base.resolve("eval.json")));
         assertEquals(0, Main.run("eval", "--model", model.toString(), "--adapter", adapter.toString(), "--tasks",
                 taskList, "--tasks-dir", tasks.toString(), "--encoder", encoder.toString(), "--out", tuned.toString()));
 

@@ -132,7 +132,7 @@ class JudgeCliTest {
             String[] args = args(server);
             status.set(401);
             String err = CliRuns.failing(args);
-            assertTrue(err.contains("error: judge-mt: no example could be judged: 3 of 3 example(s) could not be "
+            assertTrue(err.contains("error: judge-mt: no example could be judged: 3 of 3 examples could not be "
                     + "judged (6 failed orders: 1 HTTP 401, 5 not asked)"), err);
             assertTrue(err.contains("check the key in the environment variable that api_key_env names"), err);
             assertNoKey(err);

@@ -20,6 +20,11 @@ class LauncherTest {
     Path dir;
 
     private String[] launch(Map<String, String> env, String... args) throws Exception {
+        return launchVia(null, dir, env, args);
+    }
+
+    /** Runs the launcher copy, through {@code link} when not null, with {@code cwd} as the working folder. */
+    private String[] launchVia(Path link, Path cwd, Map<String, String> env, String... args) throws Exception {
         Path script = dir.resolve("scripts/semgrpo");
         if (!Files.exists(script)) {
             Files.createDirectories(script.getParent());
@@ -34,9 +39,9 @@ class LauncherTest {
         }
         String[] cmd = new String[args.length + 2];
         cmd[0] = "bash";
-        cmd[1] = script.toString();
+        cmd[1] = link != null ? link.toString() : script.toString();
         System.arraycopy(args, 0, cmd, 2, args.length);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(cwd.toFile());
         pb.environment().remove("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE");
         pb.environment().remove("SEMGRPO_TF32");
         pb.environment().put("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
@@ -66,5 +71,22 @@ class LauncherTest {
         r = launch(Map.of("SEMGRPO_TF32", "yes"), "doctor");
         assertEquals("2", r[0], r[1]);
         assertEquals("semgrpo: SEMGRPO_TF32 must be 0 or 1, found 'yes'\n", r[1]);
+    }
+
+    @Test
+    void worksThroughSymlinksFromAnyFolder() throws Exception {
+        launch(Map.of(), "doctor"); // lays out the checkout
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere/bin"));
+        Path cwd = Files.createDirectories(dir.resolve("work/somewhere"));
+        Path link = Files.createSymbolicLink(elsewhere.resolve("semgrpo"), dir.resolve("scripts/semgrpo"));
+        // a relative link to that link: two hops, the second relative to the first's folder
+        Path link2 = Files.createSymbolicLink(cwd.resolve("sg"), Path.of("../../elsewhere/bin/semgrpo"));
+        String root = dir.toRealPath().toString();
+        for (Path via : new Path[] {link, link2}) {
+            String[] r = launchVia(via, cwd, Map.of(), "doctor");
+            assertEquals("0", r[0], r[1]);
+            assertTrue(r[1].contains("arg=-Dsemgrpo.home=" + root + "\n"), via + ": " + r[1]);
+            assertTrue(r[1].contains("arg=" + root + "/cli/target/semgrpo.jar\narg=doctor\n"), via + ": " + r[1]);
+        }
     }
 }

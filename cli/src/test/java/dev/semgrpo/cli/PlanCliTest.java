@@ -52,7 +52,7 @@ class PlanCliTest {
         String err = CliRuns.failing("plan", "--config", configs().resolve("paper/qwen3-4b-grpo.yaml").toString(),
                 "--set", "model.path=" + dir.resolve("none"), "--set", "data.path=" + dir.resolve("none.jsonl"),
                 "--gpu-memory", "80GB");
-        assertTrue(err.contains("input(s) are missing; nothing has run"), err);
+        assertTrue(err.contains(" missing; nothing has run"), err);
         assertTrue(err.contains("model.path " + dir.resolve("none")), err);
         assertTrue(err.contains("data.path " + dir.resolve("none.jsonl")), err);
         assertTrue(err.contains("rewards encoder.path"), err);
@@ -69,11 +69,12 @@ class PlanCliTest {
         assertTrue(err.contains("stage sft needs about") && err.contains("lower optim.micro_batch"), err);
         assertFalse(Files.exists(dir.resolve("tiny-debug-sft")), "no run directory");
         assertFalse(Files.exists(dir.resolve("model")), "no model created");
-        // the user knows better: the check is skipped (here the run then stops on the missing GPU instead)
+        // the user knows better: the check is skipped (here the run then stops on the CPU build's missing CUDA)
         String skipped = CliRuns.failing("train", "sft", "--config",
                 configs().resolve("tiny-debug-sft.yaml").toString(), "--set", "run.output_dir=" + dir, "--set",
                 "model.path=" + dir.resolve("model"), "--set", "model.device=gpu", "--gpu-memory", "1MB",
                 "--skip-memory-check");
         assertFalse(skipped.contains("would not fit"), skipped);
+        assertTrue(skipped.startsWith("error: device gpu:0: the loaded PyTorch is a CPU build"), skipped);
     }
 }

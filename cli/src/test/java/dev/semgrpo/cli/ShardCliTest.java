@@ -52,7 +52,7 @@ class ShardCliTest {
         CliRuns.succeeding(concat(common, "--shard", "1/2", "--out", s1.toString()));
 
         String missing = CliRuns.failing("merge-shards", "--out", dir.resolve("m0").toString(), s1.toString());
-        assertTrue(missing.contains("shard(s) [0/2] missing") && missing.contains(s1 + " = 1/2"), missing);
+        assertTrue(missing.contains("shard [0/2] missing") && missing.contains(s1 + " = 1/2"), missing);
         assertTrue(!Files.exists(dir.resolve("m0")), "a refused merge writes nothing");
         String existing = CliRuns.failing("merge-shards", "--out", s0.toString(), s0.toString(), s1.toString());
         assertTrue(existing.contains("--out " + s0 + " exists and is not empty"), existing);

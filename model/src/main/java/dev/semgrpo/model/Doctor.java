@@ -12,6 +12,7 @@ import ai.djl.util.Utils;
 import ai.djl.util.cuda.CudaUtils;
 import dev.semgrpo.model.config.Architecture;
 import dev.semgrpo.model.config.ModelConfig;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.nn.CausalLM;
 import java.lang.management.MemoryUsage;
 import java.lang.reflect.Field;
@@ -177,7 +178,8 @@ public final class Doctor {
             checks.add(ignored);
         }
         if (!gpus.isEmpty() && !cuda) {
-            checks.add(Check.fail("cuda", gpus.size() + " CUDA device(s) visible but the loaded PyTorch (flavour "
+            checks.add(Check.fail("cuda", Plural.of(gpus.size(), "CUDA device")
+                    + " visible but the loaded PyTorch (flavour "
                     + flavor + ") is a CPU build", cudaFix()));
         }
         List<Device> targets = new ArrayList<>();
@@ -393,7 +395,7 @@ public final class Doctor {
             }
             int n = engine.getGpuCount();
             if (d.getDeviceId() >= n) {
-                out.add(Check.fail(name, "PyTorch sees " + n + " CUDA device(s)", "check the NVIDIA driver"
+                out.add(Check.fail(name, "PyTorch sees " + Plural.of(n, "CUDA device"), "check the NVIDIA driver"
                         + " (nvidia-smi; it must support CUDA 12.8) and CUDA_VISIBLE_DEVICES"));
                 return out;
             }

@@ -2,7 +2,11 @@ package dev.semgrpo.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.pytorch.jni.LibUtils;
 import ai.djl.training.GradientCollector;
 
 /**
@@ -11,6 +15,9 @@ import ai.djl.training.GradientCollector;
  */
 public final class Torch {
     public static final String ENGINE = "PyTorch";
+
+    /** Every element of an array, for {@link #copyInto}. */
+    private static final NDIndex ALL = new NDIndex("...");
 
     private Torch() {
     }
@@ -34,14 +41,70 @@ public final class Torch {
         throw new IllegalArgumentException(setting + " must be cpu, gpu or gpu:N, found '" + name + "'");
     }
 
-    /** A PyTorch manager on {@code device}. */
+    /** A device as semgrpo's settings spell it: {@code cpu} or {@code gpu:N}. */
+    public static String name(Device device) {
+        return device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu";
+    }
+
+    /**
+     * A PyTorch manager on {@code device}.
+     *
+     * @throws IllegalStateException for a GPU that the loaded PyTorch cannot use, with the build and variables that
+     *     give CUDA (instead of PyTorch's dispatcher dump at the first tensor)
+     */
     public static NDManager manager(Device device) {
+        requireAvailable(device);
         return NDManager.newBaseManager(device, ENGINE);
+    }
+
+    /**
+     * Checks that the loaded PyTorch can run on {@code device}: always for the CPU; for {@code gpu:N} a CUDA build of
+     * PyTorch that sees more than N devices.
+     */
+    public static void requireAvailable(Device device) {
+        if (!device.isGpu()) {
+            return;
+        }
+        Engine engine = engine();
+        boolean cuda = JniUtils.getFeatures().contains("CUDA");
+        if (!cuda) {
+            throw new IllegalStateException("device " + name(device) + ": the loaded PyTorch is a CPU build (flavour "
+                    + Doctor.flavor(LibUtils.getLibtorchPath()) + "), which has no CUDA. To run on a GPU, "
+                    + Doctor.cudaFix() + " (README, section CUDA); 'semgrpo doctor' checks the set-up. Or run on the"
+                    + " CPU: --device cpu (model.device: cpu in a config)");
+        }
+        int count = engine.getGpuCount();
+        if (device.getDeviceId() >= count) {
+            throw new IllegalStateException("device " + name(device) + ": PyTorch sees " + count + " CUDA device"
+                    + (count == 1 ? "" : "s") + (count > 0 ? " (gpu:0 to gpu:" + (count - 1) + ")" : "")
+                    + "; choose one of them, or check CUDA_VISIBLE_DEVICES and the NVIDIA driver ('semgrpo doctor'"
+                    + " lists what PyTorch sees)");
+        }
     }
 
     /** A PyTorch manager on the CPU. */
     public static NDManager manager() {
         return manager(Device.cpu());
+    }
+
+    /**
+     * Copies {@code source} into {@code target} in place (same shape; converted to the target's dtype), also into a
+     * parameter that requires gradients, which stays a leaf. DJL's {@code NDArray.set(Buffer)} and {@code copyTo}
+     * enter PyTorch's deprecated {@code AutoNonVariableTypeMode}, which prints a deprecation warning on stderr; an
+     * index assignment over the whole array does the same copy without it.
+     */
+    public static void copyInto(NDArray target, NDArray source) {
+        if (!target.getShape().equals(source.getShape())) {
+            throw new IllegalArgumentException("cannot copy an array of shape " + source.getShape() + " into one of "
+                    + target.getShape());
+        }
+        if (source.getDataType() == target.getDataType()) {
+            target.set(ALL, source);
+        } else {
+            try (NDArray converted = source.toType(target.getDataType(), true)) {
+                target.set(ALL, converted);
+            }
+        }
     }
 
     /** A gradient collector of the PyTorch engine (one may be open per JVM). */

@@ -121,7 +121,7 @@ class SaveLoadTest {
             SafetensorsException e = assertThrows(SafetensorsException.class,
                     () -> CausalLM.load(dir.resolve("bad"), Device.cpu(), DataType.FLOAT32));
             String msg = e.getMessage();
-            assertTrue(msg.contains("2 weight problem(s)"), msg);
+            assertTrue(msg.contains("2 weight problems"), msg);
             assertTrue(msg.contains("missing tensor 'model.layers.1.mlp.up_proj.weight', expected shape [64, 32]"), msg);
             assertTrue(msg.contains("'model.layers.0.self_attn.k_proj.weight' has shape [32, 32], expected [16, 32]"
                     + " (num_key_value_heads=1, head_dim=16"), msg);

@@ -165,6 +165,9 @@ public final class Pipeline {
             throw new IllegalArgumentException("no stage '" + only + "' in this pipeline; its stages are " + stages());
         }
         Preflight pre = PipelinePreflight.of(this, only, true);
+        if (pre.gpuDevice() != null) {
+            Torch.requireAvailable(Torch.device(pre.gpuDevice(), "device"));
+        }
         pre.check(budget != null ? budget : MemoryBudget.of(pre.gpuDevice(), null),
                 checkMemory);
         Files.createDirectories(out);

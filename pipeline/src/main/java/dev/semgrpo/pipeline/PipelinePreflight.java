@@ -3,6 +3,7 @@ package dev.semgrpo.pipeline;
 import dev.semgrpo.eval.task.EvalRun;
 import dev.semgrpo.eval.task.TaskConfig;
 import dev.semgrpo.model.config.ModelConfig;
+import dev.semgrpo.model.io.ModelDirectory;
 import dev.semgrpo.model.lora.LoraConfig;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
@@ -70,6 +71,7 @@ final class PipelinePreflight {
         boolean ok = dir ? Files.isRegularFile(path.resolve("config.json")) || Files.isRegularFile(path.resolve(
                 "modules.json")) : Files.isRegularFile(path);
         String line = "stage " + stage + ": " + key + " " + path + (dir ? ": no model directory (config.json missing)"
+                + ModelDirectory.hubIdLike(path).map(id -> "; " + ModelDirectory.downloadHint(id)).orElse("")
                 : ": no such file");
         if (!ok && !missing.contains(line)) {
             missing.add(line);

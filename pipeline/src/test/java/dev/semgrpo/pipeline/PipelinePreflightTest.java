@@ -45,6 +45,20 @@ class PipelinePreflightTest {
     }
 
     @Test
+    void aHuggingFaceIdAsTheBaseModelIsListedWithTheDownloadCommand() throws IOException {
+        PipelineConfig c = PipelineConfig.load(PAPER);
+        Path hub = dir.resolve("Qwen/Qwen3-4B");
+        PipelineConfig moved = new PipelineConfig(c.name(), dir.resolve("runs").toString(), c.seed(),
+                hub.toString(), c.device(), c.chatTemplateKwargs(), c.pretrain(), c.encoder(), c.coldStart(),
+                c.calibration(), c.grpo(), c.strongSft(), c.eval(), c.report());
+        Preflight f = new Pipeline(PAPER, moved, hooks()).preflight(null);
+        assertTrue(f.missing().stream().anyMatch(m -> m.contains(hub + ": no model directory (config.json missing);"
+                + " if Qwen/Qwen3-4B is a Hugging Face model id: semgrpo reads models from local folders, so download"
+                + " it first with 'huggingface-cli download Qwen/Qwen3-4B --local-dir models/Qwen3-4B'")),
+                f.missing().toString());
+    }
+
+    @Test
     void everyPaperStageFitsOne80GbGpu() throws IOException {
         Preflight f = paper().preflight(null);
         List<String> stages = f.plans().stream().map(StagePlan::stage).toList();
@@ -66,7 +80,7 @@ class PipelinePreflightTest {
         assertTrue(f.missing().stream().anyMatch(m -> m.contains("train.jsonl")), f.missing().toString());
         assertTrue(f.missing().stream().anyMatch(m -> m.contains("encoder-pairs.jsonl")), f.missing().toString());
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> f.check(h100, true));
-        assertTrue(missing.getMessage().contains("input(s) are missing; nothing has run"), missing.getMessage());
+        assertTrue(missing.getMessage().contains(" missing; nothing has run"), missing.getMessage());
     }
 
     @Test
@@ -143,7 +157,7 @@ class PipelinePreflightTest {
         p.validate();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.run(null));
         String m = e.getMessage();
-        assertTrue(m.startsWith("3 input(s) are missing; nothing has run:"), m);
+        assertTrue(m.startsWith("3 inputs are missing; nothing has run:"), m);
         assertTrue(m.contains("stage cold_start: base_model " + dir.resolve("no-such-model")
                 + ": no model directory (config.json missing)"), m);
         assertTrue(m.contains("stage cold_start: data.path (" + dir.resolve("sft.yaml") + ") "

@@ -208,7 +208,7 @@ class PromptParityTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> first(settings("sft.yaml", false), tok));
             String m = e.getMessage();
-            assertTrue(m.startsWith("2 bad record(s)"), m);
+            assertTrue(m.startsWith("2 bad records; "), m);
             assertTrue(m.contains("train.jsonl:1: the chat template's rendering with the answer as an assistant turn "
                     + "does not start with the generation prompt: they differ at character 42"), m);
             assertTrue(m.contains("train.jsonl:2: \"messages\"[0] must be an object with exactly a string \"role\""

@@ -1,5 +1,6 @@
 package dev.semgrpo.serve;
 
+import dev.semgrpo.model.io.Plural;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -221,7 +222,7 @@ final class Scheduler implements AutoCloseable {
         } catch (ApiError e) {
             batch.forEach(p -> p.result().completeExceptionally(e));
         } catch (Exception | Error e) {
-            LOG.error("a batch of {} request(s) failed", batch.size(), e);
+            LOG.error("a batch of {} failed", Plural.of(batch.size(), "request"), e);
             batch.forEach(p -> p.result().completeExceptionally(e));
         } finally {
             lock.lock();

@@ -1,6 +1,7 @@
 package dev.semgrpo.serve;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.lora.Lora;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
@@ -219,7 +220,7 @@ public final class Server implements AutoCloseable {
             adapters.close();
             model.close();
             tokenizer.close();
-            LOG.info("semgrpo serve on port {} stopped after {} request(s)", port(), answered.get());
+            LOG.info("semgrpo serve on port {} stopped after {}", port(), Plural.of(answered.get(), "request"));
         } finally {
             stopped.countDown();
         }

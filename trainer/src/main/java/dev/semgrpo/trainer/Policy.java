@@ -9,6 +9,7 @@ import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.io.AtomicFiles;
 import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.ModelDirectory;
 import dev.semgrpo.model.io.SafetensorsWriter;
 import dev.semgrpo.model.lora.Lora;
 import dev.semgrpo.model.nn.CausalLM;
@@ -50,7 +51,8 @@ public final class Policy implements AutoCloseable {
         if (!Files.isRegularFile(s.path().resolve("config.json"))) {
             if (s.init() == null) {
                 throw new IOException(s.path() + ": no model directory (config.json missing); set model.path to a HF"
-                        + " model directory, or add model.init to create a random one");
+                        + " model directory, or add model.init to create a random one" + ModelDirectory.hubIdLike(
+                                s.path()).map(id -> "; " + ModelDirectory.downloadHint(id)).orElse(""));
             }
             create(s.path(), s.init());
         }
@@ -182,7 +184,7 @@ public final class Policy implements AutoCloseable {
         try (Checkpoint ck = Checkpoint.open(dir.resolve("model"))) {
             for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
                 try (NDArray loaded = ck.load(model.manager(), e.getKey(), DataType.FLOAT32)) {
-                    e.getValue().set(loaded.toByteBuffer());
+                    Torch.copyInto(e.getValue(), loaded);
                 }
             }
         }

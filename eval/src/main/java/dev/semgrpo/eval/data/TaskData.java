@@ -3,6 +3,7 @@ package dev.semgrpo.eval.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.eval.task.TaskConfig.Format;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.Problems;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -68,7 +69,7 @@ public final class TaskData {
             }
         }
         if (errors.count() > 0) {
-            throw new IOException("task '" + task + "': " + errors.count() + " bad example(s):\n  "
+            throw new IOException("task '" + task + "': " + Plural.of(errors.count(), "bad example") + ":\n  "
                     + errors.shown("\n  "));
         }
         return out;

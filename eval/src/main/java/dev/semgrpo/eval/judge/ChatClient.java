@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.SecretRedactor;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -126,8 +127,8 @@ public final class ChatClient {
             }
         }
         throw new ChatException(lastStatus < 0 ? ChatException.Kind.TRANSPORT : ChatException.Kind.HTTP_STATUS,
-                lastStatus, "gave up after " + attempts + " attempt(s) (max_retries=" + config.maxRetries() + "): "
-                + last);
+                lastStatus, "gave up after " + Plural.of(attempts, "attempt") + " (max_retries="
+                + config.maxRetries() + "): " + last);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.semgrpo.eval.results.EvalResults;
 import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.TaskSummary;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.SecretRedactor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -209,10 +210,11 @@ public final class JudgeFolder {
             Jsonl.write(dir.resolve(PARTIAL), judged.stream().map(r -> (JsonNode) EvalResults.JSON.valueToTree(r))
                     .toList());
             throw new JudgeFailedException(redactor.redact(String.format(Locale.ROOT, "%s: %s; that is %.1f%% of "
-                    + "the examples, more than --max-invalid-fraction %s allows. No result was written: the %d "
-                    + "verdict(s) so far are kept in %s, and running the same command again asks only for the "
+                    + "the examples, more than --max-invalid-fraction %s allows. No result was written: the verdicts "
+                    + "so far (%s) are kept in %s, and running the same command again asks only for the "
                     + "rest (%s); or pass --max-invalid-fraction %s to accept a result without them",
-                    name, run.failures(3), 100 * share, fraction(maxInvalidFraction), judged.size(),
+                    name, run.failures(3), 100 * share, fraction(maxInvalidFraction),
+                    Plural.of(judged.size(), "verdict"),
                     dir.resolve(PARTIAL), hint(run), fraction(Math.ceil(share * 1000) / 1000))));
         }
         Files.createDirectories(dir);
@@ -222,7 +224,8 @@ public final class JudgeFolder {
                 summary.metrics(), summary.seconds(), redactor.redact(summary.config()));
         EvalResults.write(out, safe, judged, false);
         Files.deleteIfExists(dir.resolve(PARTIAL));
-        String reused = run.reused() == 0 ? "" : " (" + run.reused() + " verdict(s) kept from an earlier run)";
+        String reused = run.reused() == 0 ? "" : " (" + Plural.of(run.reused(), "verdict")
+                + " kept from an earlier run)";
         if (run.invalid().isEmpty()) {
             return "wrote " + dir + reused;
         }

@@ -8,6 +8,7 @@ import dev.semgrpo.eval.results.Aggregate;
 import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.eval.results.TaskSummary;
+import dev.semgrpo.model.io.Plural;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -73,8 +74,8 @@ public record JudgeRun(List<ExampleRecord> judged, List<InvalidExample> invalid,
         List<Map.Entry<String, Integer>> sorted = failedOrdersByCause();
         int orders = sorted.stream().mapToInt(Map.Entry::getValue).sum();
         StringBuilder sb = new StringBuilder();
-        sb.append(invalid.size()).append(" of ").append(total).append(" example(s) could not be judged (")
-                .append(orders).append(" failed orders: ");
+        sb.append(invalid.size()).append(" of ").append(Plural.of(total, "example")).append(" could not be judged (")
+                .append(Plural.of(orders, "failed order")).append(": ");
         for (int i = 0; i < sorted.size(); i++) {
             sb.append(i == 0 ? "" : ", ").append(sorted.get(i).getValue()).append(' ').append(sorted.get(i).getKey());
         }

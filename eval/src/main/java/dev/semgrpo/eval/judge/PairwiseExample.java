@@ -1,6 +1,7 @@
 package dev.semgrpo.eval.judge;
 
 import dev.semgrpo.eval.results.ExampleRecord;
+import dev.semgrpo.model.io.Plural;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -60,8 +61,9 @@ public record PairwiseExample(String id, String question, List<String> reference
         }
         List<String> onlyB = b.stream().map(ExampleRecord::id).filter(id -> !seen.contains(id)).toList();
         if (!onlyA.isEmpty() || !onlyB.isEmpty()) {
-            throw new IllegalArgumentException("the two results do not cover the same examples: " + onlyA.size()
-                    + " id(s) only in A " + onlyA.subList(0, Math.min(5, onlyA.size())) + ", " + onlyB.size()
+            throw new IllegalArgumentException("the two results do not cover the same examples: "
+                    + Plural.of(onlyA.size(), "id") + " only in A " + onlyA.subList(0, Math.min(5, onlyA.size()))
+                    + ", " + onlyB.size()
                     + " only in B " + onlyB.subList(0, Math.min(5, onlyB.size())) + "; evaluate both models on the "
                     + "same task data and limit");
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.eval.results.ExampleRecord;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.SecretRedactor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -273,7 +274,7 @@ public final class PairwiseJudge {
                     + excerpt(reply);
             cause = "no verdict";
         }
-        return new OrderJudgment(aFirst, null, null, reply, "malformed after " + budget + " attempt(s) "
+        return new OrderJudgment(aFirst, null, null, reply, "malformed after " + Plural.of(budget, "attempt") + " "
                 + "(max_invalid_retries=" + config.maxInvalidRetries() + "): " + reason, cause, budget);
     }
 

@@ -2,6 +2,7 @@ package dev.semgrpo.eval.report;
 
 import dev.semgrpo.eval.results.Aggregate;
 import dev.semgrpo.eval.results.ExampleRecord;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.rewards.text.Bleu;
 import dev.semgrpo.rewards.text.Chrf;
 import java.util.Arrays;
@@ -92,7 +93,8 @@ public final class Bootstrap {
     /** All B replicate values of {@code aggregate} over {@code examples} (which must have n entries). */
     public double[] replicates(Aggregate aggregate, List<ExampleRecord> examples) {
         if (examples.size() != n) {
-            throw new IllegalArgumentException("bootstrap drawn for " + n + " examples, given " + examples.size());
+            throw new IllegalArgumentException("bootstrap drawn for " + Plural.of(n, "example") + ", given "
+                    + examples.size());
         }
         if (aggregate instanceof Aggregate.Mean m) {
             double[][] x = new double[n][1];

@@ -12,6 +12,7 @@ import dev.semgrpo.eval.results.EvalResults;
 import dev.semgrpo.eval.results.EvalResults.TaskResults;
 import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
+import dev.semgrpo.model.io.Plural;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -378,8 +379,9 @@ public final class Report {
         }
         if (!onlyBase.isEmpty() || !onlyModel.isEmpty()) {
             throw new IllegalArgumentException("task '" + task + "': example ids differ between the base run ("
-                    + base + ", " + baseEx.size() + " examples) and run " + model + " (" + run + ", "
-                    + examples.size() + " examples): " + onlyBase.size() + " only in base " + sample(onlyBase)
+                    + base + ", " + Plural.of(baseEx.size(), "example") + ") and run " + model + " (" + run + ", "
+                    + Plural.of(examples.size(), "example") + "): " + onlyBase.size() + " only in base "
+                    + sample(onlyBase)
                     + ", " + onlyModel.size() + " only in " + model + " " + sample(onlyModel) + "; evaluate both "
                     + "runs on the same data (same task file, split and limit)");
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.TensorBoardEvents;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -123,11 +124,11 @@ public final class EvalResults {
             }
         }
         if (!errors.isEmpty()) {
-            throw new IOException(errors.size() + " bad example record(s):\n  "
+            throw new IOException(Plural.of(errors.size(), "bad example record") + ":\n  "
                     + String.join("\n  ", errors.subList(0, Math.min(20, errors.size()))));
         }
         if (examples.size() != summary.examples()) {
-            throw new IOException(taskDir.resolve(EXAMPLES) + ": " + examples.size() + " records, but "
+            throw new IOException(taskDir.resolve(EXAMPLES) + ": " + Plural.of(examples.size(), "record") + ", but "
                     + summaryFile + " says " + summary.examples() + "; the run was interrupted or the files were "
                     + "edited: run the task again");
         }

@@ -10,6 +10,7 @@ import dev.semgrpo.eval.results.MetricResult;
 import dev.semgrpo.eval.results.TaskSummary;
 import dev.semgrpo.eval.task.TaskOutcome;
 import dev.semgrpo.model.io.AtomicFiles;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.Problems;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -126,7 +127,8 @@ public final class ShardMerge {
 
     private static void fail(Problems problems) {
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(problems.describe("problem(s) merging shard folders",
+            throw new IllegalArgumentException(problems.describe("problem merging shard folders",
+                    "problems merging shard folders",
                     "merge the N folders of one `semgrpo eval --shard i/N` run, each finished; nothing was written"));
         }
     }
@@ -211,7 +213,8 @@ public final class ShardMerge {
             }
         }
         if (!missing.isEmpty()) {
-            problems.add("shard(s) " + missing + " missing: got " + folders.size() + " folder(s) ("
+            problems.add(Plural.noun(missing.size(), "shard ", "shards ") + missing + " missing: got "
+                    + Plural.of(folders.size(), "folder") + " ("
                     + String.join(", ", folders.stream().map(f -> f.dir() + " = " + f.info().shard()).toList())
                     + ") of " + n + "; pass the --out folder of every shard");
         }
@@ -247,7 +250,8 @@ public final class ShardMerge {
             ShardInfo b = p.info();
             if (!a.fingerprint().equals(b.fingerprint()) || a.examplesTotal() != b.examplesTotal()) {
                 problems.add(where + p.taskDir() + " evaluated another task definition or data than "
-                        + first.taskDir() + " (" + b.examplesTotal() + " examples, " + b.fingerprint() + " vs "
+                        + first.taskDir() + " (" + Plural.of(b.examplesTotal(), "example") + ", " + b.fingerprint()
+                        + " vs "
                         + a.examplesTotal() + ", " + a.fingerprint() + "); run every shard with the same task file "
                         + "and data");
             }
@@ -255,8 +259,9 @@ public final class ShardMerge {
         for (Part p : parts) {
             if (p.results().examples().size() != p.info().examples()) {
                 problems.add(where + p.taskDir().resolve(EvalResults.EXAMPLES) + " has "
-                        + p.results().examples().size() + " records, its " + ShardInfo.FILE + " lists blocks of "
-                        + p.info().examples() + " examples; evaluate the task again with --overwrite");
+                        + Plural.of(p.results().examples().size(), "record") + ", its " + ShardInfo.FILE
+                        + " lists blocks of " + Plural.of(p.info().examples(), "example")
+                        + "; evaluate the task again with --overwrite");
             }
         }
         if (problems.count() > before) {

@@ -276,7 +276,7 @@ public final class EvalRun {
 
     private void writeRunInfo(String backend) throws IOException {
         new EvalInfo(modelLabel(), adapter == null ? null : adapter.toString(),
-                referenceModel == null ? null : referenceModel.toString(), device.toString(),
+                referenceModel == null ? null : referenceModel.toString(), Torch.name(device),
                 server != null ? null : dtype.toString(), tasks.stream().map(TaskConfig.Loaded::name).toList(),
                 Instant.now().toString(), System.getProperty("java.version"),
                 Torch.ENGINE + " " + Torch.engine().getVersion(), backend, shard.isWhole() ? null : shard, null)

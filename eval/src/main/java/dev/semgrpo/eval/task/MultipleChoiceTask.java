@@ -13,6 +13,7 @@ import dev.semgrpo.eval.shard.Shard;
 import dev.semgrpo.eval.shard.Slice;
 import dev.semgrpo.model.generate.GenerationBackend;
 import dev.semgrpo.model.generate.NonFiniteLogitsException;
+import dev.semgrpo.model.io.Plural;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -139,7 +140,8 @@ public final class MultipleChoiceTask {
                     if (over > 0) {
                         if (over >= pc[0].length) {
                             throw new IllegalArgumentException("task '" + task + "', example '" + e.id() + "': choice "
-                                    + c + " alone has " + pc[1].length + " tokens, more than max_position_embeddings="
+                                    + c + " alone has " + Plural.of(pc[1].length, "token")
+                                    + ", more than max_position_embeddings="
                                     + maxPositions);
                         }
                         pc[0] = Arrays.copyOfRange(pc[0], over, pc[0].length); // keep the end of the context

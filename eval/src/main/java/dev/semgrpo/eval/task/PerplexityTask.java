@@ -15,6 +15,7 @@ import dev.semgrpo.eval.shard.Block;
 import dev.semgrpo.eval.shard.Shard;
 import dev.semgrpo.eval.shard.Slice;
 import dev.semgrpo.model.generate.NonFiniteLogitsException;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.tokenizer.TextTokenizer;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public final class PerplexityTask {
             int[] ids = tok.encode(e.vars().get("text"));
             if (ids.length < 2) {
                 throw new IllegalArgumentException("task '" + task + "', example '" + e.id() + "' (line " + e.line()
-                        + ") has " + ids.length + " token(s); at least 2 are needed to score one");
+                        + ") has " + Plural.of(ids.length, "token") + "; at least 2 are needed to score one");
             }
             docs.add(ids);
             windows += (ids.length - 1 + stride - 1) / stride;

@@ -100,7 +100,7 @@ class JudgeConfigTest {
                 + "max_retries: 2\nretry_backoff_ms: 1\nmax_backoff_ms: 2\ntimeout_seconds: 5\n");
         ChatException e = assertThrows(ChatException.class, () -> new ChatClient(c, n -> null).complete("", "hi"));
         assertEquals(ChatException.Kind.TRANSPORT, e.kind());
-        assertTrue(e.getMessage().contains("gave up after 3 attempt(s)"), e.getMessage());
+        assertTrue(e.getMessage().contains("gave up after 3 attempts"), e.getMessage());
         assertTrue(e.getMessage().contains("transport error"), e.getMessage());
     }
 

@@ -142,7 +142,7 @@ class JudgeFolderTest {
         }
         JudgeFailedException refused = failing("http://127.0.0.1:" + closed + "/v1", "max_retries: 0\nconcurrency: 1\n",
                 examples, 0);
-        assertTrue(refused.getMessage().startsWith(TASK + ": no example could be judged: 4 of 4 example(s) could not "
+        assertTrue(refused.getMessage().startsWith(TASK + ": no example could be judged: 4 of 4 examples could not "
                 + "be judged (8 failed orders: 8 transport error)"), refused.getMessage());
         assertTrue(refused.getMessage().contains("check that the server at base_url is running"),
                 refused.getMessage());
@@ -179,10 +179,10 @@ class JudgeFolderTest {
                 ? Reply.status(500, echo(r)) : echoingVerdict(r))) {
             JudgeFailedException e = failing(server.baseUrl(), "max_retries: 0\n", examples, 0.2);
             String m = e.getMessage();
-            assertTrue(m.startsWith(TASK + ": 2 of 5 example(s) could not be judged (4 failed orders: 4 HTTP 500)"), m);
+            assertTrue(m.startsWith(TASK + ": 2 of 5 examples could not be judged (4 failed orders: 4 HTTP 500)"), m);
             assertTrue(m.contains("that is 40.0% of the examples, more than --max-invalid-fraction 0.2 allows"), m);
             Path partial = out.resolve(TASK).resolve(JudgeFolder.PARTIAL);
-            assertTrue(m.contains("the 3 verdict(s) so far are kept in " + partial
+            assertTrue(m.contains("the verdicts so far (3 verdicts) are kept in " + partial
                     + ", and running the same command again asks only for the rest"), m);
             assertTrue(m.endsWith("or pass --max-invalid-fraction 0.4 to accept a result without them"), m);
             assertNoKeyWritten(m);
@@ -194,7 +194,7 @@ class JudgeFolderTest {
         try (StubJudgeServer server = new StubJudgeServer(PairwiseJudgeTest::fair)) {
             JudgeFolder.Result r = judge(server.baseUrl(), "max_retries: 0\n", examples, 0.2);
             assertEquals(4, server.requests().size(), "only the two examples not judged before are asked");
-            assertEquals("wrote " + out.resolve(TASK) + " (3 verdict(s) kept from an earlier run)", r.message());
+            assertEquals("wrote " + out.resolve(TASK) + " (3 verdicts kept from an earlier run)", r.message());
             assertEquals(List.of("examples.jsonl", "provenance.json", "summary.json"), filesWritten(),
                     "the kept verdicts are part of the result now");
             TaskSummary s = EvalResults.readTask(out.resolve(TASK)).summary();
@@ -243,7 +243,7 @@ class JudgeFolderTest {
                 ? new Reply(200, "<html>" + echo(r) + "</html>", Map.of()) : echoingVerdict(r))) {
             JudgeFolder.Result r = judge(server.baseUrl(), "max_invalid_retries: 0\n", examples, 0.25);
             assertTrue(r.message().startsWith("wrote " + out.resolve(TASK) + ", a partial result (summary.json: "
-                    + "status partial): 1 of 4 example(s) could not be judged (2 failed orders: 2 malformed reply)"),
+                    + "status partial): 1 of 4 examples could not be judged (2 failed orders: 2 malformed reply)"),
                     r.message());
             assertTrue(r.message().endsWith("accepted by --max-invalid-fraction 0.25"), r.message());
             TaskSummary s = EvalResults.readTask(out.resolve(TASK)).summary();

@@ -171,7 +171,7 @@ class PairwiseJudgeTest {
             assertEquals(2, bad.reasons().size());
             for (String reason : bad.reasons()) {
                 assertTrue(reason.contains("no verdict matching"), reason);
-                assertTrue(reason.contains("3 attempt(s)"), reason);
+                assertTrue(reason.contains("3 attempts"), reason);
             }
             assertTrue(bad.orders().path(0).path("reply").asText().contains("cannot decide"));
 
@@ -223,7 +223,7 @@ class PairwiseJudgeTest {
             assertEquals("ex1", run.invalid().get(0).id());
             for (String reason : run.invalid().get(0).reasons()) {
                 assertTrue(reason.contains("HTTP 500"), reason);
-                assertTrue(reason.contains("gave up after 4 attempt(s)"), reason);
+                assertTrue(reason.contains("gave up after 4 attempts"), reason);
                 assertTrue(reason.contains("model crashed"), reason);
             }
         }
@@ -253,7 +253,7 @@ class PairwiseJudgeTest {
             }
             assertEquals("HTTP 401", run.mainCause());
             String failures = run.failures(3);
-            assertTrue(failures.startsWith("3 of 3 example(s) could not be judged (6 failed orders: 1 HTTP 401, "
+            assertTrue(failures.startsWith("3 of 3 examples could not be judged (6 failed orders: 1 HTTP 401, "
                     + "5 not asked); first reason: request failed: HTTP 401"), failures);
             assertTrue(Double.isNaN(run.metrics().get(0).value()), "no judged example, no win rate");
             String summary = EvalResults.JSON.writeValueAsString(

@@ -198,7 +198,7 @@ class ShardedEvalTest {
         Path s1 = dir.resolve("shard-1");
         Path s2 = dir.resolve("shard-2");
         String missing = refused(List.of(s0, s1));
-        assertTrue(missing.contains("shard(s) [2/3] missing") && missing.contains(s0 + " = 0/3")
+        assertTrue(missing.contains("shard [2/3] missing") && missing.contains(s0 + " = 0/3")
                 && missing.contains(s1 + " = 1/3"), missing);
         String twice = refused(List.of(s0, s1, s1, s2));
         assertTrue(twice.contains("shard 1/3 is given 2 times: [" + s1 + ", " + s1 + "]"), twice);

@@ -13,6 +13,8 @@ import dev.semgrpo.model.Scalars;
 import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.ModelDirectory;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.Problems;
 import dev.semgrpo.model.io.SafetensorsException;
 import dev.semgrpo.model.io.SafetensorsWriter;
@@ -82,6 +84,7 @@ public final class TransformerEncoder implements AutoCloseable {
 
     /** Loads config.json + safetensors of {@code dir}; all missing or mis-shaped tensors are reported together. */
     public static TransformerEncoder load(Path dir, Device device, DataType dtype) throws IOException {
+        ModelDirectory.require(dir);
         EncoderConfig config = EncoderConfig.load(dir.resolve("config.json"));
         NDManager manager = Torch.manager(device);
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
@@ -120,7 +123,7 @@ public final class TransformerEncoder implements AutoCloseable {
                 source.put(e.getKey(), name);
             }
             if (!problems.isEmpty()) {
-                throw new SafetensorsException(dir + ": " + problems.describe("weight problem(s)",
+                throw new SafetensorsException(dir + ": " + problems.describe("weight problem", "weight problems",
                         "check config.json against the checkpoint"));
             }
             Map<String, NDArray> params = new LinkedHashMap<>();
@@ -169,7 +172,8 @@ public final class TransformerEncoder implements AutoCloseable {
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(problems.size() + " weight problem(s): " + String.join("; ", problems));
+            throw new IllegalArgumentException(Plural.of(problems.size(), "weight problem") + ": "
+                    + String.join("; ", problems));
         }
         NDManager manager = Torch.manager(device);
         Map<String, NDArray> params = new LinkedHashMap<>();

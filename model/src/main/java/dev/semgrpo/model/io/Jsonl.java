@@ -52,7 +52,8 @@ public final class Jsonl {
             }
         });
         if (errors.count() > 0) {
-            throw new IOException(errors.count() + " bad line(s); fix them and run again:\n  " + errors.shown("\n  "));
+            throw new IOException(Plural.of(errors.count(), "bad line") + "; fix them and run again:\n  "
+                    + errors.shown("\n  "));
         }
         if (out.isEmpty()) {
             throw new IOException(file + ": no records (the file is empty)");

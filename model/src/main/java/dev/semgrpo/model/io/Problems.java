@@ -46,6 +46,11 @@ public final class Problems {
      * {@code "<count> <what>: <advice>"} followed by the problems shown, one per indented line, and
      * {@code "... and N more"} when some were left out.
      */
+    public String describe(String singular, String plural, String advice) {
+        return describe(Plural.noun(count, singular, plural), advice);
+    }
+
+    /** The count and {@code what} (already in the count's number), the advice, then the kept problems. */
     public String describe(String what, String advice) {
         StringBuilder sb = new StringBuilder().append(count).append(' ').append(what);
         if (!advice.isEmpty()) {

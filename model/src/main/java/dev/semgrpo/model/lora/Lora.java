@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.io.DType;
 import dev.semgrpo.model.io.SafetensorsException;
 import dev.semgrpo.model.io.SafetensorsFile;
@@ -148,7 +149,7 @@ public final class Lora {
                                 + ", the attached adapter has " + target.getShape());
                     }
                     try (NDArray loaded = f.load(model.manager(), base + part, DataType.FLOAT32)) {
-                        target.set(loaded.toByteBuffer());
+                        Torch.copyInto(target, loaded);
                     }
                 }
             }

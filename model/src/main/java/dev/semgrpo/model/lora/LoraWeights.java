@@ -3,6 +3,7 @@ package dev.semgrpo.model.lora;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.SafetensorsException;
 import dev.semgrpo.model.io.SafetensorsFile;
 import dev.semgrpo.model.io.TensorInfo;
@@ -89,8 +90,9 @@ public final class LoraWeights implements AutoCloseable {
                 }
             }
             if (!problems.isEmpty()) {
-                throw new SafetensorsException(dir.resolve(Lora.WEIGHTS) + ": " + problems.size()
-                        + " adapter problem(s), it does not fit the base model\n  " + String.join("\n  ",
+                throw new SafetensorsException(dir.resolve(Lora.WEIGHTS) + ": "
+                        + Plural.of(problems.size(), "adapter problem") + ", it does not fit the base model\n  "
+                        + String.join("\n  ",
                                 problems.subList(0, Math.min(MAX_LISTED, problems.size())))
                         + (problems.size() > MAX_LISTED ? "\n  (and " + (problems.size() - MAX_LISTED) + " more)" : ""));
             }

@@ -12,6 +12,8 @@ import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.config.ModelConfig;
 import dev.semgrpo.model.io.Checkpoint;
 import dev.semgrpo.model.io.DType;
+import dev.semgrpo.model.io.ModelDirectory;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.Problems;
 import dev.semgrpo.model.io.SafetensorsException;
 import dev.semgrpo.model.io.SafetensorsWriter;
@@ -95,6 +97,7 @@ public final class CausalLM implements AutoCloseable {
      */
     public static CausalLM load(Path dir, Device device, DataType dtype) throws IOException {
         checkDtype(dtype);
+        ModelDirectory.require(dir);
         ModelConfig config = ModelConfig.load(dir.resolve("config.json"));
         ObjectNode raw = ModelConfig.readJson(dir.resolve("config.json"));
         NDManager manager = Torch.manager(device);
@@ -102,8 +105,9 @@ public final class CausalLM implements AutoCloseable {
             Problems problems = new Problems();
             int present = layersIn(ckpt.names());
             if (config.numLayers() > present) {
-                problems.add("num_hidden_layers=" + config.numLayers() + " but the checkpoint holds " + present
-                        + " layer(s)" + (present == 0 ? "" : " (model.layers.0 to model.layers." + (present - 1) + ")")
+                problems.add("num_hidden_layers=" + config.numLayers() + " but the checkpoint holds "
+                        + Plural.of(present, "layer") + (present == 0 ? "" : " (model.layers.0 to model.layers."
+                        + (present - 1) + ")")
                         + "; set num_hidden_layers to " + present + " or use the checkpoint made for this config");
             }
             // the layers the checkpoint can hold: a config claiming a million layers is one problem, not millions
@@ -137,11 +141,11 @@ public final class CausalLM implements AutoCloseable {
                 }
             }
             if (!unused.isEmpty()) {
-                LOG.warn("{}: {} checkpoint tensor(s) not used by {}: {}", dir, unused.size(),
+                LOG.warn("{}: {} not used by {}: {}", dir, Plural.of(unused.size(), "checkpoint tensor"),
                         config.architecture().modelType(), unused.subList(0, Math.min(10, unused.size())));
             }
             if (!problems.isEmpty()) {
-                throw new SafetensorsException(dir + ": " + problems.describe("weight problem(s)",
+                throw new SafetensorsException(dir + ": " + problems.describe("weight problem", "weight problems",
                         "check config.json against the checkpoint"));
             }
             Map<String, NDArray> params = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.semgrpo.model.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.io.DType;
 import dev.semgrpo.model.io.SafetensorsFile;
 import dev.semgrpo.model.io.SafetensorsWriter;
@@ -132,7 +133,7 @@ public final class AdamW implements AutoCloseable {
                         throw new IOException(file + ": '" + k + i + "' has shape " + loaded.getShape()
                                 + ", the parameter has " + params.get(i).getShape());
                     }
-                    (k.equals("m.") ? m : v).get(i).set(loaded.toByteBuffer());
+                    Torch.copyInto((k.equals("m.") ? m : v).get(i), loaded);
                     loaded.close();
                 }
             }

@@ -8,6 +8,7 @@ import dev.semgrpo.model.generate.Completion;
 import dev.semgrpo.model.generate.FinishReason;
 import dev.semgrpo.model.generate.GenerationBackend;
 import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.SecretRedactor;
 import java.io.IOException;
 import java.net.URI;
@@ -524,7 +525,8 @@ public final class OpenAiBackend implements GenerationBackend {
             }
         }
         throw new RemoteException(lastStatus, "the server stayed " + (lastStatus < 0 ? "unreachable" : "busy")
-                + " through " + attempts + " attempt(s): " + last + "; check that it runs at " + api + " (and is "
+                + " through " + Plural.of(attempts, "attempt") + ": " + last + "; check that it runs at " + api
+                + " (and is "
                 + "not overloaded), then run the same command again");
     }
 

@@ -3,6 +3,7 @@ package dev.semgrpo.model.tokenizer;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semgrpo.model.io.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,7 @@ public final class TextTokenizer implements AutoCloseable {
 
     /** Loads the tokenizer files of a model directory; {@code tokenizer.json} is required. */
     public static TextTokenizer load(Path dir) throws IOException {
+        ModelDirectory.require(dir);
         Path tj = dir.resolve("tokenizer.json");
         if (!Files.isRegularFile(tj)) {
             throw new IOException(dir + ": no tokenizer.json; semgrpo needs a HF fast tokenizer file (save it with"

@@ -200,7 +200,7 @@ class OpenAiBackendTest {
         RemoteException e = assertThrows(RemoteException.class, () -> OpenAiBackend.connect(fast(url, "base")));
         assertTrue(e.unavailable());
         assertTrue(e.getMessage().contains("127.0.0.1:" + port + "/v1"), e.getMessage());
-        assertTrue(e.getMessage().contains("4 attempt(s)"), e.getMessage());
+        assertTrue(e.getMessage().contains("4 attempts"), e.getMessage());
     }
 
     @Test

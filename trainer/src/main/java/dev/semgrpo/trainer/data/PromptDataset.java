@@ -4,6 +4,7 @@ import static dev.semgrpo.model.tokenizer.PromptRenderer.message;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.model.io.Jsonl;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.Problems;
 import dev.semgrpo.model.tokenizer.Jinja;
 import dev.semgrpo.model.tokenizer.PromptRenderer;
@@ -111,7 +112,7 @@ public final class PromptDataset {
             }
         }
         if (errors.count() > 0) {
-            throw new IllegalArgumentException(errors.count() + " bad record(s); fix them and run again:\n  "
+            throw new IllegalArgumentException(Plural.of(errors.count(), "bad record") + "; fix them and run again:\n  "
                     + errors.shown("\n  ") + (noLayout ? "\n  " + DataLayout.accepted(d.promptField(),
                             d.referenceField(), firstKeys) : ""));
         }

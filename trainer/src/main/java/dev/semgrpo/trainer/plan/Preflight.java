@@ -1,6 +1,8 @@
 package dev.semgrpo.trainer.plan;
 
 import dev.semgrpo.model.config.ModelConfig;
+import dev.semgrpo.model.io.ModelDirectory;
+import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.rewards.config.RewardConfig;
 import dev.semgrpo.trainer.Policy;
 import dev.semgrpo.trainer.config.Settings;
@@ -36,7 +38,8 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
      */
     public void check(MemoryBudget budget, boolean memory) {
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException(list(missing.size() + " input(s) are missing; nothing has run",
+            throw new IllegalArgumentException(list(Plural.of(missing.size(), "input") + " "
+                    + Plural.isAre(missing.size()) + " missing; nothing has run",
                     missing) + "\nPut them in place or point the config at them, then run again.");
         }
         if (!memory) {
@@ -50,7 +53,8 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
             }
         }
         if (!refused.isEmpty()) {
-            throw new IllegalArgumentException(list(refused.size() + " stage(s) would not fit in memory by the"
+            throw new IllegalArgumentException(list(Plural.of(refused.size(), "stage")
+                    + " would not fit in memory by the"
                     + " estimate; nothing has run", refused) + "\n`semgrpo plan --config FILE` prints every term;"
                     + " --gpu-memory SIZE plans for another GPU, --skip-memory-check runs anyway.");
         }
@@ -90,7 +94,7 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
             sb.append("\nnot estimated: ").append(n).append('\n');
         }
         if (!missing.isEmpty()) {
-            sb.append('\n').append(list(missing.size() + " missing input(s)", missing)).append('\n');
+            sb.append('\n').append(list(Plural.of(missing.size(), "missing input"), missing)).append('\n');
         }
         return sb.toString();
     }
@@ -116,7 +120,8 @@ public record Preflight(List<String> missing, List<StagePlan> plans, List<String
         String stage = grpo ? "grpo" : "sft";
         if (!Files.isRegularFile(s.model().path().resolve("config.json")) && s.model().init() == null) {
             missing.add("model.path " + s.model().path() + ": no model directory (config.json missing), and no"
-                    + " model.init to create one");
+                    + " model.init to create one" + ModelDirectory.hubIdLike(s.model().path())
+                            .map(id -> "; " + ModelDirectory.downloadHint(id)).orElse(""));
         }
         if (!Files.isRegularFile(s.data().path())) {
             missing.add("data.path " + s.data().path() + ": no such file");

@@ -103,7 +103,7 @@ class StrictConfigTest {
         Settings.Data d = new Settings.Data(data, "prompt", "reference", true, 512, null, false,
                 PromptRenderer.DEFAULT_KWARGS);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PromptDataset.load(d, tok, 0));
-        assertTrue(e.getMessage().startsWith(bad.length + " bad record(s)"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(bad.length + " bad records; "), e.getMessage());
         for (int line = 2; line <= bad.length + 1; line++) {
             assertTrue(e.getMessage().contains(data + ":" + line + ": "), line + ": " + e.getMessage());
         }
