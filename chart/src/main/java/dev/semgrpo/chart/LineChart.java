@@ -72,7 +72,8 @@ public final class LineChart {
         double x1 = points.stream().mapToDouble(Point::x).max().orElseThrow();
         double y0 = points.stream().mapToDouble(Point::y).min().orElseThrow();
         double y1 = points.stream().mapToDouble(Point::y).max().orElseThrow();
-        double[] yt = Ticks.nice(y0, y1);
+        double pad = (y1 - y0) * 0.04; // a point on the extreme tick would touch the frame
+        double[] yt = Ticks.nice(y0 - pad, y1 + pad);
         double[] xt = Ticks.nice(x0, x1, 1);
         List<String> yLabels = Ticks.labels(yt);
         c.g.setFont(Style.TICK);
@@ -95,8 +96,14 @@ public final class LineChart {
         Color line = Style.color(1);
         if (constant != null) {
             c.g.setFont(Style.PANEL_TITLE);
+            FontMetrics bold = c.g.getFontMetrics();
+            int w = bold.stringWidth(constant) + 24;
+            int cy = (TOP + BOTTOM) / 2 - 30;
+            c.g.setColor(Color.WHITE);
+            c.g.fillRect((left + RIGHT - w) / 2, cy - bold.getAscent() - 8, w, bold.getHeight() + 16);
             c.g.setColor(Style.AXIS);
-            c.centered(constant, (left + RIGHT) / 2, (TOP + BOTTOM) / 2 - 10);
+            c.g.drawRect((left + RIGHT - w) / 2, cy - bold.getAscent() - 8, w, bold.getHeight() + 16);
+            c.centered(constant, (left + RIGHT) / 2, cy);
             return new Rendered(c.png(), csv.text());
         }
         int[] px = new int[points.size()];
