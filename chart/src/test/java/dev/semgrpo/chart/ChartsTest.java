@@ -209,4 +209,15 @@ class ChartsTest {
         assertEquals(0x0072b2, Style.BETTER.getRGB() & 0xffffff);
         assertEquals(0xd55e00, Style.WORSE.getRGB() & 0xffffff);
     }
+
+    @Test
+    void aLongAxisLabelWrapsIntoTwoLinesInsteadOfBeingCut() {
+        java.awt.FontMetrics fm = new Canvas(10, 10).g.getFontMetrics(Style.LABEL);
+        assertEquals(List.of("acc (0-1)"), Canvas.wrapped(fm, "acc (0-1)", 220));
+        String label = "similarity (cosine, -1 to 1, higher is better)";
+        List<String> lines = Canvas.wrapped(fm, label, 150);
+        assertEquals(2, lines.size(), lines.toString());
+        assertEquals(label, lines.get(0) + " " + lines.get(1));
+        assertTrue(lines.stream().allMatch(l -> fm.stringWidth(l) <= 150), lines.toString());
+    }
 }

@@ -52,8 +52,8 @@ final class ReportSummary {
     }
 
     /**
-     * "significantly better on 1 of 3 metrics (task metric base -> model (difference, scale)); significantly worse
-     * on 1 (...); no significant change on 1"; better and worse by the metric's direction.
+     * "significantly better on 1 of 3 metrics [task metric base -> model (difference, scale)]; significantly worse
+     * on 1 [...]; no significant change on 1"; better and worse by the metric's direction.
      */
     private static String describe(ReportResult r, List<Change> changes, boolean tax) {
         List<String> better = new ArrayList<>();
@@ -73,9 +73,9 @@ final class ReportSummary {
         }
         List<String> parts = new ArrayList<>();
         parts.add("significantly better on " + better.size() + " of " + changes.size() + " metrics"
-                + (better.isEmpty() ? "" : " (" + String.join("; ", better) + ")"));
-        parts.add("significantly worse on " + worse.size() + (worse.isEmpty() ? "" : " (" + String.join("; ", worse)
-                + ")"));
+                + (better.isEmpty() ? "" : " [" + String.join("; ", better) + "]"));
+        parts.add("significantly worse on " + worse.size() + (worse.isEmpty() ? "" : " [" + String.join("; ", worse)
+                + "]"));
         parts.add("no significant change on " + flat);
         return String.join("; ", parts);
     }

@@ -190,7 +190,7 @@ final class ReportWriter {
         List<String> header = new ArrayList<>(List.of("task", "category", "n", "metric (↑ higher / ↓ lower is "
                 + "better)", SCALE));
         for (String m : all) {
-            header.add(m + ": value [" + ci + "], in the metric's scale");
+            header.add(m + ": value [" + ci + "]");
         }
         List<List<String>> rows = new ArrayList<>();
         for (TaskReport t : r.tasks()) {
@@ -226,10 +226,14 @@ final class ReportWriter {
                 }
             }
             out.add(new Table("Judge", "Extra judge tasks, value with its bootstrap interval.",
-                    List.of("task", "model", "n", "metric", SCALE, "value [" + ci + "], in the metric's scale"), jr));
+                    List.of("task", "model", "n", "metric", SCALE, "value [" + ci + "]"), jr));
         }
         return out;
     }
+
+    /** A cell that holds a number, an interval or a p-value: kept on one line, right-aligned. */
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile(
+            "[-+<\\[0-9n][-+<>\\[\\], .0-9e/a]*");
 
     /** The header of the column that holds each row's scale or unit. */
     static final String SCALE = "scale (unit of value, CI and change)";
@@ -403,6 +407,7 @@ final class ReportWriter {
                 .append("table{border-collapse:collapse;margin:0.5em 0 1.5em}\n")
                 .append("th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:14px}\n")
                 .append("th{background:#f2f2f2}\n")
+                .append("td.num{white-space:nowrap;text-align:right;font-variant-numeric:tabular-nums}\n")
                 .append("td.sig-worse{font-weight:bold;color:").append(hex(Style.WORSE)).append("}\n")
                 .append("td.sig-better{font-weight:bold;color:").append(hex(Style.BETTER)).append("}\n")
                 .append("figure{margin:1em 0}\nimg{max-width:100%;border:1px solid #ddd}\n")
@@ -440,7 +445,8 @@ final class ReportWriter {
         for (List<String> row : t.rows()) {
             sb.append("<tr>");
             for (int i = 0; i < row.size(); i++) {
-                String cls = SIGNIFICANT.equals(t.header().get(i)) ? markerClass(row.get(i)) : null;
+                String cls = SIGNIFICANT.equals(t.header().get(i)) ? markerClass(row.get(i))
+                        : !SCALE.equals(t.header().get(i)) && NUMBER.matcher(row.get(i)).matches() ? "num" : null;
                 sb.append(cls == null ? "<td>" : "<td class=\"" + cls + "\">").append(esc(row.get(i)))
                         .append("</td>");
             }

@@ -81,7 +81,7 @@ class ReportPresentationTest {
             }
         }
         Table results = tables.get(0);
-        assertTrue(results.header().contains("base: value [95% CI], in the metric's scale"), results.header()
+        assertTrue(results.header().contains("base: value [95% CI]"), results.header()
                 .toString());
         assertTrue(results.rows().stream().anyMatch(row -> row.get(0).equals("target_mt") && row.get(4).equals(
                 "0-100")));
