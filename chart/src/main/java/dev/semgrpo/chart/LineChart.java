@@ -73,7 +73,8 @@ public final class LineChart {
         double y0 = points.stream().mapToDouble(Point::y).min().orElseThrow();
         double y1 = points.stream().mapToDouble(Point::y).max().orElseThrow();
         double pad = (y1 - y0) * 0.04; // a point on the extreme tick would touch the frame
-        double[] yt = Ticks.nice(y0 - pad, y1 + pad);
+        // padded, but a metric that is never negative gets no axis below 0
+        double[] yt = Ticks.nice(y0 >= 0 ? Math.max(0, y0 - pad) : y0 - pad, y1 + pad);
         double[] xt = Ticks.nice(x0, x1, 1);
         List<String> yLabels = Ticks.labels(yt);
         c.g.setFont(Style.TICK);
