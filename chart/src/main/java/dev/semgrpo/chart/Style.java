@@ -31,7 +31,10 @@ public final class Style {
     private Style() {
     }
 
-    /** The colour of series {@code index} (0 = grey, for a base run; 1 = blue, the colour of a single line; then Okabe-Ito's order, repeating after 8). */
+    /**
+     * The colour of series {@code index} (0 = grey, for a base run; 1 = blue, the colour of a single line; then
+     * Okabe-Ito's order, repeating after 8).
+     */
     public static Color color(int index) {
         return PALETTE[index % PALETTE.length];
     }

@@ -268,6 +268,14 @@ public final class Report {
     }
 
     /**
+     * A p-value as the report shows it: {@code < 1/B} (e.g. {@code < 0.001} for B = 1000 resamples) at the
+     * bootstrap's floor 1/(B + 1), three significant digits otherwise, n/a for NaN.
+     */
+    public static String formatP(double p, int resamples) {
+        return ReportWriter.formatP(p, resamples);
+    }
+
+    /**
      * The result a report folder holds ({@code out/report.json}, as {@link #write} wrote it), typed; without the
      * per-token distributions, which only the charts use. An error names the file when it is missing or not a report.
      */

@@ -326,7 +326,8 @@ final class ReportWriter {
             }
         } else { // a report.json from before the identities were recorded
             rows.add(List.of(ReportResult.BASE, r.base(), "not recorded", "—", "—", "—", "—"));
-            r.runs().forEach((name, folder) -> rows.add(List.of(name, folder, "not recorded", "—", "—", "—", "—")));
+            r.runs().forEach((name, folder) -> rows.add(List.of(name, folder, "not recorded", "—", "—", "—",
+                    "—")));
         }
         return new Table("What was compared", "Each run's evaluation folder and what it evaluated (from its "
                 + "eval.json and task summaries).", List.of("run", "evaluation folder", "model", "adapter",

@@ -15,8 +15,8 @@ import java.util.List;
  * Line charts of metrics.jsonl columns against the step: {@code plots/METRIC.png} and the plotted points as
  * {@code plots/METRIC.csv} ({@code step,METRIC,smoothed}), drawn by {@link LineChart}: the raw values, their
  * smoothed curve (TensorBoard's EMA, weight {@value LineChart#SMOOTHING}) and a y axis labelled with the metric's
- * name and unit ({@link Metric#axisLabel}, the units of docs/metrics.md); a metric that never changed says so instead of
- * drawing a flat line.
+ * name and unit ({@link Metric#axisLabel}, the units of docs/metrics.md); a metric that never changed says so
+ * instead of drawing a flat line.
  */
 public final class Plots {
     private static final ObjectMapper JSON = new ObjectMapper();
