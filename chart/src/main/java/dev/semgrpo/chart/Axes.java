@@ -11,9 +11,7 @@ final class Axes {
     /** Where the labels of a y axis stand. */
     enum YLabels {
         /** Right-aligned 6 pixels left of the axis, centred on their grid line. */
-        BESIDE_AXIS,
-        /** Left-aligned at the image's left edge (8 pixels in), baseline 4 pixels under their grid line. */
-        AT_EDGE
+        BESIDE_AXIS
     }
 
     /** A horizontal grid line from {@code left} to {@code right} at each tick, and its label. */
@@ -23,11 +21,7 @@ final class Axes {
             c.g.setColor(Style.GRID);
             c.g.drawLine(left, t.pixel(), right, t.pixel());
             c.g.setColor(Style.AXIS);
-            if (labels == YLabels.BESIDE_AXIS) {
-                c.rightOf(t.label(), left - 6, t.pixel());
-            } else {
-                c.g.drawString(t.label(), 8, t.pixel() + 4);
-            }
+            c.rightOf(t.label(), left - 6, t.pixel());
         }
     }
 

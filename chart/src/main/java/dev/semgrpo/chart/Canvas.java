@@ -67,6 +67,23 @@ final class Canvas {
         return t + "...";
     }
 
+    /**
+     * {@code s} as one line when it fits {@code width} in the font of {@code fm}, else as two lines split at the
+     * space nearest its middle (each then cut by {@link #fit} if still too long).
+     */
+    static java.util.List<String> wrapped(FontMetrics fm, String s, int width) {
+        if (fm.stringWidth(s) <= width) {
+            return java.util.List.of(s);
+        }
+        int best = -1;
+        for (int i = s.indexOf(' '); i >= 0; i = s.indexOf(' ', i + 1)) {
+            if (best < 0 || Math.abs(i - s.length() / 2) < Math.abs(best - s.length() / 2)) {
+                best = i;
+            }
+        }
+        return best < 0 ? java.util.List.of(s) : java.util.List.of(s.substring(0, best), s.substring(best + 1));
+    }
+
     /** Draws with a stroke of {@code width} pixels, then restores the stroke before. */
     void stroked(float width, Runnable draw) {
         Stroke old = g.getStroke();

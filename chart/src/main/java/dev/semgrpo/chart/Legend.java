@@ -52,4 +52,16 @@ final class Legend {
             c.g.drawString(lines.get(i).name(), x + 34, ly - 4 + fm.getAscent() / 2);
         }
     }
+
+    /** One row of short strokes and names in the current font, starting at {@code x}, baseline {@code y}. */
+    static void inline(Canvas c, List<Series> series, int x, int y) {
+        FontMetrics fm = c.g.getFontMetrics();
+        for (Series s : series) {
+            c.g.setColor(s.color());
+            c.g.fillRect(x, y - 5, 18, 3);
+            c.g.setColor(Color.BLACK);
+            c.g.drawString(s.name(), x + 24, y);
+            x += 24 + fm.stringWidth(s.name()) + 16;
+        }
+    }
 }

@@ -77,7 +77,6 @@ public final class PanelChart {
     }
 
     private static void draw(Canvas c, Panel panel, List<Series> series, int x0, int y0, boolean zeroLine) {
-        int left = x0 + 66;
         int right = x0 + PANEL_WIDTH - 16;
         int top = y0 + 30;
         int bottom = y0 + PANEL_HEIGHT - 40;
@@ -95,13 +94,25 @@ public final class PanelChart {
                 }
             }
         }
-        double[] ticks = Ticks.nice(min, max);
+        // a whisker's end on the extreme tick would touch the panel's edge
+        double pad = (max - min) * 0.04;
+        double[] ticks = Ticks.nice(min < 0 ? min - pad : min, max > 0 ? max + pad : max);
         double lo = ticks[0];
+        c.g.setFont(Style.LABEL);
+        List<String> label = Canvas.wrapped(c.g.getFontMetrics(), panel.yLabel(), bottom - top);
+        c.g.setFont(Style.TICK);
+        int widest = 0;
+        for (String t : Ticks.labels(ticks)) {
+            widest = Math.max(widest, c.g.getFontMetrics().stringWidth(t));
+        }
+        int left = x0 + 8 + 15 * label.size() + 6 + widest + 6; // margin, label lines, gap, tick labels, gap
         Scale ys = new Scale(lo, ticks[ticks.length - 1], bottom, top);
         Axes.yGrid(c, Ticks.at(ticks, ys), left, right, YLabels.BESIDE_AXIS);
         Axes.leftAndBottom(c, left, top, right, bottom);
         c.g.setFont(Style.LABEL);
-        c.vertical(c.fit(panel.yLabel(), bottom - top), x0 + 16, (top + bottom) / 2);
+        for (int i = 0; i < label.size(); i++) {
+            c.vertical(c.fit(label.get(i), bottom - top), x0 + 8 + 12 + 15 * i, (top + bottom) / 2);
+        }
 
         int n = series.size();
         double slot = (double) (right - left) / n;

@@ -15,6 +15,14 @@ final class Ticks {
 
     /** Round tick values (1, 2, 5 x 10^k steps) covering [min, max]. */
     static double[] nice(double min, double max) {
+        return nice(min, max, 0);
+    }
+
+    /**
+     * Round tick values (1, 2, 5 x 10^k steps, about five intervals) covering [min, max], the step at least
+     * {@code minStep} (1 for an axis of whole numbers such as training steps; 0 for no bound).
+     */
+    static double[] nice(double min, double max, double minStep) {
         if (!(max > min)) {
             double pad = Math.max(1e-9, Math.abs(min) * 0.1 + (min == 0 ? 1 : 0));
             min -= pad;
@@ -23,6 +31,7 @@ final class Ticks {
         double raw = (max - min) / 5;
         double mag = Math.pow(10, Math.floor(Math.log10(raw)));
         double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+        step = Math.max(step, minStep);
         double start = Math.floor(min / step) * step;
         double end = Math.ceil(max / step - 1e-9) * step;
         int count = (int) Math.round((end - start) / step) + 1;
@@ -36,26 +45,42 @@ final class Ticks {
         return out;
     }
 
-    /** Ticks at {@code values} on {@code scale}, labelled with as many decimals as their step needs. */
+    /** Ticks at {@code values} on {@code scale}, labelled by {@link #labels}. */
     static List<Tick> at(double[] values, Scale scale) {
-        double step = values.length > 1 ? values[1] - values[0] : 1;
-        int decimals = (int) Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
+        List<String> labels = labels(values);
         List<Tick> out = new ArrayList<>();
-        for (double t : values) {
-            out.add(new Tick(scale.pixel(t), String.format(Locale.ROOT, "%." + decimals + "f", t)));
+        for (int i = 0; i < values.length; i++) {
+            out.add(new Tick(scale.pixel(values[i]), labels.get(i)));
         }
         return out;
     }
 
     /**
-     * {@code intervals + 1} evenly spaced ticks from pixel {@code top} (value {@code hi}) down to {@code bottom}
-     * (value {@code lo}), pixels truncated, labelled with three significant digits.
+     * Labels of evenly spaced round values: with as many decimals as their step needs ({@code 0.25}, {@code 1.5},
+     * {@code 200}), or in scientific notation with as many digits as the step needs when the step is below 10^-4
+     * or the largest magnitude reaches 10^6 ({@code 2e-05}, {@code 1.5e+06}).
      */
-    static List<Tick> even(double lo, double hi, int top, int bottom, int intervals) {
-        List<Tick> out = new ArrayList<>();
-        for (int i = 0; i <= intervals; i++) {
-            out.add(new Tick(top + (bottom - top) * i / intervals,
-                    String.format(Locale.ROOT, "%.3g", hi - (hi - lo) * i / intervals)));
+    static List<String> labels(double[] values) {
+        double step = values.length > 1 ? Math.abs(values[1] - values[0]) : 1;
+        double maxAbs = 0;
+        for (double v : values) {
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        List<String> out = new ArrayList<>();
+        if (step > 0 && (step < 1e-4 || maxAbs >= 1e6)) {
+            int digits = (int) Math.max(0, Math.floor(Math.log10(maxAbs)) - Math.floor(Math.log10(step) + 1e-9));
+            for (double v : values) {
+                out.add(v == 0 ? "0" : String.format(Locale.ROOT, "%." + digits + "e", v));
+            }
+            return out;
+        }
+        int decimals = step > 0 ? (int) Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9))) : 0;
+        // a step like 0.25 or 2.5 needs one more decimal than its power of ten
+        if (step > 0 && Math.abs(step * Math.pow(10, decimals) - Math.rint(step * Math.pow(10, decimals))) > 1e-6) {
+            decimals++;
+        }
+        for (double v : values) {
+            out.add(String.format(Locale.ROOT, "%." + decimals + "f", v));
         }
         return out;
     }

@@ -55,12 +55,14 @@ class ChartsTest {
         }
         Rendered out = LineChart.render("kl, \"k3\"", "step", "kl, \"k3\"", pts);
         List<List<String>> rows = Csv.parse(out.csv());
-        assertEquals(List.of("step", "kl, \"k3\""), rows.get(0));
+        assertEquals(List.of("step", "kl, \"k3\"", "smoothed"), rows.get(0));
         assertEquals(pts.size() + 1, rows.size());
+        double[] smooth = LineChart.ema(pts.stream().mapToDouble(Point::y).toArray(), LineChart.SMOOTHING);
         for (int i = 0; i < pts.size(); i++) {
             assertEquals(String.valueOf(3 * (i + 1)), rows.get(i + 1).get(0), "whole steps without .0");
             assertEquals(pts.get(i).x(), Csv.parseNumber(rows.get(i + 1).get(0)), 0.0);
             assertEquals(pts.get(i).y(), Csv.parseNumber(rows.get(i + 1).get(1)), 0.0);
+            assertEquals(smooth[i], Csv.parseNumber(rows.get(i + 1).get(2)), 0.0);
         }
         BufferedImage img = decode(out);
         assertEquals(LineChart.WIDTH, img.getWidth());
@@ -100,7 +102,7 @@ class ChartsTest {
         Dimension size = PanelChart.size(2);
         assertEquals(size.width, img.getWidth());
         assertEquals(size.height, img.getHeight());
-        assertTrue(count(img, Style.color(2).getRGB() & 0xffffff) > 100, "grpo's bar is drawn in red");
+        assertTrue(count(img, Style.color(2).getRGB() & 0xffffff) > 100, "grpo's bar is drawn in orange");
     }
 
     @Test
@@ -143,7 +145,7 @@ class ChartsTest {
         });
         assertEquals(List.of(png, tmp.resolve("plots/loss.csv")), written);
         assertArrayEquals(r.png(), Files.readAllBytes(png));
-        assertEquals("step,loss\n1,2.5\n2,1.25\n", Files.readString(tmp.resolve("plots/loss.csv"),
+        assertEquals("step,loss,smoothed\n1,2.5,2.5\n2,1.25,1.71875\n", Files.readString(tmp.resolve("plots/loss.csv"),
                 StandardCharsets.UTF_8));
         assertThrows(IllegalArgumentException.class, () -> Rendered.csvBeside(tmp.resolve("loss.jpg")));
         assertFalse(Files.exists(tmp.resolve("loss.csv")));
@@ -154,5 +156,68 @@ class ChartsTest {
         List<Point> pts = List.of(new Point(0, 1), new Point(10, 3), new Point(20, 2));
         assertArrayEquals(LineChart.render("r", "step", "r", pts).png(), LineChart.render("r", "step", "r", pts)
                 .png());
+    }
+
+    @Test
+    void emaIsTensorBoardsDebiasedSmoothing() {
+        // m1 = 0.4, /0.4 = 1; m2 = 0.24, /0.64 = 0.375; m3 = 0.144, /0.784
+        assertArrayEquals(new double[] {1, 0.375, 0.144 / 0.784}, LineChart.ema(new double[] {1, 0, 0}, 0.6),
+                1e-12);
+        assertArrayEquals(new double[] {5, 5, 5}, LineChart.ema(new double[] {5, 5, 5}, 0.6), 1e-12,
+                "a constant stays constant from the first point (debiased)");
+        assertArrayEquals(new double[] {1, 0, 3}, LineChart.ema(new double[] {1, 0, 3}, 0), 0.0);
+        assertThrows(IllegalArgumentException.class, () -> LineChart.ema(new double[] {1}, 1));
+    }
+
+    @Test
+    void aConstantMetricIsSaidNotDrawn() throws IOException {
+        List<Point> zeros = new ArrayList<>();
+        List<Point> varying = new ArrayList<>();
+        for (int step = 1; step <= 12; step++) {
+            zeros.add(new Point(step, 0));
+            varying.add(new Point(step, step == 7 ? 1e-9 : 0));
+        }
+        assertEquals("constant at 0 over 12 steps (1 to 12)", LineChart.constantNote(zeros, "step"));
+        assertEquals("constant at 0.25 over 2 steps (5 to 10)", LineChart.constantNote(
+                List.of(new Point(5, 0.25), new Point(10, 0.25)), "step"));
+        assertEquals(null, LineChart.constantNote(varying, "step"));
+        assertEquals(null, LineChart.constantNote(List.of(new Point(1, 3)), "step"), "one point is not a trend");
+        int blue = Style.color(1).getRGB() & 0xffffff;
+        assertEquals(0, count(decode(LineChart.render("kl", "step", "kl", "kl (nats per token)", zeros)), blue),
+                "no line for a constant metric");
+        assertTrue(count(decode(LineChart.render("kl", "step", "kl", "kl (nats per token)", varying)), blue) > 100);
+    }
+
+    @Test
+    void ticksStandAtRoundValuesWithReadableLabels() {
+        assertArrayEquals(new double[] {0, 0.2, 0.4, 0.6, 0.8, 1}, Ticks.nice(0.03, 0.97), 1e-12);
+        assertEquals(List.of("0.0", "0.2", "0.4", "0.6", "0.8", "1.0"), Ticks.labels(Ticks.nice(0.03, 0.97)));
+        assertArrayEquals(new double[] {0, 20, 40, 60, 80, 100, 120}, Ticks.nice(1, 117, 1), 1e-12);
+        assertArrayEquals(new double[] {1, 2, 3}, Ticks.nice(1, 3, 1), 1e-12, "whole steps: no 1.5");
+        assertEquals(List.of("1", "2", "3"), Ticks.labels(new double[] {1, 2, 3}));
+        assertEquals(List.of("0.00", "0.25", "0.50"), Ticks.labels(new double[] {0, 0.25, 0.5}));
+        assertEquals(List.of("0", "2e-05", "4e-05"), Ticks.labels(new double[] {0, 2e-5, 4e-5}),
+                "a learning rate's ticks in scientific notation");
+        assertEquals(List.of("1.5e+06", "2.0e+06"), Ticks.labels(new double[] {1.5e6, 2e6}));
+    }
+
+    @Test
+    void thePaletteIsOkabeItoWithGreyForTheBase() {
+        assertEquals(List.of(0x999999, 0x0072b2, 0xe69f00, 0x009e73, 0xcc79a7, 0x56b4e9, 0xd55e00, 0x000000),
+                Style.palette());
+        assertEquals(0x999999, Style.color(8).getRGB() & 0xffffff, "repeats after 8");
+        assertEquals(0x0072b2, Style.BETTER.getRGB() & 0xffffff);
+        assertEquals(0xd55e00, Style.WORSE.getRGB() & 0xffffff);
+    }
+
+    @Test
+    void aLongAxisLabelWrapsIntoTwoLinesInsteadOfBeingCut() {
+        java.awt.FontMetrics fm = new Canvas(10, 10).g.getFontMetrics(Style.LABEL);
+        assertEquals(List.of("acc (0-1)"), Canvas.wrapped(fm, "acc (0-1)", 220));
+        String label = "similarity (cosine, -1 to 1, higher is better)";
+        List<String> lines = Canvas.wrapped(fm, label, 150);
+        assertEquals(2, lines.size(), lines.toString());
+        assertEquals(label, lines.get(0) + " " + lines.get(1));
+        assertTrue(lines.stream().allMatch(l -> fm.stringWidth(l) <= 150), lines.toString());
     }
 }

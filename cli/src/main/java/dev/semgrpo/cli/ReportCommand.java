@@ -90,11 +90,11 @@ final class ReportCommand implements Callable<Integer> {
         int pct = (int) Math.round(100 * r.options().confidence());
         if (!r.targetGains().isEmpty()) {
             System.out.printf(Locale.ROOT, "target-language gain vs base (%d%% CI, paired bootstrap):%n", pct);
-            r.targetGains().forEach(ReportCommand::printChange);
+            r.targetGains().forEach(c -> printChange(c, r.options().resamples()));
         }
         if (!r.alignmentTax().isEmpty()) {
             System.out.printf(Locale.ROOT, "alignment tax vs base (positive = worse; %d%% CI):%n", pct);
-            r.alignmentTax().forEach(ReportCommand::printChange);
+            r.alignmentTax().forEach(c -> printChange(c, r.options().resamples()));
         }
         for (String n : r.notes()) {
             if (n.startsWith("skipped") || n.contains("missing")) {
@@ -103,10 +103,11 @@ final class ReportCommand implements Callable<Integer> {
         }
     }
 
-    private static void printChange(ReportResult.Change c) {
-        System.out.printf(Locale.ROOT, "  %-22s %-12s %-8s %9.4f -> %9.4f  change %+9.4f [%+.4f, %+.4f]  p=%.4f%s%n",
+    private static void printChange(ReportResult.Change c, int resamples) {
+        // p at the resampling floor prints as "< 1/B", never as a rounded 0
+        System.out.printf(Locale.ROOT, "  %-22s %-12s %-8s %9.4f -> %9.4f  change %+9.4f [%+.4f, %+.4f]  p=%s%s%n",
                 c.task(), c.metric(), c.model(), c.baseValue(), c.modelValue(), c.change() + 0.0, c.lo() + 0.0,
-                c.hi() + 0.0, c.pValue(),
+                c.hi() + 0.0, Report.formatP(c.pValue(), resamples),
                 c.significant() ? " *" : "");
     }
 

@@ -20,7 +20,7 @@ class DemoSummaryTest {
 
     private static ReportResult report(List<Change> tax, List<Change> gains) {
         return new ReportResult("base", Map.of(), ReportOptions.defaults(1), "p", List.of(), tax, gains, List.of(),
-                List.of(), List.of());
+                List.of(), null, List.of(), List.of(), List.of());
     }
 
     /** A main report: target gains and tax rows of cold_start, strong_sft and grpo against the base. */

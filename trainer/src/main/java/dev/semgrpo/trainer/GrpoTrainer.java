@@ -24,6 +24,7 @@ import dev.semgrpo.trainer.grpo.Advantages;
 import dev.semgrpo.trainer.grpo.ImportanceSampling;
 import dev.semgrpo.trainer.grpo.PolicyLoss;
 import dev.semgrpo.trainer.grpo.PolicyStats;
+import dev.semgrpo.trainer.run.Plots;
 import dev.semgrpo.trainer.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -112,8 +113,16 @@ public final class GrpoTrainer extends Trainer {
     }
 
     @Override
-    protected List<String> plotted() {
-        return List.of("reward", "kl", "completions/mean_length", "frac_reward_zero_std");
+    protected List<Plots.Metric> plotted() {
+        return List.of(new Plots.Metric("reward", "weighted sum of the reward functions"),
+                new Plots.Metric("loss", "GRPO objective"), new Plots.Metric("kl", "nats per token"),
+                new Plots.Metric("entropy", "nats per token"),
+                new Plots.Metric("grad_norm", "global L2 norm before clipping"),
+                new Plots.Metric("clip_ratio/low_mean", "fraction of tokens, 0-1"),
+                new Plots.Metric("clip_ratio/high_mean", "fraction of tokens, 0-1"),
+                new Plots.Metric("clip_ratio/region_mean", "fraction of tokens, 0-1"),
+                new Plots.Metric("completions/mean_length", "tokens"),
+                new Plots.Metric("frac_reward_zero_std", "fraction of groups, 0-1"));
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.semgrpo.model.generate.LogProbScorer;
 import dev.semgrpo.trainer.config.ConfigLoader;
 import dev.semgrpo.trainer.config.Settings;
 import dev.semgrpo.trainer.data.PromptDataset;
+import dev.semgrpo.trainer.run.Plots;
 import dev.semgrpo.trainer.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,8 +40,10 @@ public final class SftTrainer extends Trainer {
     }
 
     @Override
-    protected List<String> plotted() {
-        return List.of("loss", "learning_rate", "grad_norm");
+    protected List<Plots.Metric> plotted() {
+        return List.of(new Plots.Metric("loss", "mean NLL, nats per token"),
+                new Plots.Metric("learning_rate", "per optimizer step"),
+                new Plots.Metric("grad_norm", "global L2 norm before clipping"));
     }
 
     @Override

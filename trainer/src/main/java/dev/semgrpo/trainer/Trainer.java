@@ -55,8 +55,8 @@ public abstract class Trainer {
     /** Runs step {@code step} (1-based) reading data from {@code cursor}. */
     protected abstract StepResult step(long step, long cursor) throws IOException;
 
-    /** Metrics plotted at the end. */
-    protected abstract List<String> plotted();
+    /** Metrics plotted at the end, with their units (plots/NAME.png and .csv). */
+    protected abstract List<Plots.Metric> plotted();
 
     /** Steps in one pass over the data (rounded up). */
     protected abstract long stepsPerEpoch();

@@ -1,22 +1,31 @@
 package dev.semgrpo.eval.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.semgrpo.eval.report.ReportResult.Change;
 import dev.semgrpo.eval.report.ReportResult.Delta;
 import dev.semgrpo.eval.report.ReportResult.Estimate;
 import dev.semgrpo.eval.report.ReportResult.JudgeReport;
 import dev.semgrpo.eval.report.ReportResult.MetricReport;
+import dev.semgrpo.eval.report.ReportResult.ReportInfo;
+import dev.semgrpo.eval.report.ReportResult.RunIdentity;
 import dev.semgrpo.eval.report.ReportResult.TaskReport;
 import dev.semgrpo.eval.report.ReportResult.TokenDistribution;
 import dev.semgrpo.eval.results.Aggregate;
+import dev.semgrpo.eval.results.EvalInfo;
 import dev.semgrpo.eval.results.EvalResults;
 import dev.semgrpo.eval.results.EvalResults.TaskResults;
 import dev.semgrpo.eval.results.ExampleRecord;
 import dev.semgrpo.eval.results.MetricResult;
+import dev.semgrpo.eval.task.Similarity;
 import dev.semgrpo.model.io.Plural;
+import dev.semgrpo.model.io.Provenance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,6 +50,8 @@ import java.util.TreeSet;
  * }</pre>
  */
 public final class Report {
+    /** The similarity metric's name. */
+    static final String SIMILARITY = "similarity";
     /** How the p-values are computed, as stated in the report. */
     public static final String P_VALUE_FORMULA = "p = (1 + #{b : |d_b - mean(d)| >= |d_obs|}) / (B + 1), "
             + "d_b = model_b - base_b on the same resample b (two-sided paired bootstrap; Koehn 2004, "
@@ -62,6 +73,15 @@ public final class Report {
      */
     public static ReportResult build(Path base, Map<String, Path> compare, List<Path> judgeDirs,
             ReportOptions options) throws IOException {
+        return build(base, compare, judgeDirs, options, Instant.now());
+    }
+
+    /**
+     * {@link #build(Path, Map, List, ReportOptions)} with the time the report states as written (tests fix it so
+     * that the same input gives the same report.json).
+     */
+    public static ReportResult build(Path base, Map<String, Path> compare, List<Path> judgeDirs,
+            ReportOptions options, Instant created) throws IOException {
         Objects.requireNonNull(base, "base");
         Objects.requireNonNull(options, "options");
         if (compare == null || compare.isEmpty()) {
@@ -166,8 +186,78 @@ public final class Report {
             all.add("signature " + s);
         }
         all.addAll(notes);
+        List<RunIdentity> identities = new ArrayList<>();
+        identities.add(identity(ReportResult.BASE, base, baseRun));
+        for (String model : runs.keySet()) {
+            identities.add(identity(model, compare.get(model), runs.get(model)));
+        }
+        ReportInfo info = new ReportInfo(created.truncatedTo(ChronoUnit.SECONDS).toString(), Provenance.version(),
+                identities);
+        List<String> order = List.copyOf(runs.keySet());
+        tax = inRowOrder(tax, order, tasks);
+        gains = inRowOrder(gains, order, tasks);
+        ReportResult partial = new ReportResult(base.toString(), runPaths, options, P_VALUE_FORMULA, tasks, tax,
+                gains, judge, all, info, List.of(), List.of(), distributions);
         return new ReportResult(base.toString(), runPaths, options, P_VALUE_FORMULA, tasks, tax, gains, judge, all,
-                distributions);
+                info, ReportSummary.lines(partial), ReportSummary.caveats(partial), distributions);
+    }
+
+    /**
+     * The changes in the report's row order: by model in the order given, then by task (name order), then by the
+     * metric's place in its task; the same order in every table, chart and summary line.
+     */
+    static List<Change> inRowOrder(List<Change> changes, List<String> models, List<TaskReport> tasks) {
+        List<String> taskOrder = tasks.stream().map(TaskReport::task).toList();
+        Comparator<Change> byModel = Comparator.comparingInt(c -> models.indexOf(c.model()));
+        Comparator<Change> byTask = Comparator.comparingInt(c -> taskOrder.indexOf(c.task()));
+        Comparator<Change> byMetric = Comparator.comparingInt(c -> metricIndex(tasks, c));
+        List<Change> out = new ArrayList<>(changes);
+        out.sort(byModel.thenComparing(byTask).thenComparing(byMetric)); // stable: ties keep their order
+        return out;
+    }
+
+    private static int metricIndex(List<TaskReport> tasks, Change c) {
+        for (TaskReport t : tasks) {
+            if (t.task().equals(c.task())) {
+                for (int i = 0; i < t.metrics().size(); i++) {
+                    if (t.metrics().get(i).metric().equals(c.metric())) {
+                        return i;
+                    }
+                }
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * What an evaluation folder evaluated: model, adapter, backend and start time from its eval.json (model and
+     * adapter from its first task summary when there is none), and the encoders of its similarity metrics.
+     */
+    static RunIdentity identity(String name, Path dir, Map<String, TaskResults> run) throws IOException {
+        EvalInfo info = EvalInfo.read(dir);
+        TaskResults first = run.isEmpty() ? null : run.values().iterator().next();
+        String model = info != null && info.model() != null ? info.model()
+                : first != null && first.summary().model() != null ? first.summary().model() : "unknown";
+        String adapter = info != null ? info.adapter() : first == null ? null : first.summary().adapter();
+        Set<String> encoders = new LinkedHashSet<>();
+        for (TaskResults t : run.values()) {
+            MetricResult sim = t.summary().metric(SIMILARITY);
+            if (sim == null) {
+                continue;
+            }
+            JsonNode path = t.summary().config() == null ? null
+                    : t.summary().config().path("notes").path(Similarity.ENCODER_NOTE);
+            if (path != null && path.isTextual()) {
+                encoders.add(path.asText());
+            } else if (sim.signature() != null && sim.signature().startsWith("encoder:")) {
+                String folder = sim.signature().substring("encoder:".length()).split("\\|", 2)[0];
+                encoders.add(folder + " (folder name only: this evaluation did not record the encoder's path)");
+            } else {
+                encoders.add("unknown (not recorded)");
+            }
+        }
+        return new RunIdentity(name, dir.toString(), model, adapter, info == null ? null : info.backend(),
+                info == null ? null : info.started(), List.copyOf(encoders));
     }
 
     /**
@@ -176,6 +266,14 @@ public final class Report {
      */
     public static void write(ReportResult result, Path out) throws IOException {
         ReportWriter.write(result, out);
+    }
+
+    /**
+     * A p-value as the report shows it: {@code < 1/B} (e.g. {@code < 0.001} for B = 1000 resamples) at the
+     * bootstrap's floor 1/(B + 1), three significant digits otherwise, n/a for NaN.
+     */
+    public static String formatP(double p, int resamples) {
+        return ReportWriter.formatP(p, resamples);
     }
 
     /**

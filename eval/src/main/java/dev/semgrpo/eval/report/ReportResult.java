@@ -19,11 +19,16 @@ import java.util.Map;
  * @param targetGains per target task, metric and model: the change signed so that positive is better
  * @param judge extra judge tasks: value and interval only
  * @param notes sample sizes, skipped tasks and metrics, signatures, and anything else a reader should know
+ * @param info when and by which semgrpo version the report was written, and what each run evaluated (null in a
+ *     report.json written before it was recorded)
+ * @param summary the findings in plain words, one line each ({@link ReportSummary#lines})
+ * @param caveats what limits those findings, one line each ({@link ReportSummary#caveats})
  * @param distributions per-token values of tasks that have them, for the charts
  */
 public record ReportResult(String base, Map<String, String> runs, ReportOptions options, String pValue,
         List<TaskReport> tasks, List<Change> alignmentTax, List<Change> targetGains, List<JudgeReport> judge,
-        List<String> notes, @JsonIgnore List<TokenDistribution> distributions) {
+        List<String> notes, ReportInfo info, List<String> summary, List<String> caveats,
+        @JsonIgnore List<TokenDistribution> distributions) {
     /** The label of the base run in tables and charts. */
     public static final String BASE = "base";
 
@@ -34,6 +39,8 @@ public record ReportResult(String base, Map<String, String> runs, ReportOptions 
         targetGains = List.copyOf(targetGains);
         judge = List.copyOf(judge);
         notes = List.copyOf(notes);
+        summary = summary == null ? List.of() : List.copyOf(summary); // absent from an older report.json
+        caveats = caveats == null ? List.of() : List.copyOf(caveats);
         distributions = distributions == null ? List.of() : List.copyOf(distributions); // not in report.json
     }
 
@@ -150,6 +157,39 @@ public record ReportResult(String base, Map<String, String> runs, ReportOptions 
     public record TokenDistribution(String task, String token, Map<String, float[]> values) {
         public TokenDistribution {
             values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        }
+    }
+
+    /**
+     * When and by what the report was written, and the identity of every compared run.
+     *
+     * @param created when the report was built (ISO-8601, UTC, whole seconds)
+     * @param semgrpoVersion the semgrpo version that built it (the build's version resource, else "unknown")
+     * @param runs base first, then the compare runs in the order given
+     */
+    public record ReportInfo(String created, String semgrpoVersion, List<RunIdentity> runs) {
+        public ReportInfo {
+            runs = List.copyOf(runs);
+        }
+    }
+
+    /**
+     * What one evaluation folder evaluated, from its eval.json (or, without one, its task summaries).
+     *
+     * @param name the run's name in the report ({@code base} or the compare name)
+     * @param folder the evaluation folder
+     * @param model the model directory, or the served model's name, that was evaluated ("unknown" when no file
+     *     records it)
+     * @param adapter the LoRA adapter applied, or null
+     * @param backend where outputs were generated, or null when not recorded
+     * @param evaluated when the evaluation started (ISO-8601), or null when not recorded
+     * @param encoders the sentence encoders of its similarity metrics: their paths, or, for folders written before
+     *     the path was recorded, the folder name its signature holds
+     */
+    public record RunIdentity(String name, String folder, String model, String adapter, String backend,
+            String evaluated, List<String> encoders) {
+        public RunIdentity {
+            encoders = List.copyOf(encoders);
         }
     }
 }

@@ -176,6 +176,9 @@ public final class GenerateTask {
         notes.put("truncated_prompts", truncated);
         notes.put("max_new_tokens", maxNew);
         notes.put("decoding", temperature == 0 ? "greedy" : "sampling T=" + temperature);
+        if (encoder != null) {
+            notes.put(Similarity.ENCODER_NOTE, encoder.toString());
+        }
         return new TaskOutcome(records, results, notes, slice);
     }
 

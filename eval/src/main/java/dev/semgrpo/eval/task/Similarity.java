@@ -15,6 +15,12 @@ import java.util.List;
  * (or any sentence-transformers directory).
  */
 public final class Similarity {
+    /**
+     * The task note (summary.json {@code config.notes}) that records the sentence encoder's directory as the
+     * evaluation was given it; the metric's signature holds only the directory's name.
+     */
+    public static final String ENCODER_NOTE = "similarity_encoder";
+
     private Similarity() {
     }
 

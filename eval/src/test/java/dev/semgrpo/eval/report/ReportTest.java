@@ -26,6 +26,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -109,7 +110,7 @@ class ReportTest {
     }
 
     /** base, sft and grpo runs over a general, a target and a forgetting task. */
-    private Map<String, Path> threeRuns() throws IOException {
+    Map<String, Path> threeRuns() throws IOException {
         Map<String, Path> runs = new LinkedHashMap<>();
         double[] acc = {0.6, 0.55, 0.6};
         double[] noise = {0.5, 0.35, 0.25};
@@ -127,10 +128,13 @@ class ReportTest {
         return runs;
     }
 
-    private static ReportResult build(Map<String, Path> runs, ReportOptions options) throws IOException {
+    /** The time the fixtures' reports say they were written. */
+    static final Instant WRITTEN = Instant.parse("2026-01-02T03:04:05Z");
+
+    static ReportResult build(Map<String, Path> runs, ReportOptions options) throws IOException {
         Map<String, Path> compare = new LinkedHashMap<>(runs);
         Path base = compare.remove("base");
-        return Report.build(base, compare, List.of(), options);
+        return Report.build(base, compare, List.of(), options, WRITTEN);
     }
 
     // ---- (a), (b), (c): values, deltas, intervals, p-values ----
@@ -231,7 +235,7 @@ class ReportTest {
         ReportResult back = Report.read(tmp.resolve("typed"));
         // all but the per-token distributions, which report.json leaves out (the charts have them)
         assertEquals(new ReportResult(r.base(), r.runs(), r.options(), r.pValue(), r.tasks(), r.alignmentTax(),
-                r.targetGains(), r.judge(), r.notes(), List.of()), back);
+                r.targetGains(), r.judge(), r.notes(), r.info(), r.summary(), r.caveats(), List.of()), back);
         IOException e = assertThrows(IOException.class, () -> Report.read(tmp.resolve("none")));
         assertTrue(e.getMessage().contains("no such report"), e.getMessage());
     }
@@ -245,7 +249,7 @@ class ReportTest {
         Report.write(r, out);
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("## Alignment tax") && md.contains("## Target-language gains"), md);
-        assertTrue(md.contains("| general_qa | general | 300 | acc ↑ |"), md);
+        assertTrue(md.contains("| general_qa | general | 300 | acc ↑ | fraction, 0-1 |"), md);
         assertTrue(md.contains("B = 200") && md.contains("seed 4") && md.contains("general_qa n=300"), md);
         assertTrue(md.contains("tok:13a"), "signatures are listed");
         String html = Files.readString(out.resolve("report.html"));
