@@ -147,7 +147,7 @@ class DataLayoutTest {
         String m = error("{\"prompt\": \"a\", \"completion\": \"b\"}\n{\"prompt\": \"a\", \"completion\": \"b\"}\n"
                 + "{\"prompt\": \"a\", \"reference\": \"b\"}\n"
                 + "{\"prompt\": [" + user("a") + "], \"completion\": \"b\"}\n");
-        assertTrue(m.startsWith("2 bad record(s)"), m);
+        assertTrue(m.startsWith("2 bad records;"), m);
         assertTrue(m.contains(dir.resolve("bad.jsonl") + ":3: has the layout prompt/reference, but the file's first"
                 + " record (line 1) has prompt-completion (TRL standard)"), m);
         assertTrue(m.contains(":4: has the layout prompt-completion (TRL conversational)"), m);
@@ -162,7 +162,7 @@ class DataLayoutTest {
         m = error("{\"prompt\": [" + user("a") + "], \"completion\": [" + assistant("b") + ", " + assistant("c")
                 + "]}\n{\"prompt\": [" + user("a") + "], \"completion\": [" + user("b") + "]}\n{\"prompt\": [{\"role\":"
                 + " \"user\"}], \"completion\": [" + assistant("b") + "]}\n");
-        assertTrue(m.startsWith("3 bad record(s)"), m);
+        assertTrue(m.startsWith("3 bad records;"), m);
         assertTrue(m.contains(":1: \"completion\" must be a list of one {\"role\": \"assistant\""), m);
         assertTrue(m.contains(":2: \"completion\" must be a list of one"), m);
         assertTrue(m.contains(":3: \"prompt\"[0] must be an object with exactly a string \"role\""), m);
