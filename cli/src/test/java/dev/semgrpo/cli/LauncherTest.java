@@ -86,7 +86,8 @@ class LauncherTest {
             String[] r = launchVia(via, cwd, Map.of(), "doctor");
             assertEquals("0", r[0], r[1]);
             assertTrue(r[1].contains("arg=-Dsemgrpo.home=" + root + "\n"), via + ": " + r[1]);
-            assertTrue(r[1].contains("arg=" + root + "/cli/target/semgrpo.jar\narg=doctor\n"), via + ": " + r[1]);
+            assertTrue(r[1].contains("arg=" + root + "/cli/target/semgrpo.jar\narg=dev.semgrpo.cli.Main\narg=doctor\n"),
+                    via + ": " + r[1]);
         }
     }
 }
