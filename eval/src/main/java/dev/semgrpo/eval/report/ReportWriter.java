@@ -406,7 +406,8 @@ final class ReportWriter {
                 .append("<title>Alignment-tax report</title>\n<style>\n")
                 .append("body{font-family:sans-serif;margin:2em;max-width:1200px;color:#222}\n")
                 .append("table{border-collapse:collapse;margin:0.5em 0 1.5em}\n")
-                .append("th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:14px}\n")
+                .append("th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:14px;")
+                .append("overflow-wrap:anywhere}\n") // long paths break instead of widening the page
                 .append("th{background:#f2f2f2}\n")
                 .append("td.num{white-space:nowrap;text-align:right;font-variant-numeric:tabular-nums}\n")
                 .append("td.sig-worse{font-weight:bold;color:").append(hex(Style.WORSE)).append("}\n")
