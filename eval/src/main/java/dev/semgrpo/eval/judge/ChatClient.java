@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.SecretRedactor;
+import dev.semgrpo.model.remote.Backoff;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -15,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -115,7 +115,7 @@ public final class ChatClient {
                     throw new ChatException(ChatException.Kind.HTTP_STATUS, status, what + hint(status));
                 }
                 last = what;
-                retryAfterMs = retryAfter(resp).orElse(0L);
+                retryAfterMs = Backoff.retryAfterMs(resp);
             } catch (IOException e) {
                 lastStatus = -1;
                 last = "transport error on POST " + endpoint + ": " + e.getClass().getSimpleName()
@@ -136,8 +136,7 @@ public final class ChatClient {
      * at most {@code max_backoff_ms}.
      */
     long backoffMs(int attempt, long retryAfterMs) {
-        double d = config.retryBackoffMs() * Math.pow(2, Math.min(attempt, 30));
-        return (long) Math.min(config.maxBackoffMs(), Math.max(d, retryAfterMs));
+        return Backoff.delayMs(attempt, config.retryBackoffMs(), config.maxBackoffMs(), retryAfterMs);
     }
 
     private String requestBody(String system, String user) {
@@ -170,15 +169,6 @@ public final class ChatClient {
         return mask(content.asText()); // a server that echoes the key must not get it into the results
     }
 
-    private static Optional<Long> retryAfter(HttpResponse<?> resp) {
-        return resp.headers().firstValue("Retry-After").flatMap(v -> {
-            try {
-                return Optional.of(Math.max(0, Long.parseLong(v.strip())) * 1000);
-            } catch (NumberFormatException e) {
-                return Optional.empty(); // an HTTP date: fall back to the exponential delay
-            }
-        });
-    }
 
     private static String hint(int status) {
         return switch (status) {

@@ -504,7 +504,7 @@ public final class OpenAiBackend implements GenerationBackend {
                 if (!(status == 429 || status == 502 || status == 503 || status == 504)) {
                     throw new RemoteException(status, last + hint(status));
                 }
-                retryAfterMs = resp.headers().firstValue("Retry-After").map(OpenAiBackend::seconds).orElse(0L);
+                retryAfterMs = Backoff.retryAfterMs(resp);
             } catch (RemoteException e) {
                 throw e;
             } catch (IOException e) {
@@ -532,16 +532,8 @@ public final class OpenAiBackend implements GenerationBackend {
 
     /** Delay before retry {@code attempt + 1}: backoff x 2^attempt, at least Retry-After, at most the largest. */
     long backoffMs(int attempt, long retryAfterMs) {
-        double d = options.retryBackoff().toMillis() * Math.pow(2, Math.min(attempt, 30));
-        return (long) Math.min(options.maxBackoff().toMillis(), Math.max(d, retryAfterMs));
-    }
-
-    private static long seconds(String v) {
-        try {
-            return Math.max(0, Long.parseLong(v.strip())) * 1000;
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        return Backoff.delayMs(attempt, options.retryBackoff().toMillis(), options.maxBackoff().toMillis(),
+                retryAfterMs);
     }
 
     private JsonNode parse(String method, String path, String body) throws RemoteException {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.io.SecretRedactor;
+import dev.semgrpo.model.remote.Backoff;
 import dev.semgrpo.rewards.RewardFunction;
 import dev.semgrpo.rewards.RewardOutput;
 import dev.semgrpo.rewards.RewardSample;
@@ -25,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -204,7 +204,7 @@ public final class HttpReward implements RewardFunction {
                     throw failure(what + hint(status));
                 }
                 last = what;
-                retryAfterMs = retryAfter(resp).orElse(0L);
+                retryAfterMs = Backoff.retryAfterMs(resp);
             } catch (IOException e) {
                 last = "transport error: " + e.getClass().getSimpleName()
                         + (e.getMessage() != null ? ": " + redactor.redact(e.getMessage()) : "");
@@ -221,8 +221,8 @@ public final class HttpReward implements RewardFunction {
 
     /** The delay before retry {@code attempt + 1}: first backoff x 2^attempt, at least Retry-After, at most the cap. */
     long backoffMs(int attempt, long retryAfterMs) {
-        double d = options.firstBackoff().toMillis() * Math.pow(2, Math.min(attempt, 30));
-        return (long) Math.min(options.maxBackoff().toMillis(), Math.max(d, retryAfterMs));
+        return Backoff.delayMs(attempt, options.firstBackoff().toMillis(), options.maxBackoff().toMillis(),
+                retryAfterMs);
     }
 
     private void sleep(long ms) {
@@ -315,15 +315,6 @@ public final class HttpReward implements RewardFunction {
                 + redactor.redact(what));
     }
 
-    private static Optional<Long> retryAfter(HttpResponse<?> resp) {
-        return resp.headers().firstValue("Retry-After").flatMap(v -> {
-            try {
-                return Optional.of(Math.max(0, Long.parseLong(v.strip())) * 1000);
-            } catch (NumberFormatException e) {
-                return Optional.empty(); // an HTTP date: fall back to the exponential delay
-            }
-        });
-    }
 
     private static String hint(int status) {
         return switch (status) {
