@@ -101,6 +101,15 @@ final class ReportCommand implements Callable<Integer> {
                 System.out.println("note: " + n);
             }
         }
+        // the plain-words summary and caveats the files carry (docs/evaluation.md defines every line)
+        if (!r.summary().isEmpty()) {
+            System.out.println("summary:");
+            r.summary().forEach(line -> System.out.println("  " + line));
+        }
+        if (!r.caveats().isEmpty()) {
+            System.out.println("caveats:");
+            r.caveats().forEach(line -> System.out.println("  " + line));
+        }
     }
 
     private static void printChange(ReportResult.Change c, int resamples) {

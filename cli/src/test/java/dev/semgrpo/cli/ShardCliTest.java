@@ -66,9 +66,12 @@ class ShardCliTest {
             assertEquals(EvalResults.readTask(whole.resolve(t)).summary().metrics(),
                     EvalResults.readTask(merged.resolve(t)).summary().metrics(), t);
         }
-        CliRuns.succeeding("report", "--base", whole.toString(), "--compare", "merged=" + merged, "--out",
-                dir.resolve("report").toString(), "--resamples", "50");
+        String printed = CliRuns.succeeding("report", "--base", whole.toString(), "--compare", "merged=" + merged,
+                "--out", dir.resolve("report").toString(), "--resamples", "50");
         assertTrue(Files.size(dir.resolve("report").resolve("report.json")) > 0);
+        // the console carries the summary and caveats the files do
+        assertTrue(printed.contains("\nsummary:\n  A change counts as significant") && printed.contains("\ncaveats:\n"),
+                printed);
     }
 
     private static String[] concat(String[] a, String... b) {
