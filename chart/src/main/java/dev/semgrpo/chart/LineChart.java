@@ -76,7 +76,8 @@ public final class LineChart {
         // padded, but a metric that is never negative gets no axis below 0
         double[] yt = Ticks.nice(y0 >= 0 ? Math.max(0, y0 - pad) : y0 - pad, y1 + pad);
         double[] xt = Ticks.nice(x0, x1, 1);
-        List<String> yLabels = Ticks.labels(yt);
+        // a constant metric has no scale to show: no y ticks behind its text
+        List<String> yLabels = constant != null ? List.of() : Ticks.labels(yt);
         c.g.setFont(Style.TICK);
         FontMetrics fm = c.g.getFontMetrics();
         int widest = 0;
@@ -86,7 +87,9 @@ public final class LineChart {
         int left = 8 + 16 + 6 + widest + 6; // margin, the axis label's line, gap, tick labels, gap
         Scale xs = new Scale(xt[0], xt[xt.length - 1], left, RIGHT);
         Scale ys = new Scale(yt[0], yt[yt.length - 1], BOTTOM, TOP);
-        Axes.yGrid(c, Ticks.at(yt, ys), left, RIGHT, YLabels.BESIDE_AXIS);
+        if (constant == null) {
+            Axes.yGrid(c, Ticks.at(yt, ys), left, RIGHT, YLabels.BESIDE_AXIS);
+        }
         Axes.xGrid(c, Ticks.at(xt, xs), TOP, BOTTOM);
         Axes.frame(c, left, TOP, RIGHT, BOTTOM);
         c.g.setFont(Style.LABEL);
