@@ -240,7 +240,10 @@ public final class GrpoTrainer extends Trainer {
                 mean(adv.advantages()), absMean(adv.advantages()));
     }
 
-    /** One samples.jsonl line per completion: prompt, completion, reference, finish reason, advantage, rewards. */
+    /**
+     * One samples.jsonl line per completion: prompt, completion, reference, finish reason, advantage, rewards, and the
+     * data record's other fields under {@code extra} (what the reward functions received).
+     */
     private void writeSamples(long step, Batch b, Advantages.Result adv) throws IOException {
         for (int i = 0; i < b.completions().size(); i++) {
             PromptDataset.Example p = b.prompts().get(i / g.numGenerations());
@@ -254,6 +257,9 @@ public final class GrpoTrainer extends Trainer {
             o.put("advantage", adv.advantages()[i]);
             for (Map.Entry<String, List<Float>> e : b.components().entrySet()) {
                 o.put(e.getKey(), e.getValue().get(i));
+            }
+            if (!p.extras().isEmpty()) {
+                o.set("extra", ConfigLoader.YAML.valueToTree(p.extras())); // as the rewards saw them
             }
             run.sample(o);
         }
@@ -305,7 +311,8 @@ public final class GrpoTrainer extends Trainer {
     }
 
     /** Steps 4-5: old/ref log-probs without gradient, then num_iterations optimizer steps over micro-batches. */
-    private Update update(long step, List<PromptDataset.Example> prompts, List<Completion> completions, float[] advantages)
+    private Update update(long step, List<PromptDataset.Example> prompts, List<Completion> completions,
+            float[] advantages)
             throws IOException {
         int rows = completions.size();
         int micro = s.optim().microBatch();

@@ -56,6 +56,7 @@ class CustomRewardRunTest {
         assertTrue(ids.containsAll(TargetLengthReward.SEEN_IDS), TargetLengthReward.SEEN_IDS.toString());
         String sample = Files.readAllLines(run.resolve("samples.jsonl")).get(0);
         assertTrue(sample.contains("\"target_length\":") && sample.contains("\"reference\":\"hello\""), sample);
+        assertTrue(sample.contains("\"extra\":{\"id\":\"rec-"), "the record's extra fields: " + sample);
         String resolved = Files.readString(run.resolve("config.resolved.yaml"));
         assertTrue(resolved.contains("class: \"dev.semgrpo.trainer.TargetLengthReward\"")
                 || resolved.contains("class: dev.semgrpo.trainer.TargetLengthReward"), resolved);
