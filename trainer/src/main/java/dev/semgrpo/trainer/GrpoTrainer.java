@@ -312,8 +312,7 @@ public final class GrpoTrainer extends Trainer {
 
     /** Steps 4-5: old/ref log-probs without gradient, then num_iterations optimizer steps over micro-batches. */
     private Update update(long step, List<PromptDataset.Example> prompts, List<Completion> completions,
-            float[] advantages)
-            throws IOException {
+            float[] advantages) throws IOException {
         int rows = completions.size();
         int micro = s.optim().microBatch();
         List<int[]> p = new ArrayList<>();
