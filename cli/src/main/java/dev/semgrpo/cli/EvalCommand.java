@@ -6,6 +6,7 @@ import dev.semgrpo.eval.task.EvalRun;
 import dev.semgrpo.eval.task.Evaluator;
 import dev.semgrpo.eval.task.Progress;
 import dev.semgrpo.eval.task.TaskConfig;
+import dev.semgrpo.model.remote.ApiKeys;
 import dev.semgrpo.model.remote.OpenAiBackend;
 import dev.semgrpo.rewards.encoder.SentenceEncoders;
 import java.net.URI;
@@ -210,15 +211,7 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--base-url/--model: " + e.getMessage(), e);
         }
-        if (apiKeyEnv != null) {
-            String key = env.apply(apiKeyEnv);
-            if (key == null || key.isBlank()) {
-                throw new IllegalArgumentException("--api-key-env names the environment variable '" + apiKeyEnv
-                        + "', which is not set or empty; export it, or leave --api-key-env out for a server without "
-                        + "authentication");
-            }
-            o = o.withApiKey(key.strip());
-        }
+        o = o.withApiKey(ApiKeys.fromEnv(apiKeyEnv, "--api-key-env", env));
         if (maxConcurrency != null) {
             if (maxConcurrency < 1 || maxConcurrency > 1024) {
                 throw new IllegalArgumentException("--max-concurrency must be in [1, 1024], found " + maxConcurrency);

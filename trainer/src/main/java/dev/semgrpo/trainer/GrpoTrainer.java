@@ -11,6 +11,7 @@ import dev.semgrpo.model.generate.FinishReason;
 import dev.semgrpo.model.generate.LocalBackend;
 import dev.semgrpo.model.generate.LogProbScorer;
 import dev.semgrpo.model.generate.SamplingParams;
+import dev.semgrpo.model.remote.ApiKeys;
 import dev.semgrpo.model.remote.OpenAiBackend;
 import dev.semgrpo.model.remote.RemoteException;
 import dev.semgrpo.rewards.RewardOutput;
@@ -85,16 +86,7 @@ public final class GrpoTrainer extends Trainer {
     /** Connects to the rollout server (before any model is loaded, so a wrong URL or name fails fast). */
     static OpenAiBackend connect(Settings.Rollout r, java.util.function.Function<String, String> env)
             throws IOException {
-        String key = null;
-        if (r.apiKeyEnv() != null) {
-            key = env.apply(r.apiKeyEnv());
-            if (key == null || key.isBlank()) {
-                throw new IllegalArgumentException("rollout.api_key_env names the environment variable '"
-                        + r.apiKeyEnv() + "', which is not set or empty; export it, or remove api_key_env for a "
-                        + "server without authentication");
-            }
-            key = key.strip();
-        }
+        String key = ApiKeys.fromEnv(r.apiKeyEnv(), "rollout.api_key_env", env);
         OpenAiBackend.Options o = OpenAiBackend.Options.of(r.baseUrl(), r.model()).withApiKey(key)
                 .withTimeout(r.timeout()).withMaxConcurrency(r.maxConcurrency())
                 .withRetries(r.maxRetries(), java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(30));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.io.Plural;
 import dev.semgrpo.model.io.SecretRedactor;
+import dev.semgrpo.model.remote.ApiKeys;
 import dev.semgrpo.model.remote.Backoff;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -49,24 +50,7 @@ public final class ChatClient {
     public ChatClient(JudgeConfig config, Function<String, String> env) {
         this.config = config;
         this.endpoint = config.endpoint();
-        if (config.apiKeyEnv() == null) {
-            this.apiKey = null;
-        } else {
-            String key = env.apply(config.apiKeyEnv());
-            if (key == null || key.isBlank()) {
-                throw new IllegalArgumentException("judge 'api_key_env' names the environment variable '"
-                        + config.apiKeyEnv() + "', which is not set or empty; export " + config.apiKeyEnv()
-                        + "=<your key> before running, or leave api_key_env out for a server without "
-                        + "authentication");
-            }
-            key = key.strip();
-            if (!key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-                throw new IllegalArgumentException("the environment variable '" + config.apiKeyEnv() + "' (judge "
-                        + "'api_key_env') holds characters that an HTTP header cannot carry (spaces, control or "
-                        + "non-ASCII characters); set it to the bare key");
-            }
-            this.apiKey = key;
-        }
+        this.apiKey = ApiKeys.fromEnv(config.apiKeyEnv(), "judge 'api_key_env'", env);
         this.redactor = apiKey == null ? SecretRedactor.none() : SecretRedactor.of(apiKey);
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.semgrpo.model.io.SecretRedactor;
+import dev.semgrpo.model.remote.ApiKeys;
 import dev.semgrpo.model.remote.Backoff;
 import dev.semgrpo.rewards.RewardFunction;
 import dev.semgrpo.rewards.RewardOutput;
@@ -100,23 +101,7 @@ public final class HttpReward implements RewardFunction {
     public HttpReward(String name, Options options, Function<String, String> env) {
         this.name = name;
         this.options = options;
-        if (options.apiKeyEnv() == null) {
-            this.apiKey = null;
-        } else {
-            String key = env.apply(options.apiKeyEnv());
-            if (key == null || key.isBlank()) {
-                throw new IllegalArgumentException("reward '" + name + "': api_key_env names the environment variable '"
-                        + options.apiKeyEnv() + "', which is not set or empty; export " + options.apiKeyEnv()
-                        + "=<your key>, or remove api_key_env for a server without authentication");
-            }
-            key = key.strip();
-            if (!key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-                throw new IllegalArgumentException("reward '" + name + "': the environment variable '"
-                        + options.apiKeyEnv() + "' (api_key_env) holds characters an HTTP header cannot carry (spaces,"
-                        + " control or non-ASCII characters); set it to the bare key");
-            }
-            this.apiKey = key;
-        }
+        this.apiKey = ApiKeys.fromEnv(options.apiKeyEnv(), "api_key_env of reward '" + name + "'", env);
         this.redactor = apiKey == null ? SecretRedactor.none() : SecretRedactor.of(apiKey);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(options.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
