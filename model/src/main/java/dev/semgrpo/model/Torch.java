@@ -87,6 +87,19 @@ public final class Torch {
         return manager(Device.cpu());
     }
 
+    /** Whether PyTorch is recording operations for a backward pass (inside a GradientCollector). */
+    public static boolean recordingGradients() {
+        return JniUtils.isGradMode();
+    }
+
+    /**
+     * {@code a[..., start:end, ...]} along {@code axis} as one view op. DJL's indexer spells a slice of one axis as a
+     * slice of every axis before it too (three ops for a KV cache's time axis); this is PyTorch's {@code narrow}.
+     */
+    public static NDArray slice(NDArray a, int axis, long start, long end) {
+        return JniUtils.slice((ai.djl.pytorch.engine.PtNDArray) a, axis, start, end, 1);
+    }
+
     /**
      * Copies {@code source} into {@code target} in place (same shape; converted to the target's dtype), also into a
      * parameter that requires gradients, which stays a leaf. DJL's {@code NDArray.set(Buffer)} and {@code copyTo}

@@ -56,7 +56,7 @@ class ScalarsTest {
         LoraConfig lora = new LoraConfig(4, 8, 0.0, List.of("q_proj", "v_proj", "down_proj"), false);
         for (var c : TinyModels.all()) {
             try (CausalLM model = TinyModels.random(c, 17)) {
-                List<NDArray> params = new ArrayList<>(model.parameters().values());
+                List<NDArray> params = new ArrayList<>(model.trainableWeights());
                 params.forEach(p -> p.setRequiresGradient(true));
                 params.addAll(Lora.attach(model, lora, 3));
                 List<float[]> calm = decoderGradients(model, params, false);

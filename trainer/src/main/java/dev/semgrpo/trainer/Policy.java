@@ -62,7 +62,7 @@ public final class Policy implements AutoCloseable {
         if (s.lora() != null) {
             trainable = Lora.attach(model, s.lora(), seed);
         } else {
-            trainable = new ArrayList<>(model.parameters().values());
+            trainable = new ArrayList<>(model.trainableWeights());
             trainable.forEach(p -> p.setRequiresGradient(true));
         }
         return new Policy(s, model, tok, trainable);

@@ -36,7 +36,7 @@ class SftAndConfigTest {
     private static double nll(Path modelDir, Path adapter, Path data) throws IOException {
         try (Policy p = Policy.open(new Settings.Model(modelDir, "cpu", null, null), 0)) {
             if (adapter != null) {
-                p.model().parameters().values().forEach(a -> a.setRequiresGradient(false));
+                p.model().trainableWeights().forEach(a -> a.setRequiresGradient(false));
                 Lora.load(p.model(), adapter);
             }
             var d = dev.semgrpo.trainer.data.PromptDataset.load(new Settings.Data(data, "prompt", "reference", true,

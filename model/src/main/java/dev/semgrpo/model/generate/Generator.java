@@ -18,7 +18,9 @@ import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 
 /**
- * Batched sampling of groups. Prompts are left-padded and prefilled once; each prompt's KV cache rows are then
+ * Batched sampling of groups. Attached LoRA adapters are merged into the base weights for the call and taken out
+ * exactly afterwards ({@link CausalLM#mergeAdaptersForDecoding}), so a LoRA policy decodes at the plain model's speed.
+ * Prompts are left-padded and prefilled once; each prompt's KV cache rows are then
  * fanned out to its {@code n} samples. Every decode step runs on the device and pulls back one (rows, 3) array:
  * the drawn tokens, their log-probs and each row's sum of raw logits. A non-finite sum means non-finite logits (an
  * FP16 overflow, say) and stops generation with a {@link NonFiniteLogitsException} naming the layer. Finished rows
@@ -151,11 +153,13 @@ public final class Generator {
         }
         int perBatch = Math.max(1, maxBatchRows / params.n());
         List<List<Completion>> out = new ArrayList<>();
-        for (int start = 0; start < prompts.size(); start += perBatch) {
-            int end = Math.min(prompts.size(), start + perBatch);
-            out.addAll(generateBatch(prompts.subList(start, end), keys.subList(start, end), params));
-            if (progress != null) {
-                progress.accept(end);
+        try (CausalLM.AdapterMerge merged = model.mergeAdaptersForDecoding()) {
+            for (int start = 0; start < prompts.size(); start += perBatch) {
+                int end = Math.min(prompts.size(), start + perBatch);
+                out.addAll(generateBatch(prompts.subList(start, end), keys.subList(start, end), params));
+                if (progress != null) {
+                    progress.accept(end);
+                }
             }
         }
         return out;

@@ -2,6 +2,8 @@ package dev.semgrpo.model.nn;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -45,6 +47,7 @@ public final class CausalLM implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(CausalLM.class);
+    private static final Mode HEAD = new Mode(false, false, false); // the LM head has no adapter
 
     private final ModelConfig config;
     private final ObjectNode rawConfig; // config.json as read, written back on save (null for new models)
@@ -57,8 +60,12 @@ public final class CausalLM implements AutoCloseable {
     private final Linear lmHead;
     private final RotaryEmbedding rotary;
     private final Path sourceDir;
+    private final List<NDArray> storage = new ArrayList<>(); // every weight array once, stacked ones as stacked
+    private final UnfusedForward.ModelLayout layout;
     private boolean adaptersEnabled = true;
     private boolean training;
+    private boolean unfused;
+    private boolean merged;
 
     private CausalLM(ModelConfig config, ObjectNode rawConfig, NDManager manager, DataType dtype,
             Map<String, NDArray> params, Path sourceDir) {
@@ -70,21 +77,75 @@ public final class CausalLM implements AutoCloseable {
         this.sourceDir = sourceDir;
         this.embedding = params.get("model.embed_tokens.weight");
         this.blocks = new ArrayList<>();
+        Map<String, NDArray> owner = new java.util.HashMap<>(); // HF name -> the stacked array it is a view of
         double eps = config.rmsNormEps();
         for (int i = 0; i < config.numLayers(); i++) {
             String p = WeightLayout.layer(i);
-            boolean qk = config.architecture().hasQkNorm();
-            CausalSelfAttention attn = new CausalSelfAttention(config, linear(p + "self_attn.q_proj"),
-                    linear(p + "self_attn.k_proj"), linear(p + "self_attn.v_proj"), linear(p + "self_attn.o_proj"),
-                    qk ? new RMSNorm(params.get(p + "self_attn.q_norm.weight"), eps) : null,
-                    qk ? new RMSNorm(params.get(p + "self_attn.k_norm.weight"), eps) : null);
-            MLP mlp = new MLP(linear(p + "mlp.gate_proj"), linear(p + "mlp.up_proj"), linear(p + "mlp.down_proj"));
+            String a = p + "self_attn.";
+            String m = p + "mlp.";
+            FusedLinear qkv = fused(owner, a + "q_proj", a + "k_proj", a + "v_proj");
+            NDArray qkNorm = config.architecture().hasQkNorm()
+                    ? stack(owner, true, a + "q_norm.weight", a + "k_norm.weight") : null;
+            CausalSelfAttention attn = new CausalSelfAttention(config, qkv, linear(a + "o_proj"), qkNorm);
+            MLP mlp = new MLP(fused(owner, m + "gate_proj", m + "up_proj"), linear(m + "down_proj"));
             blocks.add(new DecoderBlock(new RMSNorm(params.get(p + "input_layernorm.weight"), eps), attn,
                     new RMSNorm(params.get(p + "post_attention_layernorm.weight"), eps), mlp));
         }
         this.norm = new RMSNorm(params.get("model.norm.weight"), eps);
         this.lmHead = new Linear("lm_head", config.tieWordEmbeddings() ? embedding : params.get("lm_head.weight"), null);
         this.rotary = new RotaryEmbedding(manager, config, dtype);
+        java.util.Set<NDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (String name : params.keySet()) {
+            NDArray a = owner.getOrDefault(name, params.get(name));
+            if (seen.add(a)) {
+                storage.add(a);
+            }
+        }
+        this.layout = new UnfusedForward.ModelLayout(config.numHeads(), config.numKvHeads(), config.headDim(),
+                (float) eps);
+    }
+
+    /** The projections {@code modules} as one {@link FusedLinear}; their weights (and biases) become its views. */
+    private FusedLinear fused(Map<String, NDArray> owner, String... modules) {
+        String[] weights = new String[modules.length];
+        String[] biases = new String[modules.length];
+        for (int j = 0; j < modules.length; j++) {
+            weights[j] = modules[j] + ".weight";
+            biases[j] = modules[j] + ".bias";
+        }
+        NDArray w = stack(owner, false, weights);
+        NDArray b = params.containsKey(biases[0]) ? stack(owner, false, biases) : null;
+        Linear[] members = new Linear[modules.length];
+        for (int j = 0; j < modules.length; j++) {
+            members[j] = linear(modules[j]);
+        }
+        return new FusedLinear(members, w, b);
+    }
+
+    /**
+     * Replaces the tensors {@code names} by one array of them stacked along a new first axis ({@code newAxis}) or
+     * concatenated along the first, and puts views of it in their place: the tensors are read and copied once, at
+     * load, and the stacked array is what the forward and the optimizer use.
+     */
+    private NDArray stack(Map<String, NDArray> owner, boolean newAxis, String... names) {
+        NDList parts = new NDList(names.length);
+        for (String n : names) {
+            parts.add(params.get(n));
+        }
+        NDArray all = newAxis ? NDArrays.stack(parts, 0) : NDArrays.concat(parts, 0);
+        all.attach(manager);
+        long at = 0;
+        for (String n : names) {
+            NDArray old = params.get(n);
+            long rows = newAxis ? 1 : old.getShape().get(0);
+            NDArray view = newAxis ? all.get(new NDIndex("{}", at)) : all.get(new NDIndex("{}:{}", at, at + rows));
+            view.attach(manager);
+            params.put(n, view);
+            owner.put(n, all);
+            old.close();
+            at += rows;
+        }
+        return all;
     }
 
     private Linear linear(String name) {
@@ -241,9 +302,22 @@ public final class CausalLM implements AutoCloseable {
         return sourceDir;
     }
 
-    /** Base weights by HF name (live arrays; do not close). */
+    /**
+     * Base weights by HF name (live arrays; do not close). q/k/v and gate/up (and their biases, and Qwen3's q/k norms)
+     * are views of the stacked arrays the forward runs on: reading them, or writing them in place, reads or writes
+     * the model. Train {@link #trainableWeights()} instead, since gradients reach the stacked arrays, not the views.
+     */
     public Map<String, NDArray> parameters() {
         return Collections.unmodifiableMap(params);
+    }
+
+    /**
+     * Every weight array once, in checkpoint order, with the stacked projections (q/k/v, gate/up) as one array each:
+     * what full fine-tuning trains and its optimizer state follows. Together they hold exactly the values of
+     * {@link #parameters()}.
+     */
+    public List<NDArray> trainableWeights() {
+        return Collections.unmodifiableList(storage);
     }
 
     public int maxPositions() {
@@ -275,6 +349,7 @@ public final class CausalLM implements AutoCloseable {
      * @throws IllegalArgumentException when a name is not a projection of this model; nothing is changed then
      */
     public void useAdapters(Map<String, LoraAdapter> byModule) {
+        requireUnmerged("switch adapters");
         List<Linear> all = projections();
         java.util.Set<String> names = new java.util.HashSet<>();
         for (Linear l : all) {
@@ -302,6 +377,9 @@ public final class CausalLM implements AutoCloseable {
     }
 
     public void setAdaptersEnabled(boolean enabled) {
+        if (!enabled) {
+            requireUnmerged("turn adapters off");
+        }
         this.adaptersEnabled = enabled;
     }
 
@@ -312,6 +390,7 @@ public final class CausalLM implements AutoCloseable {
 
     /** Removes every adapter (closing its factors); the model is the base model again. */
     public void detachAdapters() {
+        requireUnmerged("detach adapters");
         for (Linear l : projections()) {
             l.detach();
         }
@@ -319,12 +398,108 @@ public final class CausalLM implements AutoCloseable {
 
     /** Folds every adapter into its base weight ({@code W + scale B A}) and removes the adapters. */
     public void mergeAdapters() {
+        requireUnmerged("merge adapters for good");
+        for (Linear l : projections()) {
+            l.merge();
+        }
+    }
+
+    /**
+     * Folds every attached adapter into its base weight, in place, for as long as the returned handle is open, so that
+     * decoding costs what the plain model costs and no second copy of the base weights is made; closing the handle
+     * subtracts the same updates and puts back the few elements whose bits the round trip would not restore, so
+     * the base weights are then bit for bit what they were. Adapters stay attached, and the forward skips them while
+     * merged. A no-op when no adapter is attached, adapters are off, or the unfused forward is selected.
+     *
+     * @throws IllegalStateException when already merged
+     */
+    public AdapterMerge mergeAdaptersForDecoding() {
+        requireUnmerged("merge adapters again");
+        List<Linear> with = new ArrayList<>();
         for (Linear l : projections()) {
             if (l.lora() != null) {
-                l.merge();
-                params.put(l.name() + ".weight", l.weight());
+                with.add(l);
             }
         }
+        if (!adaptersEnabled || unfused || with.isEmpty()) {
+            return new AdapterMerge(null, List.of(), List.of());
+        }
+        NDManager keep = manager.newSubManager();
+        List<Linear.Restore> restores = new ArrayList<>();
+        try {
+            for (Linear l : with) {
+                restores.add(l.mergeReversibly(keep));
+            }
+        } catch (RuntimeException e) {
+            for (int i = restores.size() - 1; i >= 0; i--) {
+                with.get(i).unmerge(restores.get(i));
+            }
+            keep.close();
+            throw e;
+        }
+        merged = true;
+        return new AdapterMerge(keep, with, restores);
+    }
+
+    /** Merged adapters ({@link #mergeAdaptersForDecoding}); {@link #close} restores the base weights exactly. */
+    public final class AdapterMerge implements AutoCloseable {
+        private final NDManager keep;
+        private final List<Linear> merged;
+        private final List<Linear.Restore> restores;
+        private boolean open = true;
+
+        private AdapterMerge(NDManager keep, List<Linear> merged, List<Linear.Restore> restores) {
+            this.keep = keep;
+            this.merged = merged;
+            this.restores = restores;
+        }
+
+        /** Projections merged. */
+        public int projections() {
+            return merged.size();
+        }
+
+        /** Weight elements whose bits are restored from the values kept at merge time. */
+        public long restoredElements() {
+            long n = 0;
+            for (Linear.Restore r : restores) {
+                n += r == null ? 0 : r.indices().getShape().get(0);
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            if (!open || keep == null) {
+                open = false;
+                return;
+            }
+            open = false;
+            try {
+                for (int i = merged.size() - 1; i >= 0; i--) {
+                    merged.get(i).unmerge(restores.get(i));
+                }
+            } finally {
+                CausalLM.this.merged = false;
+                keep.close();
+            }
+        }
+    }
+
+    private void requireUnmerged(String what) {
+        if (merged) {
+            throw new IllegalStateException("cannot " + what + " while adapters are merged for decoding; close the"
+                    + " AdapterMerge first");
+        }
+    }
+
+    /**
+     * Selects the unfused forward ({@link UnfusedForward}: seven separate projections per layer, adapters unmerged),
+     * the engine's forward before fusion, kept as the oracle for differential tests and benchmarks. Off by default.
+     */
+    public void setUnfusedForward(boolean unfused) {
+        requireUnmerged("change the forward");
+        this.unfused = unfused;
     }
 
     /**
@@ -391,7 +566,10 @@ public final class CausalLM implements AutoCloseable {
             NDArray same = segments.reshape(b, 1, t, 1).eq(segments.reshape(b, 1, 1, t)).toType(DataType.FLOAT32, false);
             bias = bias.add(same.sub(1f).mul(1e9f)); // -1e9 across segments
         }
-        NDArray[] rope = rotary.tables(positions);
+        boolean oracle = unfused && probe == null; // the diagnostic re-run goes through the fused blocks
+        NDArray[] rope = oracle ? rotary.unfusedTables(positions) : rotary.tables(positions);
+        boolean adapters = adaptersEnabled && !merged;
+        Mode mode = new Mode(adapters, training, !Torch.recordingGradients());
         NDArray x = inputIds.getNDArrayInternal().embedding(inputIds, embedding, ai.djl.ndarray.types.SparseFormat.DENSE)
                 .singletonOrThrow();
         if (probe != null) {
@@ -399,13 +577,15 @@ public final class CausalLM implements AutoCloseable {
         }
         for (int i = 0; i < blocks.size(); i++) {
             DecoderBlock block = blocks.get(i);
-            if (probe == null) {
-                x = block.forward(x, rotary, rope, bias, cache, i, adaptersEnabled, training);
+            if (oracle) {
+                x = UnfusedForward.layer(block, layout, x, rotary, rope, bias, cache, i, adapters, training);
+            } else if (probe == null) {
+                x = block.forward(x, rotary, rope, bias, cache, i, mode);
             } else {
                 String layer = WeightLayout.layer(i);
-                NDArray h = block.attend(x, rotary, rope, bias, cache, i, adaptersEnabled, training);
+                NDArray h = block.attend(x, rotary, rope, bias, cache, i, mode);
                 probe.after(layer + "self_attn", x, h);
-                x = block.feedForward(h, adaptersEnabled, training);
+                x = block.feedForward(h, mode);
                 probe.after(layer + "mlp", h, x);
             }
         }
@@ -440,7 +620,7 @@ public final class CausalLM implements AutoCloseable {
         try (NDManager m = manager.newSubManager()) {
             long[] ids = Arrays.stream(tokens).asLongStream().toArray();
             NDArray h = run(m.create(ids, new Shape(1, ids.length)), null, null, null, null, probe);
-            NDArray logits = lmHead.forward(h, false, false);
+            NDArray logits = lmHead.forward(h, HEAD);
             probe.after("lm_head", h, logits);
         }
         return found[0];
@@ -456,7 +636,7 @@ public final class CausalLM implements AutoCloseable {
 
     /** LM head in FP32: (..., hidden) to (..., V). */
     public NDArray logits(NDArray hidden) {
-        NDArray out = lmHead.forward(hidden, false, false);
+        NDArray out = unfused ? lmHead.forwardUnfused(hidden, false, false) : lmHead.forward(hidden, HEAD);
         return out.getDataType() == DataType.FLOAT32 ? out : out.toType(DataType.FLOAT32, false);
     }
 

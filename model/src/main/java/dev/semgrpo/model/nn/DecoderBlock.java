@@ -16,8 +16,16 @@ final class DecoderBlock {
         this.mlp = mlp;
     }
 
+    RMSNorm inputNorm() {
+        return inputNorm;
+    }
+
     CausalSelfAttention attention() {
         return attention;
+    }
+
+    RMSNorm postAttentionNorm() {
+        return postAttentionNorm;
     }
 
     MLP mlp() {
@@ -25,18 +33,18 @@ final class DecoderBlock {
     }
 
     NDArray forward(NDArray x, RotaryEmbedding rotary, NDArray[] rope, NDArray bias, KVCache cache, int layer,
-            boolean adapters, boolean training) {
-        return feedForward(attend(x, rotary, rope, bias, cache, layer, adapters, training), adapters, training);
+            Mode mode) {
+        return feedForward(attend(x, rotary, rope, bias, cache, layer, mode), mode);
     }
 
     /** The attention half: {@code x + attn(norm(x))}. */
     NDArray attend(NDArray x, RotaryEmbedding rotary, NDArray[] rope, NDArray bias, KVCache cache, int layer,
-            boolean adapters, boolean training) {
-        return x.add(attention.forward(inputNorm.forward(x), rotary, rope, bias, cache, layer, adapters, training));
+            Mode mode) {
+        return x.add(attention.forward(inputNorm.forward(x, mode.inplace()), rotary, rope, bias, cache, layer, mode));
     }
 
     /** The feed-forward half: {@code h + mlp(norm(h))}. */
-    NDArray feedForward(NDArray h, boolean adapters, boolean training) {
-        return h.add(mlp.forward(postAttentionNorm.forward(h), adapters, training));
+    NDArray feedForward(NDArray h, Mode mode) {
+        return h.add(mlp.forward(postAttentionNorm.forward(h, mode.inplace()), mode));
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.semgrpo.model.Torch;
 import dev.semgrpo.model.config.ModelConfig;
 
 /**
@@ -46,11 +47,9 @@ public final class KVCache implements AutoCloseable {
         if (length + t > capacity) {
             throw new IllegalStateException("KV cache capacity " + capacity + " exceeded: length " + length + " + " + t);
         }
-        NDIndex slot = new NDIndex(":, :, {}:{}", length, length + t);
-        keys[layer].set(slot, k);
-        values[layer].set(slot, v);
-        NDIndex filled = new NDIndex(":, :, :{}", length + t);
-        return new NDArray[] {keys[layer].get(filled), values[layer].get(filled)};
+        Torch.copyInto(Torch.slice(keys[layer], 2, length, length + t), k);
+        Torch.copyInto(Torch.slice(values[layer], 2, length, length + t), v);
+        return new NDArray[] {Torch.slice(keys[layer], 2, 0, length + t), Torch.slice(values[layer], 2, 0, length + t)};
     }
 
     void advance(int t) {

@@ -29,6 +29,11 @@ public final class LoraAdapter {
         return b;
     }
 
+    /** {@code alpha / r} (or {@code alpha / sqrt(r)} with rsLoRA). */
+    public float scale() {
+        return scale;
+    }
+
     /** Replaces the factors (used when loading an adapter); the old arrays are closed. */
     public void set(NDArray newA, NDArray newB) {
         a.close();

@@ -13,7 +13,21 @@ final class RMSNorm {
         this.eps = (float) eps;
     }
 
+    NDArray weight() {
+        return weight;
+    }
+
     NDArray forward(NDArray x) {
+        return apply(x, weight, eps, false);
+    }
+
+    /** With {@code inplace}, the weight multiplies the normalised copy in place (no gradients are recorded). */
+    NDArray forward(NDArray x, boolean inplace) {
+        return apply(x, weight, eps, inplace);
+    }
+
+    /** The norm with any weight that broadcasts against {@code x}, e.g. one row per attention head. */
+    static NDArray apply(NDArray x, NDArray weight, float eps, boolean inplace) {
         DataType dt = x.getDataType();
         NDArray x32 = dt == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
         NDArray rms = x32.square().mean(new int[] {-1}, true).add(eps).sqrt();
@@ -21,6 +35,6 @@ final class RMSNorm {
         if (dt != DataType.FLOAT32) {
             normed = normed.toType(dt, false);
         }
-        return normed.mul(weight);
+        return inplace ? normed.muli(weight) : normed.mul(weight); // the weight's axes are normed's last ones
     }
 }

@@ -124,7 +124,9 @@ public final class AdamW implements AutoCloseable {
             String n = f.metadata().get("params");
             if (n == null || Integer.parseInt(n) != params.size()) {
                 throw new IOException(file + ": optimizer state for " + n + " parameters, this run has "
-                        + params.size() + "; was it written by a different model or LoRA setting?");
+                        + params.size() + "; was it written by a different model or LoRA setting, or (full fine-tuning) by a"
+                        + " semgrpo build from before q/k/v and gate/up were stacked into one tensor each? Restart"
+                        + " that run without --resume, or resume it with the build that wrote it");
             }
             for (int i = 0; i < params.size(); i++) {
                 for (String k : new String[] {"m.", "v."}) {

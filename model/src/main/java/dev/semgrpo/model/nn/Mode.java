@@ -1,0 +1,11 @@
+package dev.semgrpo.model.nn;
+
+/**
+ * How one forward runs.
+ *
+ * @param adapters whether unmerged LoRA adapters take part
+ * @param training adapter dropout on
+ * @param inplace no gradients are being recorded, so temporaries may be overwritten in place (fewer allocations)
+ */
+record Mode(boolean adapters, boolean training, boolean inplace) {
+}
