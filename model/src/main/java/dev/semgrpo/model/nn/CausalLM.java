@@ -47,7 +47,7 @@ public final class CausalLM implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(CausalLM.class);
-    private static final Mode HEAD = new Mode(false, false, false); // the LM head has no adapter
+    private static final Mode HEAD = new Mode(false, false, false, 0, 0); // the LM head has no adapter
 
     private final ModelConfig config;
     private final ObjectNode rawConfig; // config.json as read, written back on save (null for new models)
@@ -569,11 +569,14 @@ public final class CausalLM implements AutoCloseable {
         boolean oracle = unfused && probe == null; // the diagnostic re-run goes through the fused blocks
         NDArray[] rope = oracle ? rotary.unfusedTables(positions) : rotary.tables(positions);
         boolean adapters = adaptersEnabled && !merged;
-        Mode mode = new Mode(adapters, training, !Torch.recordingGradients());
+        Mode mode = new Mode(adapters, training, !Torch.recordingGradients(), b, t);
         NDArray x = inputIds.getNDArrayInternal().embedding(inputIds, embedding, ai.djl.ndarray.types.SparseFormat.DENSE)
                 .singletonOrThrow();
         if (probe != null) {
             probe.after("model.embed_tokens", null, x);
+        }
+        if (!oracle) {
+            x = x.reshape(b * t, config.hiddenSize()); // the fused layers work on (B*T, hidden)
         }
         for (int i = 0; i < blocks.size(); i++) {
             DecoderBlock block = blocks.get(i);
@@ -592,7 +595,7 @@ public final class CausalLM implements AutoCloseable {
         if (cache != null) {
             cache.advance((int) t);
         }
-        NDArray out = norm.forward(x);
+        NDArray out = norm.forward(oracle ? x : x.reshape(b, t, config.hiddenSize()));
         if (probe != null) {
             probe.after("model.norm", x, out);
         }

@@ -64,15 +64,15 @@ final class CausalSelfAttention {
     }
 
     /**
-     * @param x (B, T, hidden)
+     * @param x (B*T, hidden)
      * @param rope cos/signed sin (B, T, 1, D)
      * @param bias additive mask (B or 1, 1, T, S), 0 where allowed and -1e9 elsewhere
-     * @return (B, T, hidden)
+     * @return (B*T, hidden)
      */
     NDArray forward(NDArray x, RotaryEmbedding rotary, NDArray[] rope, NDArray bias, KVCache cache, int layer,
             Mode mode) {
-        long b = x.getShape().get(0);
-        long t = x.getShape().get(1);
+        long b = mode.batch();
+        long t = mode.tokens();
         NDList parts = qkv.forward(x, mode).reshape(b, t, heads + 2L * kvHeads, headDim)
                 .split(new long[] {heads + kvHeads}, 2);
         NDArray qk = parts.get(0); // (B, T, H + Hkv, D)
@@ -91,7 +91,7 @@ final class CausalSelfAttention {
         return o.forward(attend(qs, ks, vs, bias, b, t), mode);
     }
 
-    /** Scaled dot-product attention of q (B, H, T, D) over k, v (B, Hkv, S, D); (B, T, H*D). */
+    /** Scaled dot-product attention of q (B, H, T, D) over k, v (B, Hkv, S, D); (B*T, H*D). */
     NDArray attend(NDArray qs, NDArray ks, NDArray vs, NDArray bias, long b, long t) {
         long s = ks.getShape().get(2);
         int groups = heads / kvHeads;
@@ -105,9 +105,10 @@ final class CausalSelfAttention {
         if (dt != DataType.FLOAT32) {
             probs = probs.toType(dt, false);
         }
-        return probs.reshape(b, kvHeads, groups * t, s).matMul(vs) // (B, Hkv, G*T, D)
-                .reshape(b, heads, t, headDim)
-                .transpose(0, 2, 1, 3)
-                .reshape(b, t, (long) heads * headDim);
+        NDArray out = probs.reshape(b, kvHeads, groups * t, s).matMul(vs); // (B, Hkv, G*T, D)
+        if (t == 1) {
+            return out.reshape(b, (long) heads * headDim); // (B, H, 1, D) is already (B, 1, H, D) in memory
+        }
+        return out.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape(b * t, (long) heads * headDim);
     }
 }

@@ -79,18 +79,18 @@ public final class Linear {
 
     /**
      * Adds the adapter's update to the weight in place, keeping the adapter, and returns what {@link #unmerge} needs
-     * to give back the weight's exact bits: the elements where {@code (W + D) - D} rounds to something other than
+     * to give back the weight's values exactly: the elements where {@code (W + D) - D} rounds to something other than
      * {@code W}, with their values (null when there are none, as while {@code B} is zero). Held in {@code keep}'s
-     * manager.
+     * manager. (A {@code -0.0} weight comes back as {@code +0.0}, which compares equal.)
      */
     Restore mergeReversibly(NDManager keep) {
         try (NDScope scope = new NDScope()) {
             NDArray delta = update();
             NDArray merged = weight.add(delta);
-            NDArray changed = delta.negi().addi(merged).neq(weight); // (W + D) + (-D), exactly (W + D) - D
+            // 0 exactly where (W + D) - D gives W back (NaN where W is not finite, so those are kept too)
+            NDArray at = merged.sub(delta).subi(weight).reshape(-1).nonzero().reshape(-1);
             Restore r = null;
-            if (changed.any().getBoolean()) {
-                NDArray at = changed.reshape(-1).nonzero().reshape(-1);
+            if (at.getShape().get(0) > 0) {
                 NDArray values = weight.reshape(-1).get(new NDIndex("{}", at));
                 at.attach(keep);
                 values.attach(keep);

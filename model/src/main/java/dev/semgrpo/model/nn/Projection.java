@@ -27,9 +27,13 @@ final class Projection {
         long in = s.get(s.dimension() - 1);
         long rows = in == 0 ? 0 : s.size() / in;
         if (rows >= SKINNY_MIN_ROWS && rows <= SKINNY_MAX_ROWS && x.getDevice().getDeviceType().equals(Device.Type.CPU)) {
-            NDArray y = weight.matMul(x.reshape(rows, in).transpose()).transpose(); // (rows, out) view
+            boolean flat = s.dimension() == 2;
+            NDArray y = weight.matMul((flat ? x : x.reshape(rows, in)).transpose()).transpose(); // (rows, out) view
             if (bias != null) {
                 y = y.add(bias);
+            }
+            if (flat) {
+                return y;
             }
             long[] dims = s.getShape().clone();
             dims[dims.length - 1] = weight.getShape().get(0);

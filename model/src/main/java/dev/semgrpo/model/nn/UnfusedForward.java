@@ -46,7 +46,7 @@ final class UnfusedForward {
             ks = kv[0];
             vs = kv[1];
         }
-        return p[3].forwardUnfused(attn.attend(qs, ks, vs, bias, b, t), adapters, training);
+        return p[3].forwardUnfused(attn.attend(qs, ks, vs, bias, b, t).reshape(b, t, -1), adapters, training);
     }
 
     /** The shapes the unfused layer needs. */
