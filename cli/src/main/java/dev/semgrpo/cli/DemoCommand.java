@@ -74,7 +74,14 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println();
         System.out.print(table(r));
         System.out.println();
-        for (String line : DemoSummary.lines(r, vsCold, encoder)) {
+        java.util.Map<String, DegenerateOutputs> filler = new java.util.HashMap<>();
+        for (ReportResult.Change c : r.targetGains()) {
+            Path examples = p.out().resolve("eval_grpo").resolve(c.task()).resolve("examples.jsonl");
+            if (!filler.containsKey(c.task()) && Files.isRegularFile(examples)) {
+                filler.put(c.task(), DegenerateOutputs.read(examples));
+            }
+        }
+        for (String line : DemoSummary.lines(r, vsCold, encoder, filler)) {
             System.out.println(line);
         }
         System.out.println();

@@ -6,6 +6,7 @@ import dev.semgrpo.pipeline.StageOutputs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -17,7 +18,8 @@ import java.util.function.Function;
  * <ol>
  *   <li>GRPO raises the target language above the cold start it starts from: chrF++ of GRPO minus the cold start,
  *       per target task; shown when the interval lies above 0 on some task and below 0 on none (mixed when it
- *       does both).</li>
+ *       does both). A task where at least half of GRPO's outputs are filler ({@link DegenerateOutputs}: the
+ *       length limit reached with one letter making up half of the output) does not count as a gain.</li>
  *   <li>GRPO adds no alignment tax of its own: every general and forgetting metric of GRPO against the cold start;
  *       a metric passes when its interval includes 0, when GRPO is better, or when the change is at most
  *       {@value #SMALL} of strong SFT's tax on that metric (against the base). Shown when every metric passes.</li>
@@ -42,6 +44,15 @@ final class DemoSummary {
      * @param encoder the encoder stage's outputs, or null when the pipeline has no encoder stage
      */
     static List<String> lines(ReportResult report, ReportResult vsCold, StageOutputs.Encoded encoder) {
+        return lines(report, vsCold, encoder, Map.of());
+    }
+
+    /**
+     * As {@link #lines(ReportResult, ReportResult, StageOutputs.Encoded)}, with GRPO's filler outputs per target
+     * task ({@code grpoFiller}: task name to count; tasks missing from it are taken as text).
+     */
+    static List<String> lines(ReportResult report, ReportResult vsCold, StageOutputs.Encoded encoder,
+            Map<String, DegenerateOutputs> grpoFiller) {
         List<String> out = new ArrayList<>();
         out.add("What the run shows (paired bootstrap over the held-out examples, 95% intervals; * = the interval "
                 + "excludes 0):");
@@ -80,6 +91,7 @@ final class DemoSummary {
         // 1. target gain over the cold start: shown where the interval lies above 0, and only claimed when no
         // target task got significantly worse
         List<String> shownOn = new ArrayList<>();
+        List<String> fillerOn = new ArrayList<>();
         List<String> flat = new ArrayList<>();
         List<String> worseOn = new ArrayList<>();
         for (Change c : rows(vsCold, ReportResult::targetGains, "grpo")) {
@@ -88,15 +100,25 @@ final class DemoSummary {
             }
             String what = String.format(Locale.ROOT, "%s %+.3f [%+.3f, %+.3f]", c.task(), c.change(), c.lo(),
                     c.hi());
+            DegenerateOutputs filler = grpoFiller.get(c.task());
+            if (c.lo() > 0 && filler != null && filler.mostly()) {
+                fillerOn.add(what + String.format(Locale.ROOT, ", but %d of %d GRPO outputs there are filler (the"
+                        + " length limit reached with one letter making up half or more of the output)",
+                        filler.degenerate(), filler.total()));
+                continue;
+            }
             (c.lo() > 0 ? shownOn : c.hi() < 0 ? worseOn : flat).add(what);
         }
-        if (shownOn.isEmpty() && flat.isEmpty() && worseOn.isEmpty()) {
+        if (shownOn.isEmpty() && fillerOn.isEmpty() && flat.isEmpty() && worseOn.isEmpty()) {
             out.add("  not decided: no target task reports " + TARGET_METRIC);
         } else {
             String verdict = shownOn.isEmpty() ? "NOT SHOWN" : worseOn.isEmpty() ? "SHOWN    " : "MIXED    ";
             List<String> parts = new ArrayList<>();
             if (!shownOn.isEmpty()) {
                 parts.add("higher on " + String.join("; ", shownOn));
+            }
+            if (!fillerOn.isEmpty()) {
+                parts.add("higher only through filler on " + String.join("; ", fillerOn));
             }
             if (!worseOn.isEmpty()) {
                 parts.add("lower on " + String.join("; ", worseOn));

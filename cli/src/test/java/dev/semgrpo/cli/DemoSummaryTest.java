@@ -74,8 +74,34 @@ class DemoSummaryTest {
         String m = claim(DemoSummary.lines(report(0.05, 0.2), mixed, null), "raises the target");
         assertTrue(m.startsWith("  MIXED") && m.contains("lower on numbers -2.000 [-3.000, -1.000]"), m);
 
+        // a gain carried by filler (a run of one letter up to the length limit) is not a gain
+        String f = claim(DemoSummary.lines(report(0.05, 0.2), vsCold(1, 5, -0.05, 0.1), null,
+                Map.of("mt", new DegenerateOutputs(7, 11))), "raises the target");
+        assertTrue(f.startsWith("  NOT SHOWN") && f.contains("higher only through filler on mt +3.000 [+1.000, +5.000],"
+                + " but 7 of 11 GRPO outputs there are filler"), f);
+        String text = claim(DemoSummary.lines(report(0.05, 0.2), vsCold(1, 5, -0.05, 0.1), null,
+                Map.of("mt", new DegenerateOutputs(5, 11))), "raises the target");
+        assertTrue(text.startsWith("  SHOWN"), text);
+
         // without the cold-start comparison nothing is claimed
         List<String> none = DemoSummary.lines(report(0.05, 0.2), null, null);
         assertTrue(claim(none, "not decided").contains("missing"), String.join("\n", none));
+    }
+
+    @Test
+    void fillerIsALengthLimitedRunOfOneLetter(@org.junit.jupiter.api.io.TempDir Path dir) throws java.io.IOException {
+        assertTrue(DegenerateOutputs.isFiller("དདདབདབབབབབ"));
+        assertTrue(!DegenerateOutputs.isFiller("དོན་ཚན་"));
+        assertTrue(!DegenerateOutputs.isFiller(""));
+        Path ex = dir.resolve("examples.jsonl");
+        java.nio.file.Files.writeString(ex, String.join("\n",
+                "{\"output\":\"\u0f56\u0f56\u0f56\u0f51\",\"extra\":{\"finish_reason\":\"length\"}}",
+                "{\"output\":\"\u0f56\u0f56\u0f56\u0f51\",\"extra\":{\"finish_reason\":\"stop\"}}",
+                "{\"output\":\"\u0f51\u0f7c\u0f53\u0f0b\",\"extra\":{\"finish_reason\":\"length\"}}", ""));
+        assertEquals(new DegenerateOutputs(1, 3), DegenerateOutputs.read(ex));
+        java.nio.file.Files.writeString(ex, "{\"output\": 1}\nnot json\n");
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> DegenerateOutputs.read(ex));
+        assertTrue(e.getMessage().contains("line 2 is not JSON"), e.getMessage());
     }
 }
