@@ -315,25 +315,9 @@ public final class ModelBenchmark {
     }
 
     private static double decodeStepAt(CausalLM model, int batch, int position) {
-        int steps = 24;
-        try (NDManager m = model.manager().newSubManager();
-                KVCache cache = KVCache.allocate(m, model.config(), batch, position + steps + 1, model.dtype())) {
-            try (NDScope s = new NDScope()) {
-                model.forward(m.create(tokens(batch * position, 7), new Shape(batch, position)), null, null, cache, true);
-            }
-            List<Double> times = new ArrayList<>();
-            for (int i = 0; i < steps; i++) {
-                try (NDScope s = new NDScope()) {
-                    NDArray ids = m.create(tokens(batch, i), new Shape(batch, 1));
-                    long t0 = System.nanoTime();
-                    model.forward(ids, null, null, cache, true).argMax(-1).toLongArray();
-                    times.add((System.nanoTime() - t0) / 1e9);
-                }
-            }
-            times.sort(Double::compare);
-            return times.get(times.size() / 2);
-        }
+        return median(decodeTimes(model, batch, position, 24, null, 0));
     }
+
 
     /**
      * Group generation, batch/8 prompts x group 8 x 64 new tokens (top-p), and a rollout batch as the trainer runs one

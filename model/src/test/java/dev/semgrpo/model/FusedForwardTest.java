@@ -207,12 +207,7 @@ class FusedForwardTest {
     private static Map<String, int[]> bits(CausalLM model) {
         Map<String, int[]> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-            float[] v = e.getValue().toType(DataType.FLOAT32, false).toFloatArray();
-            int[] b = new int[v.length];
-            for (int i = 0; i < v.length; i++) {
-                b[i] = Float.floatToRawIntBits(v[i]);
-            }
-            out.put(e.getKey(), b);
+            out.put(e.getKey(), toBits(e.getValue()));
         }
         for (Linear l : model.projections()) {
             if (l.lora() != null) {
