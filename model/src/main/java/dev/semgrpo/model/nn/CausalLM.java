@@ -407,9 +407,9 @@ public final class CausalLM implements AutoCloseable {
     /**
      * Folds every attached adapter into its base weight, in place, for as long as the returned handle is open, so that
      * decoding costs what the plain model costs and no second copy of the base weights is made; closing the handle
-     * subtracts the same updates and puts back the few elements whose bits the round trip would not restore, so
-     * the base weights are then bit for bit what they were. Adapters stay attached, and the forward skips them while
-     * merged. A no-op when no adapter is attached, adapters are off, or the unfused forward is selected.
+     * subtracts the same updates and puts back the elements the round trip would not restore, so every base weight
+     * then holds exactly the value it held (bit for bit, except that a {@code -0.0} comes back as {@code +0.0}).
+     * Adapters stay attached, and the forward skips them while merged. A no-op when no adapter is attached, adapters are off, or the unfused forward is selected.
      *
      * @throws IllegalStateException when already merged
      */
@@ -459,7 +459,7 @@ public final class CausalLM implements AutoCloseable {
             return merged.size();
         }
 
-        /** Weight elements whose bits are restored from the values kept at merge time. */
+        /** Weight elements restored from the values kept at merge time (the rest by subtracting the update). */
         public long restoredElements() {
             long n = 0;
             for (Linear.Restore r : restores) {
