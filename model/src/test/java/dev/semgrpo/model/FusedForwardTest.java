@@ -40,20 +40,6 @@ class FusedForwardTest {
     /** PEFT's default targets: k has no adapter, so the fused q/k/v adds a zero block for it. */
     private static final LoraConfig QV = new LoraConfig(4, 8, 0.0, List.of("q_proj", "v_proj"), false);
 
-    private static void randomizeB(CausalLM model, double std, long seed) {
-        Random r = new Random(seed);
-        for (Linear l : model.projections()) {
-            if (l.lora() != null) {
-                long[] s = l.lora().b().getShape().getShape();
-                float[] v = new float[(int) (s[0] * s[1])];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) (r.nextGaussian() * std);
-                }
-                l.lora().b().set(v);
-            }
-        }
-    }
-
     /** Log-softmax of the logits of left-padded rows of different lengths, (rows, T, V), as floats. */
     private static float[] logProbs(CausalLM model, int rows, int len, long seed) {
         Random r = new Random(seed);
@@ -99,7 +85,7 @@ class FusedForwardTest {
                 try (CausalLM model = TinyModels.random(c, 41)) {
                     if (lora != null) {
                         Lora.attach(model, lora, 3);
-                        randomizeB(model, 0.1, 4);
+                        TinyModels.randomizeB(model, 0.1, 4);
                     }
                     for (int[] s : shapes) {
                         float[][] oracle = new float[1][];
@@ -133,7 +119,7 @@ class FusedForwardTest {
                 try (CausalLM model = TinyModels.random(c, 43)) {
                     if (adapters) {
                         Lora.attach(model, ALL, 5);
-                        randomizeB(model, 0.1, 6);
+                        TinyModels.randomizeB(model, 0.1, 6);
                     }
                     // 12 rows decode weight-first, 3 rows in the usual order
                     for (int[] shape : new int[][] {{12, 1}, {3, 1}}) {
@@ -166,7 +152,7 @@ class FusedForwardTest {
         for (ModelConfig c : TinyModels.all()) {
             try (CausalLM model = TinyModels.random(c, 47)) {
                 List<NDArray> factors = Lora.attach(model, QV, 8);
-                randomizeB(model, 0.05, 9);
+                TinyModels.randomizeB(model, 0.05, 9);
                 List<int[]> ps = prompts(4, 10);
                 List<int[]> completions = prompts(4, 11);
                 List<float[]> oracle = gradients(model, factors, ps, completions, true);
@@ -241,7 +227,7 @@ class FusedForwardTest {
             for (double std : new double[] {0.0, 1e-3, 0.5}) {
                 try (CausalLM model = TinyModels.random(c, 53)) {
                     Lora.attach(model, ALL, 12);
-                    randomizeB(model, std, 13);
+                    TinyModels.randomizeB(model, std, 13);
                     Map<String, int[]> before = bits(model);
                     long restored;
                     try (CausalLM.AdapterMerge merge = model.mergeAdaptersForDecoding()) {

@@ -20,13 +20,11 @@ import dev.semgrpo.model.lora.Lora;
 import dev.semgrpo.model.lora.LoraConfig;
 import dev.semgrpo.model.lora.LoraWeights;
 import dev.semgrpo.model.nn.CausalLM;
-import dev.semgrpo.model.nn.Linear;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -171,17 +169,7 @@ class GeneratorOptionsTest {
         try (CausalLM writer = TinyModels.random(TinyModels.qwen3(), 24)) {
             for (int k = 0; k < 2; k++) {
                 Lora.attach(writer, cfg, k);
-                Random r = new Random(k);
-                for (Linear l : writer.projections()) {
-                    if (l.lora() != null) {
-                        long[] s = l.lora().b().getShape().getShape();
-                        float[] v = new float[(int) (s[0] * s[1])];
-                        for (int i = 0; i < v.length; i++) {
-                            v[i] = (float) r.nextGaussian() * 0.2f;
-                        }
-                        l.lora().b().set(v);
-                    }
-                }
+                TinyModels.randomizeB(writer, 0.2, k);
                 expected[k] = logits(writer);
                 Lora.save(writer, cfg, dirs[k], null);
                 writer.detachAdapters();

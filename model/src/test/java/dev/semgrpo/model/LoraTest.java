@@ -17,7 +17,6 @@ import dev.semgrpo.model.nn.CausalLM;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,18 +35,9 @@ class LoraTest {
     }
 
     private static void randomizeB(CausalLM model) {
-        Random r = new Random(5);
-        for (var l : model.projections()) {
-            if (l.lora() != null) {
-                long[] s = l.lora().b().getShape().getShape();
-                float[] v = new float[(int) (s[0] * s[1])];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) r.nextGaussian() * 0.1f;
-                }
-                l.lora().b().set(v);
-            }
-        }
+        TinyModels.randomizeB(model, 0.1, 5);
     }
+
 
     @Test
     void adapterWithZeroBEqualsBaseAndDisableRestoresIt() {

@@ -68,6 +68,21 @@ final class TinyModels {
         return CausalLM.randomInit(c, seed, 0.2, Device.cpu(), DataType.FLOAT32);
     }
 
+    /** Fills every attached adapter's B with normal(0, std) draws from {@code seed}, so the adapters do something. */
+    static void randomizeB(CausalLM model, double std, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        for (dev.semgrpo.model.nn.Linear l : model.projections()) {
+            if (l.lora() != null) {
+                long[] s = l.lora().b().getShape().getShape();
+                float[] v = new float[(int) (s[0] * s[1])];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) r.nextGaussian() * (float) std;
+                }
+                l.lora().b().set(v);
+            }
+        }
+    }
+
     static Map<String, float[]> weights(CausalLM model) {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
