@@ -1,11 +1,6 @@
 package dev.semgrpo.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.semgrpo.eval.results.ExampleRecord;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,34 +15,21 @@ import java.util.Map;
  * @param total outputs read
  */
 record DegenerateOutputs(int degenerate, int total) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** At least half the outputs are filler. */
     boolean mostly() {
         return total > 0 && 2 * degenerate >= total;
     }
 
-    /** Counts the filler outputs of a task's {@code examples.jsonl} ({@code output}, {@code extra.finish_reason}). */
-    static DegenerateOutputs read(Path examples) throws IOException {
+    /** Counts the filler among a task's example records ({@code output}, {@code extra.finish_reason}). */
+    static DegenerateOutputs of(List<ExampleRecord> examples) {
         int degenerate = 0;
-        int total = 0;
-        List<String> lines = Files.readAllLines(examples, StandardCharsets.UTF_8);
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
-                continue;
-            }
-            JsonNode e;
-            try {
-                e = JSON.readTree(lines.get(i));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-                throw new IOException(examples + ": line " + (i + 1) + " is not JSON: " + ex.getOriginalMessage(), ex);
-            }
-            total++;
-            if ("length".equals(e.path("extra").path("finish_reason").asText()) && isFiller(e.path("output").asText())) {
+        for (ExampleRecord e : examples) {
+            boolean atLimit = e.extra() != null && "length".equals(e.extra().path("finish_reason").asText());
+            if (atLimit && isFiller(e.output())) {
                 degenerate++;
             }
         }
-        return new DegenerateOutputs(degenerate, total);
+        return new DegenerateOutputs(degenerate, examples.size());
     }
 
     /** One character (code point) makes up at least half of {@code text}. */

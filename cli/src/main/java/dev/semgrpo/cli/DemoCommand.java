@@ -2,6 +2,7 @@ package dev.semgrpo.cli;
 
 import dev.semgrpo.eval.report.Report;
 import dev.semgrpo.eval.report.ReportResult;
+import dev.semgrpo.eval.results.EvalResults;
 import dev.semgrpo.model.io.DirectoryLock;
 import dev.semgrpo.pipeline.Pipeline;
 import dev.semgrpo.pipeline.PipelineConfig;
@@ -75,10 +76,10 @@ final class DemoCommand implements Callable<Integer> {
         System.out.print(table(r));
         System.out.println();
         java.util.Map<String, DegenerateOutputs> filler = new java.util.HashMap<>();
+        Path grpoEval = p.out().resolve("eval_grpo");
         for (ReportResult.Change c : r.targetGains()) {
-            Path examples = p.out().resolve("eval_grpo").resolve(c.task()).resolve("examples.jsonl");
-            if (!filler.containsKey(c.task()) && Files.isRegularFile(examples)) {
-                filler.put(c.task(), DegenerateOutputs.read(examples));
+            if (!filler.containsKey(c.task()) && EvalResults.isComplete(grpoEval, c.task())) {
+                filler.put(c.task(), DegenerateOutputs.of(EvalResults.readTask(grpoEval.resolve(c.task())).examples()));
             }
         }
         for (String line : DemoSummary.lines(r, vsCold, encoder, filler)) {

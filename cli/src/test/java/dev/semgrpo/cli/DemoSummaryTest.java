@@ -90,18 +90,30 @@ class DemoSummaryTest {
 
     @Test
     void fillerIsALengthLimitedRunOfOneLetter(@org.junit.jupiter.api.io.TempDir Path dir) throws java.io.IOException {
-        assertTrue(DegenerateOutputs.isFiller("དདདབདབབབབབ"));
-        assertTrue(!DegenerateOutputs.isFiller("དོན་ཚན་"));
+        assertTrue(DegenerateOutputs.isFiller("\u0f51\u0f51\u0f51\u0f56\u0f51\u0f56\u0f56\u0f56\u0f56\u0f56"));
+        assertTrue(!DegenerateOutputs.isFiller("\u0f51\u0f7c\u0f53\u0f0b\u0f5a\u0f53\u0f0b"));
         assertTrue(!DegenerateOutputs.isFiller(""));
-        Path ex = dir.resolve("examples.jsonl");
-        java.nio.file.Files.writeString(ex, String.join("\n",
-                "{\"output\":\"\u0f56\u0f56\u0f56\u0f51\",\"extra\":{\"finish_reason\":\"length\"}}",
-                "{\"output\":\"\u0f56\u0f56\u0f56\u0f51\",\"extra\":{\"finish_reason\":\"stop\"}}",
-                "{\"output\":\"\u0f51\u0f7c\u0f53\u0f0b\",\"extra\":{\"finish_reason\":\"length\"}}", ""));
-        assertEquals(new DegenerateOutputs(1, 3), DegenerateOutputs.read(ex));
-        java.nio.file.Files.writeString(ex, "{\"output\": 1}\nnot json\n");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<dev.semgrpo.eval.results.ExampleRecord> ex = List.of(
+                example("a", "\u0f56\u0f56\u0f56\u0f51", json.createObjectNode().put("finish_reason", "length")),
+                example("b", "\u0f56\u0f56\u0f56\u0f51", json.createObjectNode().put("finish_reason", "stop")),
+                example("c", "\u0f51\u0f7c\u0f53\u0f0b", json.createObjectNode().put("finish_reason", "length")),
+                example("d", "\u0f56\u0f56\u0f56\u0f51", null));
+        assertEquals(new DegenerateOutputs(1, 4), DegenerateOutputs.of(ex));
+        // the demo reads the records through the evaluation's own reader, which names a bad line
+        dev.semgrpo.eval.results.EvalResults.write(dir, new dev.semgrpo.eval.results.TaskSummary("mt", "generate",
+                "target", ex.size(), "m", null, null, List.of(), 0, null), ex);
+        assertEquals(new DegenerateOutputs(1, 4), DegenerateOutputs.of(
+                dev.semgrpo.eval.results.EvalResults.readTask(dir.resolve("mt")).examples()));
+        java.nio.file.Files.writeString(dir.resolve("mt/examples.jsonl"), "{\"id\": \"a\"}\nnot json\n");
         java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-                () -> DegenerateOutputs.read(ex));
-        assertTrue(e.getMessage().contains("line 2 is not JSON"), e.getMessage());
+                () -> dev.semgrpo.eval.results.EvalResults.readTask(dir.resolve("mt")));
+        assertTrue(e.getMessage().contains("examples.jsonl:2: not valid JSON"), e.getMessage());
+    }
+
+    private static dev.semgrpo.eval.results.ExampleRecord example(String id, String output,
+            com.fasterxml.jackson.databind.JsonNode extra) {
+        return new dev.semgrpo.eval.results.ExampleRecord(id, "", output, List.of(), Map.of(), Map.of(), Map.of(),
+                extra);
     }
 }
