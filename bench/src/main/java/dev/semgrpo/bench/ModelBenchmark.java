@@ -20,6 +20,7 @@ import dev.semgrpo.model.lora.Lora;
 import dev.semgrpo.model.lora.LoraConfig;
 import dev.semgrpo.model.nn.CausalLM;
 import dev.semgrpo.model.nn.KVCache;
+import dev.semgrpo.model.nn.Projection;
 import dev.semgrpo.model.tokenizer.ByteLevelTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -287,7 +288,7 @@ public final class ModelBenchmark {
                     long t0 = System.nanoTime();
                     NDArray last = null;
                     for (int i = 0; i < inputs.length; i++) {
-                        last = project(inputs[i], weights.get(i));
+                        last = Projection.apply(inputs[i], weights.get(i), null);
                     }
                     last.getFloat(0, 0);
                     if (rep >= 4) {
@@ -297,15 +298,6 @@ public final class ModelBenchmark {
             }
         }
         return median(times);
-    }
-
-    /** As the engine computes a projection of {@code rows} rows (weight first for 9 to 128 rows on the CPU). */
-    private static NDArray project(NDArray x, NDArray w) {
-        long rows = x.getShape().get(0);
-        if (rows >= 9 && rows <= 128 && !x.getDevice().isGpu()) {
-            return w.matMul(x.transpose()).transpose();
-        }
-        return x.getNDArrayInternal().linear(x, w, null).singletonOrThrow();
     }
 
     private static double median(List<Double> values) {

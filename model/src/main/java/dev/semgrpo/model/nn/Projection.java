@@ -13,7 +13,7 @@ import ai.djl.ndarray.types.Shape;
  * The result is the transposed view of the product, so no copy is made. The rule depends only on the device and the
  * row count, so a run computes the same bits every time. On GPUs cuBLAS handles both orders alike.
  */
-final class Projection {
+public final class Projection {
     /** Fewest rows multiplied weight-first on the CPU. */
     static final long SKINNY_MIN_ROWS = 9;
     /** Most rows multiplied weight-first on the CPU. */
@@ -23,7 +23,7 @@ final class Projection {
     }
 
     /** {@code x (..., in)} times {@code weight (out, in)} transposed, plus {@code bias (out)} when not null. */
-    static NDArray apply(NDArray x, NDArray weight, NDArray bias) {
+    public static NDArray apply(NDArray x, NDArray weight, NDArray bias) {
         Shape s = x.getShape();
         long in = s.get(s.dimension() - 1);
         long rows = in == 0 ? 0 : s.size() / in;
